@@ -1,0 +1,385 @@
+"""Every primitive of the engine, each with its backward rule right beside it.
+
+Read this file like a table. For each operation:
+
+* the *forward* rule ``forward(xp, *arrays, **params)`` computes on raw arrays with
+  the array module ``xp`` (NumPy, CuPy or strict);
+* the *VJP* ``vjp(g, out, *args, **params)`` maps the gradient ``g`` of the output to
+  one gradient per argument, written with **Tensor** operations — so running the
+  backward pass with recording on (``create_graph=True``) builds a graph that can be
+  differentiated again. That is all double backprop (the WGAN-GP penalty) needs.
+
+A VJP returns None for an argument that needs no gradient (a constant, a Python
+number, or a tensor with ``requires_grad=False``), which also saves the work.
+
+Broadcasting: binary operations follow NumPy's rules; their VJPs sum the gradient back
+to each argument's shape (:func:`sum_to_shape`).
+
+Composite functions (mean, softplus's friends, norms, losses) live in
+``functions.py``: they are built from these and need no VJP of their own.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+from typing import Any
+
+from minigan import backend
+from minigan.autodiff.tensor import Primitive, Tensor
+
+
+def _needs(x: Any) -> bool:
+    return isinstance(x, Tensor) and x.requires_grad
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return getattr(x, "shape", ())
+
+
+def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Undo broadcasting: sum ``g`` over the axes along which an input of ``shape`` was
+    stretched. The VJP of every broadcasting operation ends with this."""
+    if g.shape == shape:
+        return g
+    leading = g.ndim - len(shape)
+    axes = tuple(range(leading)) + tuple(
+        leading + i for i, n in enumerate(shape) if n == 1 and g.shape[leading + i] != 1
+    )
+    summed = sum(g, axis=axes, keepdims=True) if axes else g
+    return summed.reshape(shape) if summed.shape != shape else summed
+
+
+# ----------------------------------------------------------------------- arithmetic
+def _add_vjp(g, out, a, b):
+    return (sum_to_shape(g, a.shape) if _needs(a) else None,
+            sum_to_shape(g, b.shape) if _needs(b) else None)
+
+
+add = Primitive("add", lambda xp, a, b: a + b, _add_vjp)
+
+
+def _sub_vjp(g, out, a, b):
+    return (sum_to_shape(g, a.shape) if _needs(a) else None,
+            sum_to_shape(-g, b.shape) if _needs(b) else None)
+
+
+sub = Primitive("sub", lambda xp, a, b: a - b, _sub_vjp)
+
+
+def _mul_vjp(g, out, a, b):
+    # d(ab) = b da + a db
+    return (sum_to_shape(g * b, a.shape) if _needs(a) else None,
+            sum_to_shape(g * a, b.shape) if _needs(b) else None)
+
+
+mul = Primitive("mul", lambda xp, a, b: a * b, _mul_vjp)
+
+
+def _div_vjp(g, out, a, b):
+    # d(a/b) = da / b − (a/b) db / b
+    return (sum_to_shape(g / b, a.shape) if _needs(a) else None,
+            sum_to_shape(-g * out / b, b.shape) if _needs(b) else None)
+
+
+div = Primitive("div", lambda xp, a, b: a / b, _div_vjp)
+
+
+neg = Primitive("neg", lambda xp, a: -a, lambda g, out, a: (-g,))
+
+
+def _power_vjp(g, out, base, exponent):
+    grad_base = grad_exponent = None
+    if _needs(base):
+        if isinstance(exponent, Tensor):
+            grad_base = sum_to_shape(g * exponent * base ** (exponent - 1.0), base.shape)
+        elif isinstance(exponent, int | float) and exponent == 2:
+            grad_base = g * (2.0 * base)
+        else:
+            grad_base = g * (exponent * base ** (exponent - 1))
+    if _needs(exponent):
+        # d(bᵉ)/de = bᵉ · ln b
+        log_base = log(base) if isinstance(base, Tensor) else math.log(base)
+        grad_exponent = sum_to_shape(g * out * log_base, exponent.shape)
+    return grad_base, grad_exponent
+
+
+def _power_forward(xp, base, exponent):
+    if type(exponent) is int and exponent == 2:
+        return base * base
+    return base**exponent
+
+
+power = Primitive("pow", _power_forward, _power_vjp)
+
+
+# -------------------------------------------------------------------- linear algebra
+def _matmul_vjp(g, out, a, b):
+    """C = A @ B  ⇒  dA = G Bᵀ, dB = Aᵀ G, with 1-D operands treated as NumPy does
+    (a vector on the left is a row, on the right a column) and batch axes broadcast."""
+    grad_a = grad_b = None
+    if a.ndim == 1 and b.ndim == 1:  # inner product: out is a scalar
+        return (g * b if _needs(a) else None, g * a if _needs(b) else None)
+    if a.ndim == 1:  # (k,) @ (..., k, n) -> (..., n)
+        g_row = expand_dims(g, -2)  # (..., 1, n)
+        if _needs(a):
+            grad_a = sum_to_shape(squeeze(g_row @ swap_last_axes(b), -2), a.shape)
+        if _needs(b):
+            grad_b = sum_to_shape(expand_dims(a, -1) * g_row, b.shape)
+        return grad_a, grad_b
+    if b.ndim == 1:  # (..., m, k) @ (k,) -> (..., m)
+        g_column = expand_dims(g, -1)  # (..., m, 1)
+        if _needs(a):
+            grad_a = sum_to_shape(g_column * b, a.shape)
+        if _needs(b):
+            grad_b = sum_to_shape(squeeze(swap_last_axes(a) @ g_column, -1), b.shape)
+        return grad_a, grad_b
+    if _needs(a):
+        grad_a = sum_to_shape(g @ swap_last_axes(b), a.shape)
+    if _needs(b):
+        grad_b = sum_to_shape(swap_last_axes(a) @ g, b.shape)
+    return grad_a, grad_b
+
+
+def _matmul_forward(xp, a, b):
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError("matmul needs operands with at least one dimension (use * for scalars)")
+    return xp.matmul(a, b)
+
+
+matmul = Primitive("matmul", _matmul_forward, _matmul_vjp)
+
+
+# ------------------------------------------------------------------------ reductions
+def _normalize_axes(axis, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, int):
+        axis = (axis,)
+    axes = []
+    for a in axis:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of bounds for an array of dimension {ndim}")
+        axes.append(a % ndim)
+    return tuple(axes)
+
+
+def _sum_vjp(g, out, a, axis=None, keepdims=False):
+    # Every input element contributes once to its sum: spread g back over the summed axes.
+    if not keepdims:
+        axes = _normalize_axes(axis, a.ndim)
+        g = g.reshape(tuple(1 if i in axes else n for i, n in enumerate(a.shape)))
+    return (broadcast_to(g, shape=a.shape),)
+
+
+def _sum_forward(xp, a, axis=None, keepdims=False):
+    if axis is not None:
+        _normalize_axes(axis, a.ndim)
+    return a.sum(axis=axis, keepdims=keepdims)
+
+
+sum = Primitive("sum", _sum_forward, _sum_vjp)
+
+
+broadcast_to = Primitive(
+    "broadcast_to",
+    lambda xp, a, shape: xp.broadcast_to(a, shape),
+    lambda g, out, a, shape: (sum_to_shape(g, a.shape),),
+)
+
+
+# ------------------------------------------------------------------- shape movements
+reshape = Primitive(
+    "reshape",
+    lambda xp, a, shape: a.reshape(shape),
+    lambda g, out, a, shape: (g.reshape(a.shape),),
+)
+
+
+def _transpose_vjp(g, out, a, axes=None):
+    if axes is None:
+        return (transpose(g, axes=None),)
+    inverse = [0] * len(axes)
+    for position, axis in enumerate(axes):
+        inverse[axis] = position
+    return (transpose(g, axes=tuple(inverse)),)
+
+
+transpose = Primitive("transpose", lambda xp, a, axes=None: xp.transpose(a, axes), _transpose_vjp)
+
+swap_last_axes = Primitive(
+    "swap_last_axes",
+    lambda xp, a: xp.swapaxes(a, -1, -2),
+    lambda g, out, a: (swap_last_axes(g),),
+)
+
+
+def expand_dims(x: Tensor, axis: int) -> Tensor:
+    """Insert an axis of length 1 (a reshape, so its gradient is a reshape back)."""
+    shape = list(x.shape)
+    shape.insert(axis % (len(shape) + 1), 1)
+    return x.reshape(tuple(shape))
+
+
+def squeeze(x: Tensor, axis: int) -> Tensor:
+    shape = list(x.shape)
+    if shape[axis] != 1:
+        raise ValueError(f"cannot squeeze axis {axis} of shape {x.shape}")
+    del shape[axis]
+    return x.reshape(tuple(shape))
+
+
+def _has_array_index(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return builtins.any(backend.is_array(i) or isinstance(i, list) for i in items)
+
+
+def _getitem_vjp(g, out, a, index):
+    return (index_backward(g, index=index, shape=a.shape),)
+
+
+getitem = Primitive("getitem", lambda xp, a, index: a[index], _getitem_vjp)
+
+
+def _index_backward_forward(xp, g, index, shape):
+    # Zeros of the input's shape with g put back where the elements were taken from.
+    # Integer-array indices may repeat an element: those contributions must add up.
+    grad = xp.zeros(shape, dtype=g.dtype)
+    if _has_array_index(index):
+        items = index if isinstance(index, tuple) else (index,)
+        if builtins.any(getattr(i, "dtype", None) is not None and i.dtype.kind == "b" for i in items):
+            grad[index] = g
+        else:
+            backend.scatter_add(grad, index, g)
+    else:
+        grad[index] = g
+    return grad
+
+
+index_backward = Primitive(
+    "index_backward",
+    _index_backward_forward,
+    lambda gg, out, g, index, shape: (getitem(gg, index=index),),
+)
+
+
+def _concatenate_vjp(g, out, *tensors, axis=0):
+    grads, offset = [], 0
+    for t in tensors:
+        n = t.shape[axis]
+        if _needs(t):
+            index = [slice(None)] * g.ndim
+            index[axis] = slice(offset, offset + n)
+            grads.append(getitem(g, index=tuple(index)))
+        else:
+            grads.append(None)
+        offset += n
+    return tuple(grads)
+
+
+concatenate_primitive = Primitive(
+    "concatenate", lambda xp, *arrays, axis=0: xp.concatenate(arrays, axis=axis), _concatenate_vjp
+)
+
+
+astype = Primitive(
+    "astype",
+    lambda xp, a, dtype: a.astype(dtype),
+    lambda g, out, a, dtype: (astype(g, dtype=a.dtype),),
+)
+
+
+# -------------------------------------------------------------------- elementwise maps
+exp = Primitive("exp", lambda xp, a: xp.exp(a), lambda g, out, a: (g * out,))
+
+log = Primitive("log", lambda xp, a: xp.log(a), lambda g, out, a: (g / a,))
+
+# tanh' = 1 − tanh²: reuse the output instead of recomputing tanh
+tanh = Primitive("tanh", lambda xp, a: xp.tanh(a), lambda g, out, a: (g * (1.0 - out * out),))
+
+
+def _sigmoid_forward(xp, a):
+    # σ(x) = exp(−softplus(−x)): no overflow for any x, full relative accuracy in both tails
+    return xp.exp(-xp.logaddexp(0.0, -a))
+
+
+# σ' = σ (1 − σ)
+sigmoid = Primitive("sigmoid", _sigmoid_forward, lambda g, out, a: (g * (out * (1.0 - out)),))
+
+# softplus(x) = log(1 + eˣ), computed as logaddexp(0, x): exact and overflow-free; softplus' = σ
+softplus = Primitive("softplus", lambda xp, a: xp.logaddexp(0.0, a), lambda g, out, a: (g * sigmoid(a),))
+
+sqrt = Primitive("sqrt", lambda xp, a: xp.sqrt(a), lambda g, out, a: (g * 0.5 / out,))
+
+
+def _mask(condition, dtype):
+    return condition.astype(dtype)
+
+
+# relu' is the step function (a constant to any further differentiation)
+relu = Primitive(
+    "relu",
+    lambda xp, a: xp.maximum(a, 0),
+    lambda g, out, a: (g * _mask(a.data > 0, a.dtype),),
+)
+
+
+def _leaky_relu_forward(xp, a, negative_slope=0.01):
+    return xp.where(a > 0, a, a * negative_slope)
+
+
+def _leaky_relu_vjp(g, out, a, negative_slope=0.01):
+    xp = backend.namespace_of(a.data)
+    slope = xp.where(a.data > 0, 1.0, negative_slope).astype(a.dtype)
+    return (g * slope,)
+
+
+leaky_relu = Primitive("leaky_relu", _leaky_relu_forward, _leaky_relu_vjp)
+
+
+def _abs_vjp(g, out, a):
+    xp = backend.namespace_of(a.data)
+    return (g * xp.sign(a.data),)
+
+
+abs = Primitive("abs", lambda xp, a: xp.abs(a), _abs_vjp)
+
+
+def _extremum_vjp(g, out, a, b, larger: bool):
+    # The gradient goes to the selected argument; at a tie it is split in half, so that
+    # maximum(x, x) = x keeps derivative 1.
+    xp = backend.namespace_of(out.data)
+    a_data = a.data if isinstance(a, Tensor) else a
+    b_data = b.data if isinstance(b, Tensor) else b
+    wins = (a_data > b_data) if larger else (a_data < b_data)
+    share = wins.astype(out.dtype) + 0.5 * (a_data == b_data).astype(out.dtype)
+    share = xp.broadcast_to(share, out.shape)
+    return (sum_to_shape(g * share, a.shape) if _needs(a) else None,
+            sum_to_shape(g * (1.0 - share), b.shape) if _needs(b) else None)
+
+
+maximum = Primitive("maximum", lambda xp, a, b: xp.maximum(a, b),
+                    lambda g, out, a, b: _extremum_vjp(g, out, a, b, larger=True))
+minimum = Primitive("minimum", lambda xp, a, b: xp.minimum(a, b),
+                    lambda g, out, a, b: _extremum_vjp(g, out, a, b, larger=False))
+
+
+def _where_vjp(g, out, condition, a, b):
+    chosen = backend.namespace_of(out.data).broadcast_to(condition, out.shape).astype(out.dtype)
+    return (None,
+            sum_to_shape(g * chosen, a.shape) if _needs(a) else None,
+            sum_to_shape(g * (1.0 - chosen), b.shape) if _needs(b) else None)
+
+
+where_primitive = Primitive("where", lambda xp, condition, a, b: xp.where(condition, a, b), _where_vjp)
+
+
+def mean(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:
+    """Arithmetic mean over ``axis`` (a sum divided by the count: no VJP of its own)."""
+    axes = _normalize_axes(axis, x.ndim)
+    count = 1
+    for a in axes:
+        count *= x.shape[a]
+    if count == 0:
+        raise ValueError(f"mean of an empty selection (shape {x.shape}, axis {axis})")
+    return sum(x, axis=axis, keepdims=keepdims) * (1.0 / count)

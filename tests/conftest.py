@@ -1,0 +1,28 @@
+"""Test set-up: the backend comes from MINIGAN_BACKEND (numpy by default; CI runs the
+suite on "numpy" and again on "strict"; "cupy" on a GPU machine)."""
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import minigan as mg
+
+BACKEND = os.environ.get("MINIGAN_BACKEND", "numpy")
+
+if BACKEND == "cupy" and not mg.backend.gpu_available():
+    pytest.skip("MINIGAN_BACKEND=cupy but no CuPy/GPU here", allow_module_level=True)
+
+settings.register_profile("minigan", deadline=None, max_examples=40,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile("minigan")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_backend_and_seed():
+    """Every test starts on the suite's backend with a fixed seed and grad mode on."""
+    mg.backend.use(BACKEND)
+    mg.manual_seed(0)
+    mg.set_default_dtype("float32")
+    yield
+    mg.backend.use(BACKEND)
