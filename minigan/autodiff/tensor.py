@@ -312,7 +312,8 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     if isinstance(data, Tensor):
         data = data.data
     module = backend.xp()
-    if backend.is_array(data) and backend.backend_of(data) == backend.name():
+    from_array = backend.is_array(data)
+    if from_array and backend.backend_of(data) == backend.name():
         array = data.copy()
     else:
         array = backend.asarray(data)
@@ -320,7 +321,7 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
             array = array.copy()
     if dtype is not None:
         array = array.astype(module.dtype(dtype) if isinstance(dtype, str) else dtype, copy=False)
-    elif array.dtype.kind not in "f":
+    elif not from_array or array.dtype.kind not in "f":
         if array.dtype.kind == "c":
             raise TypeError("minigan tensors are real-valued; got complex data")
         array = array.astype(_default_dtype)

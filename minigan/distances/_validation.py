@@ -30,6 +30,12 @@ def _to_host(x: Any, name: str) -> np.ndarray:
     ``.get()``) are moved to the host explicitly; everything else goes through ``np.asarray``.
     Complex input is refused rather than silently dropping the imaginary part.
     """
+    return _to_host_owned(x, name)[0]
+
+
+def _to_host_owned(x: Any, name: str) -> tuple[np.ndarray, bool]:
+    """Like :func:`_to_host`, also telling whether the result is a fresh array nobody else holds
+    (so it may be modified in place, e.g. sorted, without touching the caller's data)."""
     numpy_method = getattr(x, "numpy", None)
     get_method = getattr(x, "get", None)
     if callable(numpy_method) and type(x) is not np.ndarray:
@@ -47,7 +53,10 @@ def _to_host(x: Any, name: str) -> np.ndarray:
         raise ValueError(f"{name} must be real, got complex values of shape {arr.shape}")
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         raise ValueError(f"{name} must be numeric, got dtype {arr.dtype} with shape {arr.shape}")
-    return np.asarray(arr, dtype=np.float64)
+    out = np.asarray(arr, dtype=np.float64)
+    # Fresh only when asarray had to convert (dtype change, list input): then nothing else refers to it.
+    owned = out is not arr and not np.may_share_memory(out, arr)
+    return out, owned
 
 
 def _check_finite(arr: np.ndarray, name: str) -> None:
@@ -135,7 +144,12 @@ def _probability_pair(p: Any, q: Any, normalize: bool) -> tuple[np.ndarray, np.n
 
 def _samples_1d(x: Any, name: str) -> np.ndarray:
     """A non-empty vector of finite 1-D sample values; a column of shape (n, 1) is accepted."""
-    arr = _to_host(x, name)
+    return _samples_1d_owned(x, name)[0]
+
+
+def _samples_1d_owned(x: Any, name: str) -> tuple[np.ndarray, bool]:
+    """:func:`_samples_1d`, also telling whether the array may be modified in place."""
+    arr, owned = _to_host_owned(x, name)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
@@ -146,7 +160,7 @@ def _samples_1d(x: Any, name: str) -> np.ndarray:
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); an empirical measure needs at least one sample")
     _check_finite(arr, name)
-    return arr
+    return arr, owned
 
 
 def _weights(w: Any, n: int, name: str, sample_name: str) -> np.ndarray:

@@ -1,0 +1,297 @@
+"""The backward engine: PyTorch's grad/backward semantics, double backprop, freeing the
+graph, and errors that name the problem."""
+
+import gc
+import tracemalloc
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minigan as mg
+from minigan.autodiff.tensor import Primitive
+
+
+def t64(array, requires_grad=False):
+    return mg.tensor(np.asarray(array, dtype=np.float64), requires_grad=requires_grad, dtype="float64")
+
+
+# ------------------------------------------------------------------ random expression trees
+UNARY = [
+    ("tanh", mg.tanh), ("sigmoid", mg.sigmoid), ("softplus", mg.softplus), ("exp_of_tanh", lambda a: mg.exp(mg.tanh(a))),
+    ("square", lambda a: a * a), ("log_softplus", lambda a: mg.log(mg.softplus(a) + 0.5)),
+    ("sqrt_of_square_plus_one", lambda a: mg.sqrt(a * a + 1.0)), ("neg", lambda a: -a),
+    ("sum_keepdims", lambda a: a.sum(axis=-1, keepdims=True)), ("mean_all", lambda a: a.mean()),
+    ("logsigmoid", mg.logsigmoid),
+]
+BINARY = [
+    ("add", lambda a, b: a + b), ("sub", lambda a, b: a - b), ("mul", lambda a, b: a * b),
+    ("div", lambda a, b: a / (b * b + 1.0)), ("max_soft", lambda a, b: mg.maximum(a, b + 0.37)),
+]
+
+
+@st.composite
+def expression(draw, depth=0):
+    """A random expression tree over the leaves x (2×3) and y (3,), as (description, function)."""
+    if depth >= 3 or draw(st.integers(0, 3)) == 0:
+        leaf = draw(st.sampled_from(["x", "y"]))
+        return leaf, (lambda x, y, leaf=leaf: x if leaf == "x" else y)
+    if draw(st.booleans()):
+        name, op = draw(st.sampled_from(UNARY))
+        text, child = draw(expression(depth + 1))
+        return f"{name}({text})", (lambda x, y: op(child(x, y)))
+    name, op = draw(st.sampled_from(BINARY))
+    left_text, left = draw(expression(depth + 1))
+    right_text, right = draw(expression(depth + 1))
+    return f"{name}({left_text}, {right_text})", (lambda x, y: op(left(x, y), right(x, y)))
+
+
+@given(tree=expression(), seed=st.integers(0, 2**16))
+@settings(max_examples=60)
+def test_random_expression_trees_first_and_second_order(tree, seed):
+    description, fn = tree
+    rng = np.random.default_rng(seed)
+    x, y = t64(rng.uniform(-1.5, 1.5, (2, 3))), t64(rng.uniform(-1.5, 1.5, (3,)))
+
+    def wrapped(a, b):
+        # every input takes part (a tree may use only one leaf): a small term keeps it used
+        return fn(a, b) + 0.1 * mg.tanh(a).sum() * mg.tanh(b).sum()
+
+    assert mg.gradcheck(wrapped, [x, y]), description
+    assert mg.gradgradcheck(wrapped, [x, y]), description
+
+
+# ------------------------------------------------------------- gradcheck itself can fail
+def test_gradcheck_catches_a_wrong_first_derivative():
+    wrong = Primitive("wrong_tanh", lambda xp, a: xp.tanh(a), lambda g, out, a: (g * (1.0 - out),))
+    with pytest.raises(mg.GradcheckError, match=r"input 0 at index \(\d+,\): analytic .* vs numeric"):
+        mg.gradcheck(lambda x: wrong(x), [t64([0.3, -0.7, 1.1])])
+
+
+def test_gradgradcheck_catches_a_backward_pass_that_is_not_differentiable():
+    # Right first derivative, but written with detached values: its own derivative is lost.
+    detached = Primitive("detached_tanh", lambda xp, a: xp.tanh(a),
+                         lambda g, out, a: (g * (1.0 - out.detach() * out.detach()),))
+    assert mg.gradcheck(lambda x: detached(x), [t64([0.3, -0.7, 1.1])])
+    with pytest.raises(mg.GradcheckError, match="gradgradcheck"):
+        mg.gradgradcheck(lambda x: detached(x), [t64([0.3, -0.7, 1.1])])
+
+
+def test_gradcheck_refuses_float32():
+    with pytest.raises(TypeError, match="float64"):
+        mg.gradcheck(mg.tanh, [mg.tensor([1.0, 2.0])])
+
+
+# ---------------------------------------------------------------------- grad semantics
+def test_grad_of_non_scalar_output_needs_grad_outputs():
+    x = t64([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * x
+    with pytest.raises(RuntimeError, match=r"one-element outputs; this output has shape \(3,\)"):
+        mg.grad(y, x)
+    (g,) = mg.grad(y, x, grad_outputs=t64([1.0, 0.5, 2.0]))
+    assert np.array_equal(g.numpy(), [2.0, 2.0, 12.0])  # 2x · v
+
+
+def test_backward_on_non_scalar_without_gradient_says_so():
+    x = t64([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for one-element outputs"):
+        (x * 2.0).backward()
+
+
+def test_grad_does_not_accumulate_into_dot_grad_but_backward_does():
+    x = t64([1.0, -2.0], requires_grad=True)
+    mg.grad((x * x).sum(), x)
+    assert x.grad is None
+    (x * x).sum().backward()
+    (x * x).sum().backward()
+    assert np.array_equal(x.grad.numpy(), [4.0, -8.0])  # 2 · 2x, accumulated
+    x.zero_grad()
+    assert x.grad is None
+
+
+def test_unused_input_raises_unless_allowed():
+    x, y = t64([1.0], requires_grad=True), t64([2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="input 1 .* was not used"):
+        mg.grad((x * 3.0).sum(), [x, y])
+    gx, gy = mg.grad((x * 3.0).sum(), [x, y], allow_unused=True)
+    assert gx.item() == 3.0 and gy is None
+
+
+def test_grad_with_respect_to_an_intermediate_tensor():
+    x = t64([0.5, -1.0], requires_grad=True)
+    h = mg.tanh(x)
+    y = (h * h).sum()
+    gh, gx = mg.grad(y, [h, x])
+    assert np.allclose(gh.numpy(), 2 * np.tanh([0.5, -1.0]))
+    assert np.allclose(gx.numpy(), 2 * np.tanh([0.5, -1.0]) * (1 - np.tanh([0.5, -1.0]) ** 2))
+
+
+def test_shared_subexpression_gradients_add_up():
+    x = t64([3.0], requires_grad=True)
+    h = x * x
+    y = h * h + h  # x⁴ + x²  →  4x³ + 2x
+    (g,) = mg.grad(y.sum(), x)
+    assert g.item() == 4 * 27 + 6
+
+
+def test_double_backprop_gives_second_derivative():
+    x = t64([0.3, -1.2, 2.0], requires_grad=True)
+    (first,) = mg.grad(mg.tanh(x).sum(), x, create_graph=True)
+    assert first.requires_grad
+    (second,) = mg.grad(first.sum(), x)
+    th = np.tanh([0.3, -1.2, 2.0])
+    assert np.allclose(first.detach().numpy(), 1 - th**2)
+    assert np.allclose(second.numpy(), -2 * th * (1 - th**2))  # d²/dx² tanh
+
+
+def test_third_derivative_by_repeated_create_graph():
+    x = t64([0.7], requires_grad=True)
+    y = x**4.0
+    (d1,) = mg.grad(y.sum(), x, create_graph=True)
+    (d2,) = mg.grad(d1.sum(), x, create_graph=True)
+    (d3,) = mg.grad(d2.sum(), x)
+    assert np.isclose(d3.item(), 24 * 0.7)
+
+
+def test_no_grad_records_nothing():
+    x = t64([1.0], requires_grad=True)
+    with mg.no_grad():
+        y = x * 2.0
+        with mg.enable_grad():
+            z = x * 3.0
+    assert not y.requires_grad and y.is_leaf
+    assert z.requires_grad
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        y.backward()
+
+
+def test_detach_cuts_the_graph():
+    x = t64([2.0], requires_grad=True)
+    y = x * x.detach()
+    (g,) = mg.grad(y.sum(), x)
+    assert g.item() == 2.0
+
+
+def test_graph_is_freed_after_backward_and_reuse_says_so():
+    x = t64([1.0, 2.0], requires_grad=True)
+    y = mg.tanh(x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="already freed"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_pass():
+    x = t64([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    assert np.array_equal(x.grad.numpy(), [4.0, 8.0])
+
+
+def test_training_loop_memory_does_not_grow():
+    """10,000 training-style iterations: forward, backward, update. The graph of each
+    step must be freed, so traced memory stays flat."""
+    rng = np.random.default_rng(0)
+    w = mg.tensor(rng.standard_normal((8, 8)) * 0.1, requires_grad=True)
+    x = mg.tensor(rng.standard_normal((4, 8)))
+
+    def step():
+        loss = (mg.tanh(x @ w) ** 2).mean()
+        loss.backward()
+        w.data = w.data - 0.01 * w.grad.data
+        w.grad = None
+
+    for _ in range(200):  # warm up caches and allocator
+        step()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        baseline = tracemalloc.get_traced_memory()[0]
+        for _ in range(10_000):
+            step()
+        gc.collect()
+        growth = tracemalloc.get_traced_memory()[0] - baseline
+    finally:
+        tracemalloc.stop()
+    assert growth < 64 * 1024, f"memory grew by {growth} bytes over 10,000 steps"
+
+
+# --------------------------------------------------------------------------- dtypes
+def test_default_dtype_is_float32_and_float64_on_request():
+    assert mg.tensor([1, 2, 3]).dtype == np.float32
+    assert mg.tensor(2.5).dtype == np.float32
+    assert mg.tensor(np.array([1.0])).dtype == np.float64  # a float64 array keeps its dtype
+    assert mg.tensor([1.0], dtype="float64").dtype == np.float64
+    assert mg.tensor(np.array([True, False])).dtype == np.float32
+
+
+def test_python_scalars_do_not_change_dtype():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = mg.tanh(x * 2.5 + 1.0) ** 2 / 3.0
+    assert y.dtype == np.float32
+    (g,) = mg.grad(y.sum(), x, create_graph=True)
+    assert g.dtype == np.float32
+
+
+def test_float32_and_float64_tensors_do_not_mix_silently():
+    with pytest.raises(mg.DTypeError, match=r"mul: dtype mismatch, float32 \(shape \(2,\)\) and float64 \(shape \(3, 2\)\)"):
+        mg.tensor([1.0, 2.0]) * mg.tensor(np.ones((3, 2)))
+
+
+# ----------------------------------------------------------------------- bad inputs
+def test_shape_mismatch_names_both_shapes_and_the_op():
+    a, b = mg.tensor(np.ones((2, 3))), mg.tensor(np.ones((4, 3)))
+    with pytest.raises(mg.ShapeError, match=r"add: operands of shapes \(2, 3\) and \(4, 3\)"):
+        a + b
+    with pytest.raises(mg.ShapeError, match=r"matmul: operands of shapes \(2, 3\) and \(4, 3\)"):
+        a @ b
+
+
+def test_reduction_over_a_missing_axis_is_an_error():
+    with pytest.raises(ValueError, match="axis 2 is out of bounds"):
+        mg.tensor(np.ones((2, 3))).sum(axis=2)
+
+
+def test_mixing_backends_names_both():
+    mg.backend.use("numpy")
+    host = mg.tensor([1.0, 2.0])
+    mg.backend.use("strict")
+    strict = mg.tensor([1.0, 2.0])
+    with pytest.raises(mg.backend.BackendMismatchError, match="numpy .* strict|strict .* numpy"):
+        host + strict
+
+
+def test_a_host_array_in_a_device_op_is_refused():
+    mg.backend.use("strict")
+    x = mg.tensor([1.0, 2.0])
+    with pytest.raises(mg.backend.BackendMismatchError, match=r"a numpy array \(shape \(2,\)\) mixed with a strict tensor"):
+        x * np.array([1.0, 2.0], dtype=np.float32)
+
+
+def test_gradient_shape_must_match_output():
+    x = t64([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"gradient of shape \(3,\) given for an output of shape \(2,\)"):
+        (x * 2.0).backward(t64([1.0, 1.0, 1.0]))
+
+
+def test_bool_of_tensor_is_ambiguous():
+    with pytest.raises(TypeError, match="ambiguous"):
+        bool(mg.tensor([1.0, 2.0]))
+
+
+# ------------------------------------------------------------------- gradient penalty
+def test_gradient_penalty_of_a_tanh_mlp_against_finite_differences():
+    """d/dθ (‖∇ₓD(x)‖ − 1)² for a 2→5→5→1 tanh MLP, θ = all weights and biases."""
+    rng = np.random.default_rng(3)
+    x = t64(rng.standard_normal((4, 2)))
+    params = [t64(rng.standard_normal(s) * 0.8) for s in [(2, 5), (5,), (5, 5), (5,), (5, 1), (1,)]]
+
+    def penalty(w1, b1, w2, b2, w3, b3):
+        inputs = x.detach().requires_grad_()
+        critic = mg.tanh(mg.tanh(inputs @ w1 + b1) @ w2 + b2) @ w3 + b3
+        (grad_x,) = mg.grad(critic.sum(), inputs, create_graph=True)
+        norms = mg.norm(grad_x, axis=1)
+        return ((norms - 1.0) ** 2).mean()
+
+    assert mg.gradcheck(penalty, params)

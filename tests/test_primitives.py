@@ -1,0 +1,221 @@
+"""Every primitive, first and second order, against central finite differences in float64,
+on hypothesis-generated shapes (broadcasting included)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minigan as mg
+
+
+def host_tensor(array):
+    return mg.tensor(np.asarray(array, dtype=np.float64), dtype="float64")
+
+
+shapes = st.lists(st.integers(1, 3), min_size=0, max_size=3).map(tuple)
+
+
+@st.composite
+def broadcastable_pair(draw):
+    """Two shapes that broadcast together: drop leading axes and set some axes to 1."""
+    shape = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple))
+    def shrink(s):
+        lead = draw(st.integers(0, len(s)))
+        return tuple(1 if draw(st.booleans()) else n for n in s[lead:])
+    return shrink(shape), shrink(shape)
+
+
+def values(shape, seed, low=-2.0, high=2.0):
+    return np.random.default_rng(seed).uniform(low, high, size=shape)
+
+
+def check_both_orders(fn, *arrays):
+    inputs = [host_tensor(a) for a in arrays]
+    assert mg.gradcheck(fn, inputs)
+    assert mg.gradgradcheck(fn, inputs)
+
+
+UNARY = {
+    "exp": (mg.exp, -2, 2),
+    "log": (mg.log, 0.3, 3),
+    "tanh": (mg.tanh, -2, 2),
+    "sigmoid": (mg.sigmoid, -4, 4),
+    "softplus": (mg.softplus, -4, 4),
+    "logsigmoid": (mg.logsigmoid, -4, 4),
+    "sqrt": (mg.sqrt, 0.3, 3),
+    "neg": (lambda x: -x, -2, 2),
+    "square_pow": (lambda x: x**2, -2, 2),
+    "cube_pow": (lambda x: x**3.0, -2, 2),
+    "fractional_pow": (lambda x: x**1.5, 0.3, 3),
+    "reciprocal": (lambda x: 1.0 / x, 0.5, 3),
+    "scalar_minus": (lambda x: 2.0 - x, -2, 2),
+    "scalar_power_base": (lambda x: 2.0**x, -2, 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@given(shape=shapes, seed=st.integers(0, 2**16))
+@settings(max_examples=8)
+def test_unary_primitive(name, shape, seed):
+    fn, low, high = UNARY[name]
+    check_both_orders(fn, values(shape, seed, low, high))
+
+
+# Piecewise-linear maps: differentiable away from their kinks; keep samples off the kink so
+# that central differences are exact there.
+def away_from_zero(shape, seed):
+    x = values(shape, seed, 0.2, 2.0)
+    signs = np.where(np.random.default_rng(seed + 1).random(shape) < 0.5, -1.0, 1.0)
+    return x * signs
+
+
+@pytest.mark.parametrize("fn", [mg.relu, mg.abs, lambda x: mg.leaky_relu(x, 0.2)], ids=["relu", "abs", "leaky_relu"])
+@given(shape=shapes, seed=st.integers(0, 2**16))
+@settings(max_examples=8)
+def test_piecewise_linear_primitive(fn, shape, seed):
+    # The product with x gives these a non-zero second derivative to check.
+    check_both_orders(lambda x: fn(x) * x, away_from_zero(shape, seed))
+
+
+BINARY = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / (b * b + 1.0),
+    "pow": lambda a, b: (a * a + 1.0) ** b,
+    "maximum": lambda a, b: mg.maximum(a * 3.0, b),
+    "minimum": lambda a, b: mg.minimum(a * 3.0, b),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@given(pair=broadcastable_pair(), seed=st.integers(0, 2**16))
+@settings(max_examples=10)
+def test_binary_primitive_with_broadcasting(name, pair, seed):
+    shape_a, shape_b = pair
+    a, b = values(shape_a, seed), values(shape_b, seed + 7)
+    if name in ("maximum", "minimum"):
+        b = b + 0.05  # no exact ties between 3a and b (the kink)
+    out_shape = np.broadcast_shapes(shape_a, shape_b)
+    result = BINARY[name](host_tensor(a), host_tensor(b))
+    assert result.shape == out_shape
+    # multiply by a function of the inputs so that second derivatives are not trivially zero
+    check_both_orders(lambda x, y: BINARY[name](x, y) * mg.tanh(x.sum() + y.sum()), a, b)
+
+
+@given(
+    batch=st.sampled_from([(), (2,), (1, 2)]),
+    m=st.integers(1, 3), k=st.integers(1, 3), n=st.integers(1, 3),
+    seed=st.integers(0, 2**16),
+)
+@settings(max_examples=12)
+def test_matmul_matrices_and_batches(batch, m, k, n, seed):
+    a = values(batch + (m, k), seed)
+    b = values((k, n), seed + 1)
+    check_both_orders(lambda x, y: mg.tanh(x @ y), a, b)
+
+
+@pytest.mark.parametrize("shapes_", [((3,), (3,)), ((3,), (3, 2)), ((2, 3), (3,)), ((2, 2, 3), (3,)),
+                                     ((3,), (2, 3, 2)), ((2, 1, 2, 3), (2, 3, 2))])
+def test_matmul_vectors_and_broadcast_batches(shapes_):
+    a, b = values(shapes_[0], 1), values(shapes_[1], 2)
+    expected = np.matmul(a, b)
+    assert np.allclose((host_tensor(a) @ host_tensor(b)).numpy(), expected)
+    check_both_orders(lambda x, y: mg.tanh(x @ y), a, b)
+
+
+@given(shape=st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple), data=st.data())
+@settings(max_examples=20)
+def test_sum_and_mean_over_axes(shape, data):
+    axis = data.draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1),
+                               st.lists(st.integers(0, len(shape) - 1), min_size=1, max_size=len(shape),
+                                        unique=True).map(tuple)))
+    keepdims = data.draw(st.booleans())
+    x = values(shape, 3)
+    assert np.allclose(mg.sum(host_tensor(x), axis=axis, keepdims=keepdims).numpy(),
+                       np.sum(x, axis=axis, keepdims=keepdims))
+    assert np.allclose(mg.mean(host_tensor(x), axis=axis, keepdims=keepdims).numpy(),
+                       np.mean(x, axis=axis, keepdims=keepdims))
+    check_both_orders(lambda t: mg.sum(t * t * t, axis=axis, keepdims=keepdims), x)
+    check_both_orders(lambda t: mg.tanh(mg.mean(t, axis=axis, keepdims=keepdims)), x)
+
+
+def test_shape_movements():
+    x = values((2, 3, 4), 5)
+    check_both_orders(lambda t: mg.tanh(t.reshape(4, 6)) * mg.tanh(t).reshape(4, 6), x)
+    check_both_orders(lambda t: mg.tanh(t.transpose(2, 0, 1)) * 2.0, x)
+    check_both_orders(lambda t: mg.tanh(t.T) ** 2, x)
+    check_both_orders(lambda t: mg.tanh(t.mT @ t), x)
+    assert np.array_equal(host_tensor(x).transpose(2, 0, 1).numpy(), x.transpose(2, 0, 1))
+
+
+@pytest.mark.parametrize("index", [
+    (0,), (slice(1, None),), (Ellipsis, 1), (slice(None), slice(0, 2)), (1, 2),
+    (np.array([0, 1, 1, 0]),),  # integer array with repeats: gradients must add up
+    (np.array([True, False]),),
+], ids=["int", "slice", "ellipsis", "two_slices", "two_ints", "int_array_repeats", "bool_mask"])
+def test_indexing(index):
+    x = values((2, 3), 9)
+    device_index = tuple(mg.backend.asarray(i) if isinstance(i, np.ndarray) else i for i in index)
+    assert np.array_equal(host_tensor(x)[device_index].numpy(), x[index])
+    check_both_orders(lambda t: mg.tanh(t[device_index]) ** 2, x)
+
+
+def test_indexing_repeated_rows_accumulate():
+    x = host_tensor(values((3,), 1))
+    x.requires_grad = True
+    idx = mg.backend.asarray(np.array([2, 2, 0]))
+    x[idx].sum().backward()
+    assert np.array_equal(x.grad.numpy(), [1.0, 0.0, 2.0])
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_concatenate_and_stack(axis):
+    a, b = values((2, 3), 1), values((2, 3), 2)
+    assert np.array_equal(mg.concatenate([host_tensor(a), host_tensor(b)], axis=axis).numpy(),
+                          np.concatenate([a, b], axis=axis))
+    assert np.array_equal(mg.stack([host_tensor(a), host_tensor(b)], axis=axis).numpy(),
+                          np.stack([a, b], axis=axis))
+    check_both_orders(lambda s, t: mg.tanh(mg.concatenate([s, t * s], axis=axis)), a, b)
+    check_both_orders(lambda s, t: mg.tanh(mg.stack([s, t * s], axis=axis)), a, b)
+
+
+def test_where():
+    a, b = values((2, 3), 1), values((1, 3), 2)
+    condition = mg.backend.asarray(np.array([[True, False, True], [False, False, True]]))
+    expected = np.where(np.array([[True, False, True], [False, False, True]]), a, b)
+    assert np.array_equal(mg.where(condition, host_tensor(a), host_tensor(b)).numpy(), expected)
+    check_both_orders(lambda s, t: mg.where(condition, s * s, mg.tanh(t)), a, b)
+    check_both_orders(lambda s: mg.where(condition, s * s, 0.5), a)
+
+
+def test_astype_keeps_the_gradient_and_dtype():
+    x = mg.tensor([1.0, 2.0], requires_grad=True, dtype="float32")
+    y = (x.astype("float64") ** 2).sum()
+    y.backward()
+    assert x.grad.dtype == np.float32
+    assert np.array_equal(x.grad.numpy(), [2.0, 4.0])
+
+
+def test_maximum_tie_splits_the_gradient():
+    x = mg.tensor([1.0, 2.0], requires_grad=True, dtype="float64")
+    (g,) = mg.grad(mg.maximum(x, x).sum(), x)
+    assert np.array_equal(g.numpy(), [1.0, 1.0])  # max(x, x) = x
+
+
+@pytest.mark.parametrize("value", [-1e4, -100.0, -1.0, 0.0, 1.0, 100.0, 1e4])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_softplus_logsigmoid_sigmoid_stable_for_large_inputs(value, dtype):
+    x = mg.tensor([value], requires_grad=True, dtype=dtype)
+    softplus = mg.softplus(x)
+    logsigmoid = mg.logsigmoid(x)
+    sigmoid = mg.sigmoid(x)
+    # references: log(1 + e^x) = max(x, 0) + log1p(e^-|x|)
+    expected_softplus = max(value, 0.0) + np.log1p(np.exp(-abs(value)))
+    assert np.isclose(softplus.item(), expected_softplus, rtol=1e-6)
+    assert np.isclose(logsigmoid.item(), -(max(-value, 0.0) + np.log1p(np.exp(-abs(value)))), rtol=1e-6)
+    assert np.isfinite(sigmoid.item()) and 0.0 <= sigmoid.item() <= 1.0
+    (g,) = mg.grad(logsigmoid.sum(), x)
+    expected_grad = 1.0 / (1.0 + np.exp(value)) if value < 700 else 0.0  # d/dx log σ(x) = σ(−x)
+    assert np.isfinite(g.item()) and np.isclose(g.item(), expected_grad, rtol=1e-5, atol=1e-30)
