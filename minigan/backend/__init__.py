@@ -123,7 +123,7 @@ def use(backend: str) -> None:
     New tensors are created on the active backend. Tensors already made keep their
     arrays; an operation mixing two backends raises :class:`BackendMismatchError`.
     """
-    global _active_name, _active_module
+    global _active_name, _active_module, _unavailable
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     if backend == "cupy":
@@ -133,10 +133,13 @@ def use(backend: str) -> None:
     else:
         _active_module = np
     _active_name = backend
+    _unavailable = None
 
 
 def xp() -> Any:
     """The active array module (``numpy``, ``cupy`` or the strict namespace)."""
+    if _unavailable is not None:
+        raise _unavailable
     return _active_module
 
 
@@ -191,7 +194,7 @@ def asarray(data: Any, dtype: Any = None, backend: str | None = None) -> Any:
 
     Host → device copies happen here and only here, explicitly.
     """
-    module = _active_module if backend is None else _module_for(backend)
+    module = xp() if backend is None else _module_for(backend)
     if module is np:
         if type(data) is _strict.StrictArray:
             data = data.get()
@@ -281,6 +284,13 @@ def random_integers(low: int, high: int, shape: tuple[int, ...], generator: np.r
     return asarray(gen.integers(low, high, shape))
 
 
+# MINIGAN_BACKEND chooses the backend at import. If it asks for CuPy where CuPy cannot
+# run, importing still works (so tests can skip and tools can report), and the first use
+# of the array module raises the explanation.
+_unavailable: BackendUnavailableError | None = None
 _env_backend = os.environ.get("MINIGAN_BACKEND", "").strip().lower()
 if _env_backend:
-    use(_env_backend)
+    try:
+        use(_env_backend)
+    except BackendUnavailableError as error:
+        _unavailable = BackendUnavailableError(f"MINIGAN_BACKEND={_env_backend}: {error}")
