@@ -22,6 +22,7 @@ BLAS, 1 − floor / minigan.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import platform
 import statistics
@@ -214,7 +215,7 @@ def machine_description() -> str:
     for name in ("torch", "autograd"):
         try:
             module = __import__(name)
-            versions.append(f"{name} {getattr(module, '__version__', '?')}")
+            versions.append(f"{name} {getattr(module, '__version__', None) or importlib.metadata.version(name)}")
         except ImportError:
             versions.append(f"{name} not installed")
     return f"{cpu}, {os.cpu_count()} logical cores, {THREADS} BLAS/torch threads; " + ", ".join(versions)
