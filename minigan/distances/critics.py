@@ -82,7 +82,7 @@ def optimal_critic_1d(
     y_weights: Any = None,
     num: int = 1001,
 ) -> OptimalCritic1D:
-    """The optimal 1-Lipschitz critic f* for W₁ between 1-D empirical measures P (of x) and Q (of y) (lesson 07).
+    """The optimal 1-Lipschitz critic f* for W₁ between 1-D empirical measures P (of x), Q (of y) (lesson 07).
 
         f*'(t) = sign(F_Q(t) − F_P(t)),   f*(t) = ∫_{t₀}^t f*'(s) ds,   E_P f* − E_Q f* = W₁(P, Q)
 
@@ -100,8 +100,10 @@ def optimal_critic_1d(
     knots = np.unique(np.concatenate((xa, ya)))
     fp, p_total = _cdf_numerators(xa, wx, knots)
     fq, q_total = _cdf_numerators(ya, wy, knots)
-    # sign(F_Q − F_P) compared on a common scale (exact integer arithmetic without weights)
-    slopes = np.sign(fq[:-1] * p_total - fp[:-1] * q_total).astype(np.float64)
+    if wx is None and wy is None:  # exact integers: sign(F_Q − F_P) = sign(count_Q·n − count_P·m)
+        slopes = np.sign(fq[:-1] * p_total - fp[:-1] * q_total).astype(np.float64)
+    else:  # normalise first: weights may be tiny, and products of them underflow
+        slopes = np.sign(fq[:-1] / q_total - fp[:-1] / p_total)
     knot_values = np.concatenate(([0.0], np.cumsum(slopes * np.diff(knots))))
 
     if grid is None:
@@ -131,7 +133,19 @@ def _density_values(p: Any, name: str) -> np.ndarray:
 
 def _same_shape(a: np.ndarray, b: np.ndarray, what: str) -> None:
     if a.shape != b.shape:
-        raise ValueError(f"{what} must have the same shape (values on one grid), got shapes {a.shape} and {b.shape}")
+        raise ValueError(
+            f"{what} must have the same shape (values on one grid), got shapes {a.shape} and {b.shape}"
+        )
+
+
+def _cell_sizes(dx: Any, shape: tuple[int, ...]) -> np.ndarray:
+    cell = _to_host(dx, "dx")
+    if cell.shape not in ((), shape):
+        raise ValueError(f"dx must be a scalar or have the grid's shape {shape}, got shape {cell.shape}")
+    _check_finite(cell, "dx")
+    if cell.size and cell.min() <= 0:
+        raise ValueError("dx must be > 0 (the grid's cell size)")
+    return cell
 
 
 def optimal_discriminator(p_r: Any, p_g: Any) -> np.ndarray | float:
@@ -164,13 +178,10 @@ def gan_value(p_r: Any, p_g: Any, D: Any, dx: Any) -> float:
     _same_shape(r, d, "p_r and D")
     _check_finite(d, "D")
     if d.size and (d.min() < 0 or d.max() > 1):
-        raise ValueError(f"D must take values in [0, 1] (a probability), got range [{d.min():.6g}, {d.max():.6g}]")
-    cell = _to_host(dx, "dx")
-    if cell.shape not in ((), r.shape):
-        raise ValueError(f"dx must be a scalar or have the grid's shape {r.shape}, got shape {cell.shape}")
-    _check_finite(cell, "dx")
-    if cell.size and cell.min() <= 0:
-        raise ValueError("dx must be > 0 (the grid's cell size)")
+        raise ValueError(
+            f"D must take values in [0, 1] (a probability), got range [{d.min():.6g}, {d.max():.6g}]"
+        )
+    cell = _cell_sizes(dx, r.shape)
     terms = special.xlogy(r, d) + special.xlog1py(g, -d)
     return float(np.sum(terms * cell))
 
@@ -178,9 +189,19 @@ def gan_value(p_r: Any, p_g: Any, D: Any, dx: Any) -> float:
 def max_discriminator_value(p_r: Any, p_g: Any, dx: Any) -> float:
     """max_D L(G, D) = L(G, D*), which equals 2·JS(p_r‖p_g) − 2 ln 2 (lesson 02).
 
-    Computed directly as :func:`gan_value` at D* = :func:`optimal_discriminator`; for densities on
+    :func:`gan_value` at D* = :func:`optimal_discriminator` (with 1 − D* computed as p_g/(p_r + p_g),
+    not by subtraction, so it keeps its precision where p_g ≪ p_r); for densities on
     a grid that each integrate to 1 (Σ p·dx = 1) it equals
     ``2 * js(p_r * dx, p_g * dx) - 2 * ln 2`` to rounding, ranging from −2 ln 2 (p_g = p_r) to 0
     (disjoint supports).
     """
-    return gan_value(p_r, p_g, optimal_discriminator(p_r, p_g), dx)
+    r = _density_values(p_r, "p_r")
+    g = _density_values(p_g, "p_g")
+    _same_shape(r, g, "p_r and p_g")
+    d_star = optimal_discriminator(r, g)
+    cell = _cell_sizes(dx, r.shape)
+    # 1 − D* = p_g/(p_r + p_g), computed as such: 1 − D* in floating point loses it when p_g ≪ p_r
+    s = r + g
+    one_minus = np.divide(g, s, out=np.full(r.shape, 0.5), where=s > 0)
+    terms = special.xlogy(r, d_star) + special.xlogy(g, one_minus)
+    return float(np.sum(terms * cell))

@@ -64,9 +64,27 @@ def kl(p: Any, q: Any, base: float | None = None, normalize: bool = False) -> fl
     """
     p_arr, q_arr = _probability_pair(p, q, normalize)
     scale = _log_base(base)
-    # kl_div(p, q) = p ln(p/q) − p + q ≥ 0 termwise (0 at p = 0; +inf where q = 0 < p).
-    value = float(np.sum(special.kl_div(p_arr, q_arr)))
-    return value / scale
+    return _kl_sum(p_arr, q_arr) / scale
+
+
+def _kl_sum(p: np.ndarray, q: np.ndarray) -> float:
+    """Σ [pᵢ ln(pᵢ/qᵢ) − pᵢ + qᵢ] (each term ≥ 0; the −p + q parts cancel for normalised p, q).
+
+    ln(p/q) is taken as ln p − ln q where the ratio would overflow or underflow (q subnormal, say).
+    """
+    pos = p > 0
+    if np.any(pos & (q == 0)):
+        return math.inf
+    pp, qq = p[pos], q[pos]
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        ratio = pp / qq
+        log_ratio = np.log(ratio)
+    extreme = (ratio < 1e-300) | (ratio > 1e300)
+    if np.any(extreme):
+        log_ratio[extreme] = np.log(pp[extreme]) - np.log(qq[extreme])
+    terms = pp * log_ratio - pp + qq
+    value = float(np.sum(terms)) + float(np.sum(q[~pos]))
+    return max(value, 0.0)
 
 
 def js(p: Any, q: Any, base: float | None = None, normalize: bool = False) -> float:

@@ -29,7 +29,8 @@ _INITS = ("default", "he", "he_normal", "xavier")
 
 
 class Linear(Module):
-    """y = x Wᵀ + b with W of shape (out_features, in_features), as ``torch.nn.Linear``.
+    """y = x Wᵀ + b with W of shape (out_features, in_features), as ``torch.nn.Linear``
+    (x may be (in,), (n, in) or (..., n, in)).
 
     ``init`` chooses the initial weights (drawn from ``mg.backend.rng()``):
 
@@ -85,11 +86,19 @@ class Linear(Module):
                 f"Linear({self.in_features}, {self.out_features}) got input of shape {x.shape}: "
                 f"its last axis must have length {self.in_features}"
             )
-        y = x @ self.weight.mT
+        if x.ndim == 1:
+            y = self.weight @ x
+        else:
+            # y = x Wᵀ computed as (W xᵀ)ᵀ: the same product, but the weight's gradient gᵀx then
+            # comes back in W's own (C) memory order instead of as a transposed view. Elementwise
+            # work mixing the two orders — every optimizer update, spectral normalisation's
+            # backward — runs several times slower (benchmarks/results/spectral_norm.md).
+            y = (self.weight @ x.mT).mT
         return y if self.bias is None else y + self.bias
 
     def extra_repr(self) -> str:
-        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+        has_bias = self.bias is not None
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={has_bias}"
 
 
 class Tanh(Module):
@@ -185,7 +194,8 @@ class Sequential(Module):
         try:
             return modules[index]
         except IndexError:
-            raise IndexError(f"index {index} is out of range for a Sequential of {len(modules)} modules") from None
+            raise IndexError(f"index {index} is out of range for a Sequential of {len(modules)} "
+                             "modules") from None
 
     def forward(self, x: Any) -> Tensor:
         for module in self._modules.values():

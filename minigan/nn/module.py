@@ -160,7 +160,8 @@ class Module:
     def register_buffer(self, name: str, value: Tensor | None) -> None:
         """Register a non-trained state tensor; it goes into ``state_dict`` like a parameter."""
         if value is not None and not isinstance(value, Tensor):
-            raise TypeError(f"register_buffer({name!r}): expected a Tensor or None, got {type(value).__name__}")
+            raise TypeError(f"register_buffer({name!r}): expected a Tensor or None, "
+                            f"got {type(value).__name__}")
         if "." in name or not name:
             raise ValueError(f"buffer name {name!r} must be non-empty and contain no '.'")
         parameters, buffers, modules = self._registries()
@@ -223,31 +224,46 @@ class Module:
                         for child_name, child in module.named_children()]
             stack.extend(reversed(children))
 
+    def get_submodule(self, target: str) -> Module:
+        """The module at dotted path ``target`` ("" is this module), e.g. "out.1"."""
+        module = self
+        for part in target.split(".") if target else []:
+            child = module._modules.get(part)
+            if child is None:
+                raise AttributeError(f"{type(module).__name__} has no child module {part!r} "
+                                     f"(path {target!r})")
+            module = child
+        return module
+
     def modules(self) -> Iterator[Module]:
         for _, module in self.named_modules():
             yield module
 
-    def _named_entries(self, registry: str, prefix: str, recurse: bool) -> Iterator[tuple[str, Tensor]]:
-        # A tensor registered twice (shared weights) is listed once, under its first name.
+    def _named_entries(self, registries: tuple[str, ...], prefix: str = "", recurse: bool = True,
+                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        # Module by module, each one's entries of `registries` in that order (PyTorch's order).
+        # A tensor registered twice (shared weights) is listed once unless remove_duplicate is
+        # False, as state_dict needs: torch's state dict holds every name.
         seen: set[int] = set()
         modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
         for module_name, module in modules:
-            for name, value in module.__dict__[registry].items():
-                if value is None or id(value) in seen:
-                    continue
-                seen.add(id(value))
-                yield (f"{module_name}.{name}" if module_name else name), value
+            for registry in registries:
+                for name, value in module.__dict__[registry].items():
+                    if value is None or (remove_duplicate and id(value) in seen):
+                        continue
+                    seen.add(id(value))
+                    yield (f"{module_name}.{name}" if module_name else name), value
 
     def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
         """``(dotted name, parameter)`` pairs in registration order, each parameter once."""
-        yield from self._named_entries("_parameters", prefix, recurse)
+        yield from self._named_entries(("_parameters",), prefix, recurse)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, parameter in self.named_parameters(recurse=recurse):
             yield parameter
 
     def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
-        yield from self._named_entries("_buffers", prefix, recurse)
+        yield from self._named_entries(("_buffers",), prefix, recurse)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, buffer in self.named_buffers(recurse=recurse):
@@ -319,17 +335,7 @@ class Module:
         return state
 
     def _state_entries(self) -> list[tuple[str, Tensor]]:
-        # Each module's parameters then its buffers, module by module: PyTorch's order.
-        entries: list[tuple[str, Tensor]] = []
-        seen: set[int] = set()
-        for module_name, module in self.named_modules():
-            for registry in ("_parameters", "_buffers"):
-                for name, value in module.__dict__[registry].items():
-                    if value is None or id(value) in seen:
-                        continue
-                    seen.add(id(value))
-                    entries.append((f"{module_name}.{name}" if module_name else name, value))
-        return entries
+        return list(self._named_entries(("_parameters", "_buffers"), remove_duplicate=False))
 
     def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy ``state``'s arrays into the parameters and buffers, in place.

@@ -1,0 +1,224 @@
+# %% [markdown]
+# # Lesson 2 — The GAN game: what the discriminator learns, and what the generator then minimises
+#
+# A GAN pits a discriminator D (a probability that x is real) against a generator whose samples
+# have density p_g. The discriminator maximises
+#
+#     L(G, D) = E_{x~p_r} ln D(x) + E_{x~p_g} ln(1 − D(x))  =  ∫ [p_r(x) ln D(x) + p_g(x) ln(1 − D(x))] dx.
+#
+# **The optimal discriminator.** The integrand can be maximised separately at each x: for
+# a = p_r(x), b = p_g(x), the function y ↦ a ln y + b ln(1 − y) has derivative a/y − b/(1 − y),
+# zero at y = a/(a + b). So
+#
+#     D*(x) = p_r(x) / (p_r(x) + p_g(x)).
+#
+# (One source differentiates log as log₁₀ and carries factors 1/ln 10 through the derivation. They
+# multiply the whole objective by a positive constant, so the maximiser D* is the same.)
+#
+# **The value at the optimum.** Putting D* back, with m = (p_r + p_g)/2,
+#
+#     max_D L(G, D) = ∫ p_r ln(p_r/2m) + p_g ln(p_g/2m) = KL(p_r‖m) + KL(p_g‖m) − 2 ln 2 = 2·JS(p_r‖p_g) − 2 ln 2.
+#
+# It is −2 ln 2 exactly when p_g = p_r (then D* = ½ everywhere: the discriminator cannot tell).
+# So *with an optimal discriminator the generator minimises the Jensen–Shannon divergence* — not
+# KL, as the sources loosely say. Below: each claim checked on 1-D Gaussians, then a minigan
+# discriminator (an MLP trained with Adam) learning D* from samples.
+
+# %%
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy import stats
+
+import minigan as mg
+from minigan import distances
+from minigan.lesson import Lesson
+
+TITLE = "The GAN game: D* and 2·JS − 2 ln 2"
+lesson = Lesson(__file__, TITLE)
+LN2 = math.log(2.0)
+
+# %% [markdown]
+# ## The pointwise maximisation, by brute force
+#
+# For a few pairs (a, b) we search y on a fine grid and compare with a/(a + b) — with natural logs
+# and with log₁₀. The log₁₀ objective is the natural one divided by ln 10: same maximiser, a
+# value 1/ln 10 ≈ 0.434 times as large.
+
+# %%
+y_grid = np.linspace(1e-6, 1 - 1e-6, 200_001)
+for a, b in [(1.0, 1.0), (0.3, 0.1), (0.05, 0.4)]:
+    natural = a * np.log(y_grid) + b * np.log1p(-y_grid)
+    base_ten = a * np.log10(y_grid) + b * np.log10(1 - y_grid)
+    best_natural, best_ten = y_grid[natural.argmax()], y_grid[base_ten.argmax()]
+    lesson.check_close(f"a = {a}, b = {b}: the maximiser is a/(a + b) = {a / (a + b):.4f}", best_natural, a / (a + b),
+                       atol=1e-5)
+    lesson.check(f"a = {a}, b = {b}: log₁₀ has the same maximiser, and its maximum is 1/ln 10 times the natural one",
+                 best_ten == best_natural and abs(base_ten.max() - natural.max() / math.log(10)) < 1e-12)
+
+# %% [markdown]
+# ## D* and max_D L on two Gaussians
+#
+# Real data p_r = N(0, 1); the generator, frozen for now, p_g = N(1.5, 0.5²). Different widths
+# make D* non-monotone: it is near 1 on the left, dips where p_g piles up, and climbs back to 1
+# in the far right tail, where the wider p_r outweighs p_g again.
+
+# %%
+real_law, fake_law = stats.norm(0.0, 1.0), stats.norm(1.5, 0.5)
+grid = np.linspace(-6.0, 7.0, 2601)
+dx = grid[1] - grid[0]
+p_real, p_fake = real_law.pdf(grid), fake_law.pdf(grid)
+d_star = distances.optimal_discriminator(p_real, p_fake)
+best_value = distances.max_discriminator_value(p_real, p_fake, dx)
+js = distances.js_density(real_law, fake_law, -30.0, 30.0)
+print(f"max_D L = {best_value:.6f};  2·JS − 2 ln 2 = {2 * js - 2 * LN2:.6f}  (JS = {js:.6f} nats)")
+lesson.check_close("max_D L(G, D) = 2·JS(p_r‖p_g) − 2 ln 2 (grid sum vs. quadrature)", best_value, 2 * js - 2 * LN2,
+                   atol=1e-8)
+for other_name, other_d in [("D = ½", np.full_like(grid, 0.5)), ("D = 0.9·D* + 0.05", 0.9 * d_star + 0.05),
+                            ("the logistic D = σ(2 − 2x)", 1 / (1 + np.exp(2 * grid - 2)))]:
+    lesson.check_less(f"any other D scores lower: {other_name}", distances.gan_value(p_real, p_fake, other_d, dx),
+                      best_value)
+
+# %% [markdown]
+# At p_g = p_r the optimal discriminator is ½ everywhere and L = −2 ln 2 — the minimum over
+# generators of max_D L, since JS ≥ 0.
+
+# %%
+same_value = distances.max_discriminator_value(p_real, p_real, dx)
+lesson.check("p_g = p_r ⇒ D* = ½ everywhere", bool(np.all(distances.optimal_discriminator(p_real, p_real) == 0.5)))
+lesson.check_close("p_g = p_r ⇒ max_D L = −2 ln 2", same_value, -2 * LN2, atol=1e-8)
+
+# %% [markdown]
+# ## With D = D*, the generator minimises JS — not KL
+#
+# Slide the generator p_g = N(μ, 1) and compute C(μ) = max_D L exactly. (C(μ) + 2 ln 2)/2 is JS
+# for every μ; it is not KL(p_r‖p_g) = μ²/2, nor KL(p_g‖p_r). The two agree only on where the
+# minimum is (μ = 0); away from it JS saturates at ln 2 while KL grows without bound (lesson 1),
+# which is what makes the original GAN hard to train when the distributions are far apart.
+
+# %%
+shifts = np.array([0.0, 0.5, 1.0, 2.0, 4.0, 8.0])
+criterion = np.array([
+    distances.max_discriminator_value(p_real, stats.norm(mu, 1.0).pdf(grid), dx) for mu in shifts
+])
+js_by_shift = np.array([distances.js_density(real_law, stats.norm(mu, 1.0), -30.0, 30.0 + mu) for mu in shifts])
+kl_by_shift = shifts**2 / 2
+for mu, c, j, k in zip(shifts, criterion, js_by_shift, kl_by_shift):
+    print(f"  μ = {mu:3.1f}: C = {c:+.5f}   (C + 2 ln 2)/2 = {(c + 2 * LN2) / 2:.5f}   JS = {j:.5f}   KL = {k:.3f}")
+lesson.check("(C(μ) + 2 ln 2)/2 = JS for every μ (to 1e-6)",
+             bool(np.all(np.abs((criterion + 2 * LN2) / 2 - js_by_shift) < 1e-6)))
+lesson.check("…and is not KL: they differ by more than 0.3 nats at μ = 2",
+             abs((criterion[3] + 2 * LN2) / 2 - kl_by_shift[3]) > 0.3)
+lesson.check_close("C saturates at 0 (JS at ln 2) far away: C(8) ≈ 0", criterion[-1], 0.0, atol=5e-4)
+
+# %% [markdown]
+# ## A discriminator trained with minigan approaches D*
+#
+# A small tanh MLP outputs a logit t(x), D = σ(t). We minimise the cross-entropy
+# −E_r ln σ(t) − E_g ln σ(−t) (= −L) with Adam on fresh samples of p_r and p_g each step — no
+# knowledge of the densities. The exact value L(G, D_trained) is then computed on the grid: it
+# can never exceed max_D L, and training should bring it close.
+
+# %%
+steps = 1500 if lesson.full else 500
+batch = 512
+discriminator = mg.nn.MLP([1, 32, 32, 1], activation="tanh")
+optimizer = mg.optim.Adam(discriminator.parameters(), lr=1e-2)
+rng = mg.backend.rng()
+grid_points = mg.tensor(grid[:, None]).float()
+
+
+def trained_probabilities() -> np.ndarray:
+    """D(x) = σ(t(x)) on the grid, as a float64 host array."""
+    with mg.no_grad():
+        return mg.sigmoid(discriminator(grid_points)).numpy().ravel().astype(np.float64)
+
+
+minibatch_values, exact_values, exact_steps = [], [], []
+for step in range(steps):
+    # a step-size schedule: large steps to get the shape, small ones to settle the noise
+    optimizer.lr = 1e-2 if step < steps // 2 else (3e-3 if step < 0.8 * steps else 1e-3)
+    real = mg.tensor(rng.normal(0.0, 1.0, (batch, 1))).float()
+    fake = mg.tensor(rng.normal(1.5, 0.5, (batch, 1))).float()
+    loss = mg.gan.gan_discriminator_loss(discriminator(real), discriminator(fake))
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    minibatch_values.append(-loss.item())
+    if step % 25 == 0 or step == steps - 1:
+        exact_values.append(distances.gan_value(p_real, p_fake, trained_probabilities(), dx))
+        exact_steps.append(step)
+
+d_trained = trained_probabilities()
+final_value = exact_values[-1]
+print(f"exact L(G, D_trained) = {final_value:.5f};  bound max_D L = {best_value:.5f};  gap {best_value - final_value:.5f}")
+lesson.check_less("the trained value never exceeds the bound (at every evaluation)", max(exact_values), best_value,
+                  margin=1e-9)
+lesson.check_less("after training it is within 0.01 of the bound", best_value - final_value, 0.01)
+tail = np.array(minibatch_values[-100:])
+tail_error = tail.std() / math.sqrt(len(tail))
+lesson.check_close("the minibatch objective (last 100 steps, averaged) estimates the bound", tail.mean(), best_value,
+                   atol=max(0.01, 4 * tail_error))
+
+# %% [markdown]
+# Where does D match D*? On the bulk of the data — the central 95 % of the mixture m — closely.
+# In the far tails there are almost no samples, so nothing tells the network that D* turns back
+# up to 1 at the right: a discriminator only learns where it sees data. (Lesson 4 takes this to
+# the extreme: when the supports do not overlap at all.)
+
+# %%
+mixture_cdf = np.cumsum((p_real + p_fake) / 2) * dx
+bulk = (mixture_cdf > 0.025) & (mixture_cdf < 0.975)
+bulk_error = np.abs(d_trained - d_star)[bulk].max()
+print(f"bulk: x ∈ [{grid[bulk].min():.2f}, {grid[bulk].max():.2f}], max |D − D*| = {bulk_error:.4f}")
+lesson.check_less("|D_trained − D*| ≤ 0.06 on the central 95 % of the data", bulk_error, 0.06)
+weighted_error = float(np.sum(np.abs(d_trained - d_star) * (p_real + p_fake) / 2) * dx)
+lesson.check_less("the average |D_trained − D*| over the data is ≤ 0.02", weighted_error, 0.02)
+
+# %% [markdown]
+# ## Pictures
+
+# %%
+figure, (densities, values) = plt.subplots(1, 2, figsize=(13, 4.8))
+densities.plot(grid, p_real, label="p_r = N(0, 1) (real)", lw=2)
+densities.plot(grid, p_fake, label="p_g = N(1.5, 0.5²) (generator)", lw=2)
+densities.plot(grid, d_star, "k-", label="D* = p_r/(p_r + p_g)", lw=2)
+densities.plot(grid, d_trained, "r--", label=f"D trained by minigan ({steps} Adam steps)", lw=2)
+densities.axvspan(grid[bulk].min(), grid[bulk].max(), color="gray", alpha=0.1, label="central 95 % of the data")
+densities.set_xlim(-4.5, 5.0)
+densities.set_xlabel("x")
+densities.set_ylabel("density / probability")
+densities.set_title("The optimal discriminator and a trained one")
+densities.legend(loc="center left", fontsize=9)
+densities.grid(alpha=0.3)
+values.plot(np.arange(steps), minibatch_values, color="tab:blue", alpha=0.3, lw=0.8, label="−(minibatch loss)")
+values.plot(exact_steps, exact_values, "o-", color="tab:red", ms=3, label="L(G, D_trained), exact on the grid")
+values.axhline(best_value, color="k", ls="--", label=f"max_D L = 2·JS − 2 ln 2 = {best_value:.4f}")
+values.set_ylim(best_value - 0.15, best_value + 0.1)  # zoomed on the bound; the first steps start below
+values.set_xlabel("discriminator step")
+values.set_ylabel("L(G, D) (nats)")
+values.set_title("Training approaches the bound from below")
+values.legend(loc="lower right", fontsize=9)
+values.grid(alpha=0.3)
+lesson.savefig(figure, "optimal_discriminator")
+
+figure, axes = plt.subplots(figsize=(6.5, 4.2))
+axes.plot(shifts, (criterion + 2 * LN2) / 2, "o-", label="(max_D L + 2 ln 2)/2")
+axes.plot(shifts, js_by_shift, "k+", ms=12, label="JS(N(0,1)‖N(μ,1)) by quadrature")
+axes.plot(shifts, kl_by_shift, "s--", label="KL = μ²/2 (not what the generator sees)")
+axes.axhline(LN2, color="gray", ls=":", label="ln 2")
+axes.set_yscale("symlog", linthresh=0.1)
+axes.set_ylim(0, 60)
+axes.set_xlabel("generator shift μ")
+axes.set_ylabel("nats (symlog scale)")
+axes.set_title("With an optimal D the generator's criterion is JS")
+axes.legend(fontsize=9)
+axes.grid(alpha=0.3)
+lesson.savefig(figure, "generator_criterion_is_js")
+
+# %%
+lesson.finish()

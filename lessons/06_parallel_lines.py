@@ -1,0 +1,188 @@
+# %% [markdown]
+# # Lesson 6 — Parallel lines: the one distance that keeps pointing the way
+#
+# The WGAN paper's example. In the plane, let P be uniform on the vertical segment
+# {0} × [0, 1] and Q_θ uniform on {θ} × [0, 1] — the same segment shifted sideways by θ. Think of
+# θ as a generator's single parameter and P as the data.
+#
+# For θ ≠ 0 the two segments do not touch, so
+#
+# * **KL(P‖Q_θ) = KL(Q_θ‖P) = +∞** — each puts mass where the other has none;
+# * **JS(P‖Q_θ) = ln 2** — its ceiling, whatever θ is;
+# * **W₁(P, Q_θ) = |θ|** — slide every point sideways by |θ| (no plan does better: every point
+#   has to travel at least the horizontal gap).
+#
+# At θ = 0 all of them are 0. So as θ → 0, KL and JS jump; only W₁ goes to 0 continuously.
+# A generator trained on JS gets the same loss at θ = 1 and at θ = 0.001 — no gradient telling it
+# which way to move — while W₁'s gradient is sign(θ) everywhere. The same happens whenever a
+# generator's samples live on a low-dimensional set that misses the data's (lesson 4).
+
+# %%
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+import minigan as mg
+from minigan import distances
+from minigan.lesson import Lesson
+
+TITLE = "Parallel lines: KL, JS and W1 as θ → 0"
+lesson = Lesson(__file__, TITLE)
+LN2 = math.log(2.0)
+
+# %% [markdown]
+# ## The analytic values
+#
+# `distances.parallel_lines(θ)` returns the four quantities; we check them as θ shrinks.
+
+# %%
+for theta in (1.0, 0.1, 0.01, 1e-3, 1e-6, -1e-6):
+    values = distances.parallel_lines(theta)
+    print(f"  θ = {theta:>8g}: KL(P‖Q) = {values['kl_pq']}, KL(Q‖P) = {values['kl_qp']}, "
+          f"JS = {values['js']:.6f}, W₁ = {values['w1']:g}")
+small_thetas = [10.0**-k for k in range(1, 7)]
+lesson.check("W₁(θ) = |θ| → 0 as θ → 0 (θ = 10⁻¹ … 10⁻⁶, both signs)",
+             all(distances.parallel_lines(s * t)["w1"] == t for t in small_thetas for s in (1, -1)))
+lesson.check("JS(θ) stays ln 2 for every θ ≠ 0, however small",
+             all(distances.parallel_lines(t)["js"] == LN2 for t in small_thetas))
+lesson.check("KL stays +∞ both ways for every θ ≠ 0",
+             all(distances.parallel_lines(t)["kl_pq"] == math.inf and distances.parallel_lines(t)["kl_qp"] == math.inf
+                 for t in small_thetas))
+lesson.check("at θ = 0 all four are 0", all(v == 0 for v in distances.parallel_lines(0.0).values()))
+
+# %% [markdown]
+# JS really is ln 2 and not merely "large": on a histogram of the plane whose bins are narrower
+# than the gap, the two samples fall into disjoint bins, and JS of the two histograms is exactly
+# ln 2 (and KL is +∞) no matter how close the lines are.
+
+# %%
+rng = mg.backend.rng()
+theta_for_histogram = 0.05
+heights_p = rng.uniform(0, 1, 2000)
+heights_q = rng.uniform(0, 1, 2000)
+x_edges = np.linspace(-0.5, 0.5, 41)  # bins of width 0.025 < θ
+y_edges = np.linspace(0, 1, 11)
+histogram_p, _, _ = np.histogram2d(np.zeros(2000), heights_p, bins=(x_edges, y_edges))
+histogram_q, _, _ = np.histogram2d(np.full(2000, theta_for_histogram), heights_q, bins=(x_edges, y_edges))
+js_histogram = distances.js(histogram_p.ravel(), histogram_q.ravel(), normalize=True)
+lesson.check_close(f"histogram JS at θ = {theta_for_histogram} is ln 2", js_histogram, LN2, atol=1e-12)
+lesson.check_close(f"histogram KL at θ = {theta_for_histogram} is +∞",
+                   distances.kl(histogram_p.ravel(), histogram_q.ravel(), normalize=True), math.inf)
+
+# %% [markdown]
+# ## W₁ from samples
+#
+# With n points from each segment, the empirical W₁ is an optimal assignment problem
+# (`distances.w1_assignment`, exact). With heights drawn independently the sample W₁ lies between
+# |θ| (every pairing must cross the gap) and |θ| + W₁ of the two height samples (the triangle
+# inequality), and it tends to |θ| as n grows.
+
+# %%
+n_points = 400 if lesson.full else 150
+thetas = np.linspace(-1.0, 1.0, 41 if lesson.full else 21)
+sample_w1 = []
+for theta in thetas:
+    points_p = np.column_stack([np.zeros(n_points), rng.uniform(0, 1, n_points)])
+    points_q = np.column_stack([np.full(n_points, theta), rng.uniform(0, 1, n_points)])
+    w1 = distances.w1_assignment(points_p, points_q)
+    height_w1 = distances.w1_samples(points_p[:, 1], points_q[:, 1])
+    sample_w1.append((w1, abs(theta), abs(theta) + height_w1))
+sample_w1 = np.array(sample_w1)
+lesson.check("sample W₁ always lies in [|θ|, |θ| + W₁(heights)]",
+             bool(np.all(sample_w1[:, 0] >= sample_w1[:, 1] - 1e-12) and np.all(sample_w1[:, 0] <= sample_w1[:, 2] + 1e-12)))
+error = np.abs(sample_w1[:, 0] - sample_w1[:, 1]).max()
+lesson.check_less(f"sample W₁ is within 0.05 of |θ| on every θ (n = {n_points})", error, 0.05)
+lesson.check_close("with shared heights the assignment finds W₁ = |θ| exactly (θ = 0.3)",
+                   distances.parallel_lines_samples(0.3, 100, seed=1), 0.3, atol=1e-12)
+
+# %% [markdown]
+# ## A generator that learns θ
+#
+# Treat θ as a generator's parameter: it produces the points (θ, yᵢ). The gradient of the sample
+# W₁ with respect to θ is the gradient of the transport cost Σ‖Xᵢ − Y_σ(i)‖/n at the optimal
+# matching σ (the matching is held fixed: by the envelope theorem the optimum's gradient is the
+# cost's gradient at the optimal plan). minigan's autodiff supplies it; we take gradient steps.
+# Under JS the loss is ln 2 for every θ ≠ 0, so its gradient is exactly 0 and θ never moves.
+
+# %%
+learning_rate = 0.1
+descent_steps = 40 if lesson.full else 25
+theta_parameter = mg.tensor([1.0], requires_grad=True, dtype="float64")
+theta_path = [theta_parameter.item()]
+batch = 64
+for _ in range(descent_steps):
+    data_points = mg.tensor(np.column_stack([np.zeros(batch), rng.uniform(0, 1, batch)]))
+    heights = mg.tensor(rng.uniform(0, 1, (batch, 1)))
+    # the generator's samples (θ, y): θ broadcast over the batch, heights from its noise
+    generated = mg.concatenate([theta_parameter * mg.tensor(np.ones((batch, 1))), heights], axis=1)
+    host_generated = generated.numpy()
+    cost_matrix = np.linalg.norm(data_points.numpy()[:, None, :] - host_generated[None, :, :], axis=2)
+    rows, matched = linear_sum_assignment(cost_matrix)
+    # minigan indexing with a host index array: move it to the device first
+    difference = data_points - generated[mg.backend.asarray(matched)]
+    transport_cost = mg.norm(difference, axis=1, eps=1e-12).mean()
+    (gradient,) = mg.grad(transport_cost, theta_parameter)
+    theta_parameter = (theta_parameter - learning_rate * gradient).detach().requires_grad_()
+    theta_path.append(theta_parameter.item())
+theta_path = np.array(theta_path)
+print("θ under W₁ gradient descent:", " ".join(f"{t:.3f}" for t in theta_path[:: max(1, descent_steps // 10)]))
+lesson.check_less(f"W₁ gradient descent moves θ from 1 to below 0.1 in {descent_steps} steps", abs(theta_path[-1]), 0.1)
+lesson.check("θ decreases at about the full rate lr·|∂W₁/∂θ| = lr·1 while far from 0 (first 5 steps)",
+             bool(np.all(np.abs(np.diff(theta_path[:6]) + learning_rate) < 0.03)),
+             f"steps {np.round(np.diff(theta_path[:6]), 4).tolist()}")
+
+# %% [markdown]
+# ## The picture
+
+# %%
+figure, (segments, curves, descent) = plt.subplots(1, 3, figsize=(16, 4.6),
+                                                    gridspec_kw={"width_ratios": [0.7, 1.3, 1]})
+example_theta = 0.5
+segments.plot(np.zeros(200), rng.uniform(0, 1, 200), "o", ms=3, alpha=0.6, label="P: x = 0")
+segments.plot(np.full(200, example_theta), rng.uniform(0, 1, 200), "s", ms=3, alpha=0.6,
+              label=f"Q_θ: x = θ = {example_theta}")
+segments.annotate("", xy=(example_theta, 0.5), xytext=(0, 0.5), arrowprops={"arrowstyle": "<->", "lw": 1.5})
+segments.text(example_theta / 2, 0.53, "θ", ha="center", fontsize=13)
+segments.set_xlim(-0.5, 1.0)
+segments.set_xticks([-0.5, 0.0, 0.5, 1.0])
+segments.set_xlabel("x")
+segments.set_ylabel("y ~ U(0, 1)")
+segments.set_title("The two distributions")
+segments.legend(loc="lower right", fontsize=9)
+
+dense = np.linspace(-1, 1, 401)
+dense = dense[dense != 0]
+curves.plot(dense[dense < 0], np.abs(dense[dense < 0]), "C2", lw=2, label="W₁ = |θ| (continuous)")
+curves.plot(dense[dense > 0], np.abs(dense[dense > 0]), "C2", lw=2)
+curves.plot(thetas, sample_w1[:, 0], "C2o", ms=4, label=f"W₁ from {n_points} samples per side")
+for side in (dense < 0, dense > 0):
+    curves.plot(dense[side], np.full(side.sum(), LN2), "C1", lw=2, label="JS = ln 2 for θ ≠ 0" if side[0] else None)
+    curves.plot(dense[side], np.full(side.sum(), 1.15), "C3", lw=2, label="KL = +∞ for θ ≠ 0 (drawn at the top)"
+                if side[0] else None)
+curves.plot([0], [0], "ko", ms=7, label="all are 0 at θ = 0")
+for level, colour in ((LN2, "C1"), (1.15, "C3")):
+    curves.plot([0], [level], "o", mfc="white", mec=colour, ms=7)  # open circle: the jump at 0
+curves.set_ylim(-0.05, 1.25)
+curves.set_yticks([0, 0.25, 0.5, LN2, 1.0, 1.15], ["0", "0.25", "0.5", "ln 2", "1", "∞"])
+curves.set_xlabel("θ")
+curves.set_ylabel("divergence / distance (nats)")
+curves.set_title("Only W₁ is continuous at θ = 0")
+curves.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=9)  # below: keeps θ = 0 clear
+curves.grid(alpha=0.3)
+
+descent.plot(theta_path, "C2o-", ms=3, label="minimise W₁: θ → 0")
+descent.plot(np.full(len(theta_path), theta_path[0]), "C1--", label="minimise JS: gradient 0, θ stays")
+descent.set_xlabel("gradient step")
+descent.set_ylabel("θ")
+descent.set_title(f"Learning θ (lr = {learning_rate})")
+descent.legend()
+descent.grid(alpha=0.3)
+lesson.savefig(figure, "parallel_lines")
+
+# %%
+lesson.finish()

@@ -1,0 +1,245 @@
+# %% [markdown]
+# # Lesson 8 — Lipschitz continuity, and how to bound it for a neural network
+#
+# The Kantorovich–Rubinstein duality (lesson 7) writes W₁ as a maximum over **1-Lipschitz**
+# critics. A function f is K-Lipschitz when
+#
+#     |f(x) − f(y)| ≤ K·‖x − y‖   for all x, y,
+#
+# and its Lipschitz constant ‖f‖_L is the smallest such K. Picture it at one point x₀: the graph
+# of f must stay inside the **double cone** |y − f(x₀)| ≤ K·|x − x₀| (a bow tie centred at
+# (x₀, f(x₀)) with slopes ±K), and it must do so wherever along the graph the cone is placed.
+# For a differentiable f, ‖f‖_L = sup_x ‖∇f(x)‖: the steepest slope anywhere.
+#
+# A WGAN needs its critic D to be K-Lipschitz for some fixed K. For a multilayer perceptron
+#
+#     D(x) = W_L h(W_{L−1} ⋯ h(W_1 x + b_1) ⋯ + b_{L−1}) + b_L
+#
+# the chain rule gives the gradient as a product, ∇ₓD = W_1ᵀ H_1 W_2ᵀ H_2 ⋯ H_{L−1} W_Lᵀ, with
+# H_i = diag(h′(aᵢ)) the slopes of the activation at the layer's pre-activations aᵢ. A norm of a
+# product is at most the product of the norms, and ‖H_i‖_s = max|h′| ≤ 1 for tanh (h′ = 1 − tanh²
+# ∈ (0, 1]) and for ReLU, so
+#
+#     ‖∇ₓD‖ ≤ ∏ᵢ ‖Wᵢ‖_s · ∏ᵢ ‖Hᵢ‖_s ≤ ∏ᵢ ‖Wᵢ‖_s     ⇒     ‖D‖_L ≤ ∏ᵢ ‖Wᵢ‖_s,
+#
+# where ‖W‖_s is the spectral norm (largest singular value) and the last step uses the mean value
+# theorem: |D(x) − D(y)| ≤ sup‖∇D‖·‖x − y‖. Biases do not appear. This bound is what weight
+# clipping (lesson 9) and spectral normalisation (lesson 10) control. Below: the cone, the
+# chain rule, the bound on random tanh networks, and how loose it is.
+
+# %%
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+import minigan as mg
+from minigan.lesson import Lesson
+
+lesson = Lesson(__file__, "Lipschitz continuity and the product bound")
+host_rng = mg.backend.rng()
+
+# %% [markdown]
+# ## 1. A Lipschitz function and its double cone
+#
+# f(x) = tanh(3x) + x/2 has f′(x) = 3(1 − tanh²(3x)) + 1/2, so ‖f‖_L = max|f′| = 3.5, reached at
+# x = 0. We compute f′ with `mg.grad` on a fine grid, check the cone inequality on every pair of
+# grid points, and check that K = 3.5 cannot be lowered: at K = 0.95·3.5 some pair breaks it.
+#
+# Not every continuous function is Lipschitz: g(x) = √|x| is continuous, but at x₀ = 0 its slope
+# is unbounded, so no cone fits. For any K the point x = 1/(4K²) has g(x) = 1/(2K) > K·x = 1/(4K).
+
+# %%
+def f(x):
+    return mg.tanh(3.0 * x) + 0.5 * x
+
+
+K_EXACT = 3.5
+grid = np.linspace(-3.0, 3.0, 601)  # contains x = 0, where the slope peaks
+x = mg.tensor(grid, requires_grad=True, dtype="float64")
+values = f(x)
+(slopes,) = mg.grad(values.sum(), x)  # each f(xᵢ) depends on xᵢ alone, so this is f′ at every point
+slopes = slopes.numpy()
+values = values.detach().numpy()
+lesson.check_close("mg.grad gives f′(x) = 3(1 − tanh²(3x)) + 1/2 on the grid (max error)",
+                   np.abs(slopes - (3.0 * (1.0 - np.tanh(3.0 * grid) ** 2) + 0.5)).max(), 0.0, atol=1e-12)
+K = np.abs(slopes).max()
+lesson.check_close("‖f‖_L = max|f′| = 3.5", K, K_EXACT, atol=1e-12)
+
+pair_rises = np.abs(values[:, None] - values[None, :])
+pair_runs = np.abs(grid[:, None] - grid[None, :])
+lesson.check("every pair of the 601 grid points satisfies |f(x) − f(y)| ≤ 3.5·|x − y|",
+             bool(np.all(pair_rises <= K_EXACT * pair_runs + 1e-12)))
+violations = int(np.sum(pair_rises > 0.95 * K_EXACT * pair_runs + 1e-12))
+lesson.check("K cannot be lowered: with K = 0.95·3.5 some pairs break the inequality", violations > 0,
+             f"{violations} ordered pairs break it")
+
+for K_try in (1.0, 10.0, 100.0):
+    x_escape = 1.0 / (4.0 * K_try**2)
+    lesson.check(f"√|x| is not Lipschitz: at x = 1/(4K²) = {x_escape:.2e} it leaves the cone of slope "
+                 f"K = {K_try:g}", math.sqrt(x_escape) > K_try * x_escape,
+                 f"√x = {math.sqrt(x_escape):.4g} > K·x = {K_try * x_escape:.4g}")
+
+# The figure shades the *forbidden* part of each double cone, |y − f(x₀)| > K·|x − x₀| (the
+# vertical bow tie): a K-Lipschitz graph never enters it, wherever x₀ sits on the graph.
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
+ax = axes[0]
+y_top, y_bottom = 3.5, -3.5
+for x0 in (-1.8, 0.0, 1.5):
+    y0 = math.tanh(3.0 * x0) + 0.5 * x0
+    half_width = np.abs(np.linspace(y_bottom, y_top, 200) - y0) / K_EXACT  # |x − x₀| < |y − y₀|/K
+    heights = np.linspace(y_bottom, y_top, 200)
+    ax.fill_betweenx(heights, x0 - half_width, x0 + half_width, color="tab:red", alpha=0.25,
+                     label="forbidden: |y − f(x₀)| > 3.5·|x − x₀|" if x0 == 0.0 else None)
+    ax.plot([x0], [y0], "o", color="tab:red")
+ax.plot(grid, values, "k", lw=2, label="f(x) = tanh(3x) + x/2,  ‖f‖_L = 3.5")
+ax.set_ylim(y_bottom, y_top)
+ax.set_xlabel("x")
+ax.set_ylabel("f(x)")
+ax.set_title("f never enters the forbidden cones (x₀ = −1.8, 0, 1.5)")
+ax.legend(fontsize=8, loc="upper left")
+
+ax = axes[1]
+K_show = 2.0
+zoom = np.linspace(-0.6, 0.6, 1201)
+heights = np.linspace(-0.1, 0.9, 200)
+ax.fill_betweenx(heights, -np.abs(heights) / K_show, np.abs(heights) / K_show, color="tab:red", alpha=0.25,
+                 label="forbidden at x₀ = 0 for K = 2: |y| > 2|x|")
+g_values = np.sqrt(np.abs(zoom))
+inside = g_values <= K_show * np.abs(zoom)
+ax.plot(np.where(inside, zoom, np.nan), np.where(inside, g_values, np.nan), "k", lw=2, label="g(x) = √|x|")
+ax.plot(np.where(~inside, zoom, np.nan), np.where(~inside, g_values, np.nan), color="tab:red", lw=3,
+        label="…inside the forbidden cone for |x| < 1/K² = 0.25")
+ax.plot([0.0], [0.0], "o", color="tab:red")
+ax.set_ylim(-0.1, 0.9)
+ax.set_xlabel("x")
+ax.set_ylabel("g(x)")
+ax.set_title("√|x| enters the cone at 0 for every K (shown: K = 2)")
+ax.legend(fontsize=8, loc="upper center")
+fig.tight_layout()
+lesson.savefig(fig, "double_cone")
+
+# %% [markdown]
+# ## 2. The chain rule, checked
+#
+# For a tanh MLP the gradient is the product W_1ᵀ H_1 W_2ᵀ ⋯ H_{L−1} W_Lᵀ with
+# H_i = diag(1 − tanh²(aᵢ)). We rebuild that product by hand on the host from the network's
+# weights and compare it with the engine's `mg.grad`, then check the two inequalities of the
+# derivation at that point: ‖∇D‖ ≤ ∏‖Wᵢ‖_s·∏‖Hᵢ‖_s ≤ ∏‖Wᵢ‖_s.
+
+# %%
+network = mg.nn.MLP([2, 64, 64, 64, 1], activation="tanh", dtype="float64")
+weights = [mg.backend.to_host(layer.weight.data) for layer in network if isinstance(layer, mg.nn.Linear)]
+biases = [mg.backend.to_host(layer.bias.data) for layer in network if isinstance(layer, mg.nn.Linear)]
+
+point = host_rng.standard_normal(2)
+activation = point
+slope_matrices = []
+for W, b in zip(weights[:-1], biases[:-1]):
+    pre_activation = W @ activation + b
+    activation = np.tanh(pre_activation)
+    slope_matrices.append(np.diag(1.0 - activation**2))  # H_i
+jacobian = weights[-1]  # (1, 64): the chain rule, from the output back to the input
+for W, H in zip(reversed(weights[:-1]), reversed(slope_matrices)):
+    jacobian = jacobian @ H @ W
+hand_gradient = jacobian[0]
+
+x_point = mg.tensor(point[None, :], requires_grad=True, dtype="float64")
+(engine_gradient,) = mg.grad(network(x_point).sum(), x_point)
+engine_gradient = engine_gradient.numpy()[0]
+print(f"∇D at x = {np.round(point, 3)}: by hand {hand_gradient}, by mg.grad {engine_gradient}")
+lesson.check_close("the hand-built product W_Lᵀ H ⋯ W_1 equals mg.grad's ∇D (max difference)",
+                   np.abs(hand_gradient - engine_gradient).max(), 0.0, atol=1e-12)
+spectral_norms = [np.linalg.norm(W, 2) for W in weights]
+slope_norms = [np.abs(np.diag(H)).max() for H in slope_matrices]
+gradient_norm = np.linalg.norm(hand_gradient)
+with_slopes = np.prod(spectral_norms) * np.prod(slope_norms)
+product_bound = np.prod(spectral_norms)
+print(f"‖∇D‖ = {gradient_norm:.4f} ≤ ∏‖Wᵢ‖_s·∏‖Hᵢ‖_s = {with_slopes:.4f} ≤ ∏‖Wᵢ‖_s = {product_bound:.4f}")
+lesson.check("‖∇D(x)‖ ≤ ∏‖Wᵢ‖_s·∏ max|h′| ≤ ∏‖Wᵢ‖_s at this point",
+             gradient_norm <= with_slopes * (1 + 1e-12) and with_slopes <= product_bound * (1 + 1e-12))
+lesson.check_close("mg.nn.lipschitz_upper_bound is that product (SVD of each weight)",
+                   mg.nn.lipschitz_upper_bound(network), np.prod(spectral_norms), rtol=1e-10)
+
+# %% [markdown]
+# ## 3. The bound on random tanh networks, and how loose it is
+#
+# For several random tanh MLPs — PyTorch's default initialisation, and the same weights ×4 (the
+# kind of growth an unconstrained critic shows in training) — we compare three numbers:
+#
+# * the **upper bound** ∏‖Wᵢ‖_s (`mg.nn.lipschitz_upper_bound`);
+# * a **lower bound**: the largest ‖∇ₓD‖ that gradient ascent on ‖∇ₓD‖ finds from 256 starting
+#   points (`mg.nn.lipschitz_lower_bound`) — the true ‖D‖_L is at least this;
+# * the largest ratio |D(x) − D(y)| / ‖x − y‖ over 4000 random pairs, which must not exceed either
+#   bound's upper end.
+#
+# The true Lipschitz constant lies between the lower and the upper bound. The gap is the price
+# of the two relaxations in the derivation: the top singular directions of consecutive layers
+# need not line up, and the activations' slopes are not all 1 at the same point.
+
+# %%
+configurations = [([2, 16, 1], 1.0), ([2, 64, 64, 1], 1.0), ([2, 64, 64, 64, 1], 1.0),
+                  ([8, 128, 128, 128, 128, 1], 1.0), ([2, 16, 1], 4.0), ([2, 64, 64, 1], 4.0),
+                  ([2, 64, 64, 64, 1], 4.0), ([8, 128, 128, 128, 128, 1], 4.0)]
+if lesson.full:
+    configurations += [([2, 512, 512, 512, 1], 1.0), ([2, 512, 512, 512, 1], 4.0)]
+pair_count = 4000 if not lesson.full else 40000
+results = []
+for sizes, scale in configurations:
+    mlp = mg.nn.MLP(sizes, activation="tanh", dtype="float64")
+    for parameter in mlp.parameters():
+        parameter.data[...] = parameter.data * scale
+    upper = mg.nn.lipschitz_upper_bound(mlp)
+    starts = mg.tensor(2.0 * host_rng.standard_normal((256, sizes[0])))
+    lower = mg.nn.lipschitz_lower_bound(mlp, starts)
+    a = 2.0 * host_rng.standard_normal((pair_count, sizes[0]))
+    b = 2.0 * host_rng.standard_normal((pair_count, sizes[0]))
+    with mg.no_grad():
+        rises = np.abs(mlp(mg.tensor(a)).numpy() - mlp(mg.tensor(b)).numpy())[:, 0]
+    pair_max = (rises / np.linalg.norm(a - b, axis=1)).max()
+    results.append((sizes, scale, upper, lower, pair_max))
+
+print(f"{'network':>28} {'scale':>5} {'upper ∏‖W‖_s':>13} {'lower max‖∇D‖':>14} {'pairs max':>10} "
+      f"{'upper/lower':>11}")
+for sizes, scale, upper, lower, pair_max in results:
+    print(f"{str(sizes):>28} {scale:5.0f} {upper:13.4g} {lower:14.4g} {pair_max:10.4g} {upper / lower:11.1f}")
+
+lesson.check("on every network, no random pair breaks |D(x) − D(y)| ≤ ∏‖Wᵢ‖_s·‖x − y‖",
+             all(pair_max <= upper for _, _, upper, _, pair_max in results))
+lesson.check("on every network, the lower bound found by gradient ascent is below the product bound",
+             all(lower <= upper for _, _, upper, lower, _ in results))
+deep = [upper / lower for sizes, _, upper, lower, _ in results if len(sizes) >= 6]
+lesson.check("for the 4-hidden-layer networks the product bound is ≥ 10× the largest gradient found",
+             min(deep) >= 10.0, "upper/lower = " + ", ".join(f"{r:.0f}" for r in deep))
+by_scale = {scale: [upper / lower for s, sc, upper, lower, _ in results if sc == scale and len(s) >= 5]
+            for scale in (1.0, 4.0)}
+lesson.check("with ×4 weights (saturating tanh) the bound is ≥ 2× looser than at initialisation, for the "
+             "networks with ≥ 3 hidden layers",
+             all(big >= 2 * small for small, big in zip(by_scale[1.0], by_scale[4.0])),
+             "×1: " + ", ".join(f"{r:.0f}" for r in by_scale[1.0]) + "; ×4: " +
+             ", ".join(f"{r:.0f}" for r in by_scale[4.0]))
+
+fig, ax = plt.subplots(figsize=(10, 4.5))
+labels = [f"{sizes[0]}→{sizes[1]}·{len(sizes) - 2}→1\nweights ×{scale:g}" for sizes, scale, *_ in results]
+positions = np.arange(len(results))
+ax.bar(positions - 0.27, [r[2] for r in results], width=0.27, color="tab:red", label="upper bound ∏‖Wᵢ‖_s")
+ax.bar(positions, [r[3] for r in results], width=0.27, color="tab:blue", label="lower bound: max ‖∇D‖ found")
+ax.bar(positions + 0.27, [r[4] for r in results], width=0.27, color="tab:gray",
+       label="max |D(x) − D(y)|/‖x − y‖ over random pairs")
+for position, (_, _, upper, lower, _) in zip(positions, results):
+    ax.text(position, upper * 1.3, f"{upper / lower:.0f}×", ha="center", fontsize=8)
+ax.set_yscale("log")
+ax.set_xticks(positions)
+ax.set_xticklabels(labels, fontsize=8)
+ax.set_xlabel("tanh MLP: inputs → width·(number of hidden layers) → 1, and the weights' scale")
+ax.set_ylabel("Lipschitz constant (log scale)")
+ax.set_title("The product bound holds, and is loose (numbers: upper / lower)")
+ax.set_ylim(top=max(r[2] for r in results) * 8)
+ax.legend(fontsize=8, loc="upper left")
+lesson.savefig(fig, "bounds_on_random_networks")
+
+# %%
+lesson.finish()

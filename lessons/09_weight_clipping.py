@@ -1,0 +1,304 @@
+# %% [markdown]
+# # Lesson 9 — Weight clipping: the original WGAN's way to a Lipschitz critic
+#
+# The WGAN paper (Arjovsky, Chintala & Bottou 2017) keeps the critic in a family of K-Lipschitz
+# functions by a blunt rule: after every critic update, clip every weight into [−c, c]. Why does
+# that bound the Lipschitz constant? Lesson 8 gave ‖D‖_L ≤ ∏ᵢ ‖Wᵢ‖_s. For an m×l matrix with
+# every |W_jk| ≤ c,
+#
+#     ‖W‖_s ≤ ‖W‖_F = √(Σ_jk W_jk²) ≤ √(m·l·c²) = c·√(m·l),
+#
+# (the spectral norm is the largest singular value, the Frobenius norm the root of the sum of
+# all their squares, so the first inequality always holds). So every clipped critic is
+# K-Lipschitz with K = ∏ᵢ c·√(mᵢ·lᵢ) — some K, unknown but fixed, which is all the WGAN needs:
+# the critic then estimates K·W₁ instead of W₁.
+#
+# Some write-ups state ‖W‖_s² ≤ c²·m·l², i.e. ‖W‖_s ≤ c·l·√m. That is true but looser by the
+# factor √l; c·√(m·l) is the tight one (W = c everywhere attains it).
+#
+# Then WGAN's Algorithm 1, written out: RMSprop with α = 5·10⁻⁵, c = 0.01, n_critic = 5 critic
+# steps per generator step, batches of m = 64. What clipping does to the weights (they pile up at
+# ±c), and what too small or too large a c does.
+
+# %%
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+import minigan as mg
+from minigan import distances
+from minigan.gan import data
+from minigan.lesson import Lesson
+
+lesson = Lesson(__file__, "Weight clipping")
+host_rng = mg.backend.rng()
+
+# %% [markdown]
+# ## 1. The bound, on clipped random matrices
+#
+# For several shapes, draw random matrices, clip them with `mg.nn.clip_weights` (it clips every
+# parameter of a module in place), and check ‖W‖_s ≤ ‖W‖_F ≤ c·√(m·l) ≤ c·l·√m. Then W = c·𝟙
+# (all entries c) shows that c·√(m·l) is attained, so it cannot be improved.
+
+# %%
+C = 0.01
+shapes = [(64, 2), (64, 64), (1, 64), (100, 30), (256, 256)]
+bound_rows = []
+for m, l in shapes:
+    layer = mg.nn.Linear(l, m, bias=False, dtype="float64")  # weight of shape (out, in) = (m, l)
+    for scale in (3.0 * C, 100.0 * C):  # some entries clipped, nearly all entries clipped
+        layer.weight.data[...] = mg.backend.asarray(scale * host_rng.standard_normal((m, l)))
+        mg.nn.clip_weights(layer, C)
+        W = layer.weight.numpy()
+        spectral, frobenius = np.linalg.norm(W, 2), np.linalg.norm(W, "fro")
+        bound_rows.append((m, l, scale, spectral, frobenius, mg.nn.clipping_bound(C, (m, l)),
+                           C * l * math.sqrt(m), np.abs(W).max()))
+
+print(f"{'m×l':>9} {'draw sd':>7} {'‖W‖_s':>8} {'‖W‖_F':>8} {'c√(ml)':>8} {'c·l·√m':>8}")
+for m, l, scale, spectral, frobenius, tight, loose, _ in bound_rows:
+    print(f"{m:>4}×{l:<4} {scale:7.2f} {spectral:8.4f} {frobenius:8.4f} {tight:8.4f} {loose:8.4f}")
+lesson.check("clip_weights leaves every entry in [−c, c]", all(row[7] <= C for row in bound_rows))
+lesson.check("‖W‖_s ≤ ‖W‖_F ≤ c·√(m·l) for every clipped matrix",
+             all(s <= f * (1 + 1e-12) and f <= t * (1 + 1e-12) for _, _, _, s, f, t, _, _ in bound_rows))
+lesson.check("the sources' c·l·√m also holds, but is never smaller than c·√(m·l)",
+             all(s <= loose and t <= loose * (1 + 1e-12) for _, _, _, s, _, t, loose, _ in bound_rows))
+lesson.check_close("for 256×256 the sources' bound is √l = 16× looser", bound_rows[-1][6] / bound_rows[-1][5],
+                   math.sqrt(256), rtol=1e-12)
+for m, l in ((64, 2), (256, 256)):
+    all_c = mg.tensor(np.full((m, l), C))
+    lesson.check_close(f"W = c everywhere ({m}×{l}) attains the bound: ‖W‖_s = c·√(m·l)",
+                       np.linalg.norm(all_c.numpy(), 2), mg.nn.clipping_bound(C, (m, l)), rtol=1e-12)
+random_signs = [row for row in bound_rows if row[2] == 100.0 * C and row[0] == 256][0]
+print(f"a 256×256 matrix of random ±c signs has ‖W‖_s = {random_signs[3]:.3f}, far below c√(ml) = "
+      f"{random_signs[5]:.2f}: only aligned sign patterns come close to the bound")
+
+# %% [markdown]
+# ## 2. WGAN, Algorithm 1
+#
+#     for each generator iteration:
+#         for t = 1 … n_critic:
+#             sample a real batch {x}, a noise batch {z}                      (m = 64 each)
+#             g_w ← ∇_w [ (1/m) Σ D_w(x) − (1/m) Σ D_w(G(z)) ]
+#             w ← w + α·RMSProp(w, g_w)                                     (ascent)
+#             w ← clip(w, −c, c)
+#         sample {z};  g_θ ← −∇_θ (1/m) Σ D_w(G_θ(z));  θ ← θ − α·RMSProp(θ, g_θ)
+#
+# Toy version: 8 Gaussians, generator and critic ReLU MLPs 2→64→64→64→(2 or 1), the paper's
+# hyper-parameters exactly. The quick mode runs 100 generator iterations (500 critic steps);
+# `--full` runs 5000. To watch clipping *act*, the critic starts with every weight well inside
+# (−c, c) — drawn from N(0, (c/3)²) — instead of the usual initialisation, whose weights are
+# mostly larger than 0.01 and would sit at ±c from the first clip on.
+
+# %%
+ALPHA, N_CRITIC, BATCH = 5e-5, 5, 64
+iterations = 100 if not lesson.full else 5000
+
+critic = mg.nn.MLP([2, 64, 64, 64, 1], activation="relu")
+generator = mg.nn.MLP([2, 64, 64, 64, 2], activation="relu")
+for parameter in critic.parameters():
+    parameter.data[...] = mg.backend.random_normal(parameter.shape) * (C / 3)
+mg.nn.clip_weights(critic, C)
+
+
+def critic_weights():
+    """All the critic's parameters as one host vector."""
+    return np.concatenate([parameter.numpy().ravel() for parameter in critic.parameters()])
+
+
+def fraction_at_bound(values):
+    return float(np.mean(np.abs(np.abs(values) - C) <= 1e-3 * C))
+
+
+def noise(n):
+    return mg.tensor(mg.backend.random_normal((n, 2)))
+
+
+def exact_w1(n=512):
+    """W₁ between n real points and n generated points, exactly (optimal assignment on the host)."""
+    with mg.no_grad():
+        generated = generator(noise(n)).numpy()
+    return distances.w1_assignment(data.sample_host("8gaussians", n, host_rng), generated)
+
+
+weights_before = critic_weights()
+w1_before = exact_w1()
+critic_optimizer = mg.optim.RMSprop(critic.parameters(), lr=ALPHA)
+generator_optimizer = mg.optim.RMSprop(generator.parameters(), lr=ALPHA)
+for _ in range(iterations):
+    for _ in range(N_CRITIC):
+        real = data.eight_gaussians(BATCH)
+        with mg.no_grad():
+            fake = generator(noise(BATCH))  # the critic step does not differentiate through G
+        critic_loss = critic(fake).mean() - critic(real).mean()  # minimising this is the ascent above
+        critic_optimizer.zero_grad()
+        critic_loss.backward()
+        critic_optimizer.step()
+        mg.nn.clip_weights(critic, C)
+    generator_loss = -critic(generator(noise(BATCH))).mean()
+    generator_optimizer.zero_grad()
+    generator_loss.backward()
+    generator_optimizer.step()
+weights_after = critic_weights()
+w1_after = exact_w1()
+
+print(f"fraction of critic weights at ±c: {fraction_at_bound(weights_before):.3f} at the start, "
+      f"{fraction_at_bound(weights_after):.3f} after {iterations} generator iterations")
+print(f"exact W₁(real, generated): {w1_before:.3f} → {w1_after:.3f}")
+lesson.check_less("at the start almost no weight sits at ±c (< 1 %)", fraction_at_bound(weights_before), 0.01)
+lesson.check("after training at least 15 % of the critic's weights sit exactly at ±c",
+             fraction_at_bound(weights_after) >= 0.15, f"{fraction_at_bound(weights_after):.3f}")
+outer_bins = np.mean(np.abs(weights_after) >= 0.9 * C)
+lesson.check("the histogram is U-shaped: the outer 10 % of [−c, c] holds ≥ 1.5× the mass a uniform "
+             "spread would", outer_bins >= 0.15, f"{outer_bins:.3f} of the weights have |w| ≥ 0.9c")
+lesson.check_less("with the paper's α = 5e-5 the generator still made progress: exact W₁ fell by ≥ 5 %",
+                  w1_after, 0.95 * w1_before)
+
+# Kantorovich–Rubinstein: for any K-Lipschitz D, E_P D − E_Q D ≤ K·W₁(P, Q) — exactly, on the
+# empirical measures of the same two batches. The clipped critic's "loss" is such a difference.
+real_batch = data.eight_gaussians(512)
+with mg.no_grad():
+    fake_batch = generator(noise(512))
+    critic_gap = (critic(real_batch).mean() - critic(fake_batch).mean()).item()
+batch_w1 = distances.w1_assignment(real_batch.numpy(), fake_batch.numpy())
+K_bound = mg.nn.lipschitz_upper_bound(critic)
+K_clipping = math.prod(mg.nn.clipping_bound(C, layer.weight.shape) for layer in critic
+                       if isinstance(layer, mg.nn.Linear))
+print(f"critic gap E D(real) − E D(fake) = {critic_gap:.3g};  W₁ of the batches = {batch_w1:.3f};  "
+      f"K ≤ ∏‖Wᵢ‖_s = {K_bound:.3g} ≤ ∏ c√(mᵢlᵢ) = {K_clipping:.3g}")
+lesson.check_less("the critic's gap is at most K·W₁ (K = ∏‖Wᵢ‖_s): it estimates a *scaled* W₁", critic_gap,
+                  K_bound * batch_w1)
+lesson.check_less("∏‖Wᵢ‖_s of the trained critic is within the clipping bound ∏ c·√(mᵢ·lᵢ)", K_bound,
+                  K_clipping)
+
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.3))
+bins = np.linspace(-C, C, 41)
+axes[0].hist(weights_before, bins=bins, alpha=0.6, color="tab:gray", label="at the start")
+axes[0].hist(weights_after, bins=bins, alpha=0.7, color="tab:red",
+             label=f"after {iterations} generator iterations")
+axes[0].set_yscale("log")
+axes[0].set_xlabel("critic weight value (clipped to [−0.01, 0.01])")
+axes[0].set_ylabel("number of weights (log scale)")
+axes[0].set_title("Weight clipping: the weights pile up at ±c")
+axes[0].legend(fontsize=8)
+real_points = data.sample_host("8gaussians", 512, host_rng)
+with mg.no_grad():
+    generated_points = generator(noise(512)).numpy()
+axes[1].scatter(*real_points.T, s=4, color="k", label="real (8 Gaussians)")
+axes[1].scatter(*generated_points.T, s=4, color="tab:orange", alpha=0.6, label="generated")
+axes[1].set_aspect("equal")
+axes[1].set_xlabel("x₁")
+axes[1].set_ylabel("x₂")
+axes[1].set_title(f"Samples after {iterations} iterations (W₁ {w1_before:.2f} → {w1_after:.2f})")
+axes[1].legend(fontsize=8, loc="upper right")
+fig.tight_layout()
+lesson.savefig(fig, "weights_pile_up")
+
+# %% [markdown]
+# ## 3. Too small, too large
+#
+# The WGAN paper warns: with a large c the weights take long to reach ±c, so clipping hardly
+# constrains the critic; with a small c the gradients vanish when the critic is deep. Both
+# measured on a deeper critic (ReLU, 2→64·6→1, the usual initialisation), trained alone with the
+# paper's RMSprop(5e-5) against a fixed "generator" that outputs real data plus N(0, 1) noise,
+# for c = 0.001, 0.01, 0.1 and 1. For each c we record
+#
+# * the gradient of the critic's loss with respect to each layer's weights (as in Figure 1b of
+#   the WGAN-GP paper), after training;
+# * the critic's slope on the data, max ‖∇ₓD‖ — what the generator would follow, and a lower
+#   bound on the critic's Lipschitz constant K — after half and after all of the training;
+# * the guarantee clipping gives, ∏ c·√(mᵢ·lᵢ).
+#
+# Because a ReLU network is positively homogeneous, shrinking every weight by 10 shrinks its
+# output by 10⁷ here (seven layers): c sets the critic's *scale*, and a tiny scale means values
+# and gradients that vanish in float32 and drown in RMSprop's ε = 10⁻⁸.
+
+# %%
+study_steps = 200 if not lesson.full else 2000
+cs = (0.001, 0.01, 0.1, 1.0)
+study = {}
+for c in cs:
+    deep_critic = mg.nn.MLP([2] + [64] * 6 + [1], activation="relu")
+    mg.nn.clip_weights(deep_critic, c)
+    optimizer = mg.optim.RMSprop(deep_critic.parameters(), lr=ALPHA)
+    slopes = []
+    for step in range(1, study_steps + 1):
+        real = data.eight_gaussians(BATCH)
+        fake = real + noise(BATCH)
+        loss = deep_critic(fake).mean() - deep_critic(real).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        mg.nn.clip_weights(deep_critic, c)
+        if step in (study_steps // 2, study_steps):
+            slopes.append(mg.nn.lipschitz_lower_bound(deep_critic, data.eight_gaussians(256), steps=0))
+    real = data.eight_gaussians(512)
+    fake = real + noise(512)
+    loss = deep_critic(fake).mean() - deep_critic(real).mean()
+    layer_weights = [layer.weight for layer in deep_critic if isinstance(layer, mg.nn.Linear)]
+    layer_gradients = [float(np.linalg.norm(g.numpy())) for g in mg.grad(loss, layer_weights)]
+    everything = np.concatenate([p.numpy().ravel() for p in deep_critic.parameters()])
+    study[c] = {
+        "layer_gradients": layer_gradients,
+        "slope_half": slopes[0],
+        "slope": slopes[1],
+        "at_bound": float(np.mean(np.abs(np.abs(everything) - c) <= 1e-3 * c)),
+        "clipping_bound": math.prod(mg.nn.clipping_bound(c, w.shape) for w in layer_weights),
+    }
+
+print(f"{'c':>6} {'max‖∇D‖ half':>13} {'max‖∇D‖ end':>12} {'at ±c':>6} {'∏c√(ml)':>9}  "
+      "layer gradients (input → output)")
+for c, r in study.items():
+    print(f"{c:6g} {r['slope_half']:13.3g} {r['slope']:12.3g} {r['at_bound']:6.2f} "
+          f"{r['clipping_bound']:9.3g}  " + " ".join(f"{g:.0e}" for g in r["layer_gradients"]))
+small, paper, large = study[0.001], study[0.01], study[1.0]
+lesson.check_less("c = 0.001: the critic's slope on the data is < 1e-12 — its gradients have vanished",
+                  small["slope"], 1e-12)
+# Why exact zeros: the input's share of a late layer's activation (~1e-13) is below float32's
+# resolution next to the biases (~1e-3), so those activations are the same for every input.
+lesson.check("c = 0.001: the last layers get exactly zero gradient — the critic is numerically constant",
+             min(small["layer_gradients"]) == 0.0, " ".join(f"{g:.0e}" for g in small["layer_gradients"]))
+lesson.check_less("c = 0.01, the paper's value, is already too small for this 7-layer critic: slope < 1e-4 "
+                  f"(and it can never exceed ∏ c·√(m·l) = {paper['clipping_bound']:.2g})", paper["slope"],
+                  1e-4)
+lesson.check("c = 1: no weight ever reached ±c — the clipping did nothing", large["at_bound"] == 0.0,
+             f"fraction at ±c: {large['at_bound']:.3f}")
+lesson.check("c = 1: its 'guarantee' ∏ c·√(m·l) exceeds 10⁹ — no constraint at all",
+             large["clipping_bound"] > 1e9, f"{large['clipping_bound']:.3g}")
+lesson.check("c = 1: K is free to grow, and does: the slope at least doubled in the second half of training",
+             large["slope"] >= 2 * large["slope_half"], f"{large['slope_half']:.3g} → {large['slope']:.3g}")
+lesson.check("for every c the measured slope respects the clipping bound ∏ c·√(mᵢ·lᵢ)",
+             all(r["slope"] <= r["clipping_bound"] for r in study.values()))
+
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.3))
+colors = dict(zip(cs, ("tab:purple", "tab:blue", "tab:green", "tab:red")))
+layer_numbers = np.arange(1, 8)
+floor = 1e-20  # exact zeros are drawn on the bottom edge
+for c, r in study.items():
+    axes[0].semilogy(layer_numbers, np.maximum(r["layer_gradients"], floor), "o-", color=colors[c],
+                     label=f"c = {c:g}")
+axes[0].set_ylim(floor / 3, None)
+axes[0].set_xlabel("layer (1 = input side)")
+axes[0].set_ylabel("‖∂ loss / ∂Wᵢ‖ (log scale; zeros at the bottom)")
+axes[0].set_title("Gradients reaching each critic layer")
+axes[0].legend(fontsize=8)
+positions = np.arange(len(cs))
+axes[1].bar(positions - 0.2, [study[c]["slope"] for c in cs], width=0.4, color="tab:orange",
+            label="measured slope max ‖∇ₓD‖ (≤ K)")
+axes[1].bar(positions + 0.2, [study[c]["clipping_bound"] for c in cs], width=0.4, color="tab:gray",
+            label="clipping's guarantee K ≤ ∏ c·√(mᵢ·lᵢ)")
+axes[1].axhline(1.0, color="k", ls="--", lw=1, label="K = 1")
+axes[1].set_yscale("log")
+axes[1].set_xticks(positions)
+axes[1].set_xticklabels([f"c = {c:g}" for c in cs])
+axes[1].set_ylabel("Lipschitz scale (log)")
+axes[1].set_title(f"Deep critic after {study_steps} steps of RMSprop(5e-5)")
+axes[1].legend(fontsize=8, loc="upper left")
+fig.tight_layout()
+lesson.savefig(fig, "clipping_too_small_too_large")
+
+# %%
+lesson.finish()

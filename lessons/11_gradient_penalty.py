@@ -1,0 +1,309 @@
+# %% [markdown]
+# # Lesson 11 — The gradient penalty (WGAN-GP) and double backpropagation
+#
+# Clipping (lesson 9) bounds the critic's Lipschitz constant crudely and biases it towards
+# simple functions. Gulrajani et al. (2017) noticed a sharper property of the *optimal* critic
+# f* of the Kantorovich–Rubinstein problem: it has gradient norm 1 almost everywhere on the
+# straight lines between points of P_r and P_g that the optimal transport plan couples. So they
+# ask for that directly, with a soft penalty:
+#
+#     L_D = E D(x̃) − E D(x) + λ·E_x̂ (‖∇ₓ̂ D(x̂)‖₂ − 1)²,    x̂ = ε·x + (1 − ε)·x̃,  ε ~ U[0, 1]
+#
+# (x real, x̃ generated). x̂ samples those lines, since coupling a random real point with a random
+# fake one is cheap and covers the region between the two laws. The paper uses λ = 10 and
+# Adam(1e-4, β = (0.5, 0.9)) with n_critic = 5; its toy script uses λ = 0.1.
+#
+# Training with this loss means differentiating ‖∇ₓ̂ D‖ with respect to the critic's weights — a
+# derivative of a derivative. That is why minigan's engine writes every VJP with Tensor
+# operations: with `create_graph=True`, the backward pass is itself recorded as a graph and can
+# be differentiated again ("double backprop"). We look at that graph first.
+
+# %%
+from collections import Counter
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+import minigan as mg
+from minigan.gan import data
+from minigan.gan.penalty import gradient_norms, interpolate
+from minigan.lesson import Lesson
+
+lesson = Lesson(__file__, "The gradient penalty and double backprop")
+host_rng = mg.backend.rng()
+
+
+def graph_primitives(tensor):
+    """Count the primitives recorded in the graph that produced `tensor`, by walking ._parents."""
+    counts, seen, stack = Counter(), set(), [tensor]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or not isinstance(node, mg.Tensor):
+            continue
+        seen.add(id(node))
+        if node._primitive is not None:
+            counts[node._primitive.name] += 1
+            stack.extend(node._parents)
+    return counts
+
+
+# %% [markdown]
+# ## 1. Double backprop, seen in minigan's own graph
+#
+# A small tanh critic and a batch of points x̂ (a leaf that requires grad). The forward pass
+# records matmuls, additions and tanh's. `mg.grad(D(x̂).sum(), x̂, create_graph=True)` runs the
+# backward pass *with recording on*: each VJP — for tanh, the primitive `tanh_backward`
+# computing g·(1 − out²), which has a VJP of its own; for a matmul, g @ Wᵀ — adds its own nodes,
+# whose parents include the forward pass's tensors (W, and tanh's output).
+# The gradient is therefore a tensor with a graph of its own, and the penalty built from it
+# can be differentiated with respect to W like any other loss.
+
+# %%
+critic = mg.nn.MLP([2, 8, 8, 1], activation="tanh", dtype="float64")
+x_hat = mg.tensor(host_rng.standard_normal((5, 2)), requires_grad=True)
+scores = critic(x_hat)
+forward_graph = graph_primitives(scores)
+(gradient,) = mg.grad(scores.sum(), x_hat, create_graph=True)
+gradient_graph = graph_primitives(gradient)
+print("forward graph of D(x̂):        ", dict(forward_graph), f"— {sum(forward_graph.values())} nodes")
+print("graph of ∇ₓ̂D (create_graph):   ", dict(gradient_graph), f"— {sum(gradient_graph.values())} nodes")
+lesson.check("with create_graph=True the gradient is itself a tensor in a graph (requires_grad, made by a "
+             "primitive)", gradient.requires_grad and gradient._primitive is not None,
+             f"made by {gradient._primitive.name}")
+lesson.check("that graph contains the forward pass's tanh nodes (the VJP of tanh reuses tanh's output)",
+             gradient_graph["tanh"] == forward_graph["tanh"] == 2)
+vjp_only = sorted(set(gradient_graph) - set(forward_graph))
+lesson.check("…and the VJPs' own operations, absent from the forward pass", len(vjp_only) > 0,
+             ", ".join(vjp_only))
+lesson.check("it is larger than the forward graph it differentiates",
+             sum(gradient_graph.values()) > sum(forward_graph.values()),
+             f"{sum(gradient_graph.values())} vs {sum(forward_graph.values())} nodes")
+
+(plain_gradient,) = mg.grad(critic(x_hat).sum(), x_hat)  # the default: no graph for the backward pass
+lesson.check("without create_graph the gradient is plain data: no graph, requires_grad = False",
+             not plain_gradient.requires_grad and plain_gradient._primitive is None)
+lesson.check_close("both ways give the same numbers", np.abs(plain_gradient.numpy() - gradient.numpy()).max(),
+                   0.0, atol=1e-15)
+
+# %% [markdown]
+# Is the second derivative right? Two checks. For a **linear** critic D(x) = w·x + b the
+# gradient is w everywhere, so the penalty is exactly (‖w‖ − 1)² and its gradient with respect to
+# w is 2(‖w‖ − 1)·w/‖w‖. For the tanh critic, compare d(penalty)/dW with central finite
+# differences, entry by entry, in float64.
+
+# %%
+linear = mg.nn.Linear(2, 1, dtype="float64")
+real, fake = mg.tensor(host_rng.standard_normal((16, 2))), mg.tensor(host_rng.standard_normal((16, 2)))
+penalty = mg.gan.gradient_penalty(linear, real, fake)
+(weight_gradient,) = mg.grad(penalty, [linear.weight])
+w = linear.weight.numpy()[0]
+norm_w = np.linalg.norm(w)
+lesson.check_close("linear critic: penalty = (‖w‖ − 1)²", penalty.item(), (norm_w - 1.0) ** 2, atol=1e-14)
+lesson.check_close("linear critic: d penalty/dw = 2(‖w‖ − 1)·w/‖w‖ (max difference)",
+                   np.abs(weight_gradient.numpy()[0] - 2 * (norm_w - 1) * w / norm_w).max(), 0.0, atol=1e-14)
+
+epsilon = mg.tensor(host_rng.uniform(0, 1, (16, 1)))  # fixed, so the penalty is a deterministic function of W
+
+
+def penalty_of_critic():
+    return mg.gan.gradient_penalty(critic, real, fake, epsilon=epsilon)
+
+
+first_weight = critic[0].weight
+(analytic,) = mg.grad(penalty_of_critic(), [first_weight])
+numeric = np.zeros(first_weight.shape)
+step = 1e-6
+for index in np.ndindex(*first_weight.shape):
+    original = first_weight.data[index].item()
+    first_weight.data[index] = original + step
+    plus = penalty_of_critic().item()
+    first_weight.data[index] = original - step
+    minus = penalty_of_critic().item()
+    first_weight.data[index] = original
+    numeric[index] = (plus - minus) / (2 * step)
+difference = np.abs(analytic.numpy() - numeric).max()
+print(f"d penalty / d W₁ of the tanh critic: max |double backprop − finite differences| = {difference:.1e}")
+lesson.check_less("tanh critic: double backprop matches finite differences (max difference < 1e-7)",
+                  difference, 1e-7)
+
+# %% [markdown]
+# ## 2. Where the penalty looks: x̂ on the lines between real and fake points
+#
+# `interpolate(real, fake)` draws one ε per pair. Each x̂ lies on the segment from its fake point
+# to its real point.
+
+# %%
+real_points = data.eight_gaussians(24)
+fake_points = mg.tensor(0.6 * host_rng.standard_normal((24, 2)), dtype="float32")
+mix = mg.tensor(host_rng.uniform(0, 1, (24, 1)), dtype="float32")
+x_hat = interpolate(real_points, fake_points, epsilon=mix)
+r, f, xh, e = real_points.numpy(), fake_points.numpy(), x_hat.numpy(), mix.numpy()
+off_segment = np.abs((r - f)[:, 0] * (xh - f)[:, 1] - (r - f)[:, 1] * (xh - f)[:, 0]).max()
+lesson.check_less("every x̂ is on the line through its real and fake point (max cross product < 1e-5)",
+                  off_segment, 1e-5)
+lesson.check_close("…at the fraction ε of the way from the fake point (max error)",
+                   np.abs(xh - (e * r + (1 - e) * f)).max(), 0.0, atol=1e-6)
+lesson.check("the interpolates are fresh leaves that require grad (the penalty differentiates D there)",
+             x_hat.requires_grad and x_hat.is_leaf)
+
+fig, ax = plt.subplots(figsize=(5.5, 5.5))
+for a, b in zip(r, f):
+    ax.plot([a[0], b[0]], [a[1], b[1]], color="gray", lw=0.7)
+ax.scatter(*r.T, color="k", s=18, label="real x (8 Gaussians)", zorder=3)
+ax.scatter(*f.T, color="tab:orange", s=18, label="generated x̃", zorder=3)
+ax.scatter(*xh.T, color="tab:blue", marker="x", s=30, label="x̂ = εx + (1 − ε)x̃", zorder=4)
+ax.set_aspect("equal")
+ax.set_xlabel("x₁")
+ax.set_ylabel("x₂")
+ax.set_title("The gradient penalty is evaluated at x̂")
+ax.legend(fontsize=8, loc="upper right")
+lesson.savefig(fig, "interpolates")
+
+# %% [markdown]
+# ## 3. Clipping against the penalty: the critics' value surfaces (WGAN-GP, Figure 1)
+#
+# The paper's first experiment trains *only the critic*, against a "generator" held fixed at
+# the real data plus N(0, 1) noise, once with weight clipping (c = 0.01, RMSprop) and once with the
+# gradient penalty (λ = 10, Adam(β = (0.5, 0.9))), and draws the critic's values on a grid over
+# [−3, 3]². Same critic for both: ReLU MLP 2→64→64→64→1, He initialisation. The quick mode takes
+# 300 critic steps on the 8 Gaussians, with learning rates 10× the papers' (RMSprop 5e-4, Adam
+# 1e-3) so that both critics get somewhere in that budget; `--full` runs 3000 steps at the
+# papers' rates on all three toy sets, on the paper's 128×128 grid.
+#
+# Then the gradient norms at x̂: the penalty drives them to ≈ 1, the clipped critic's are tied
+# to c and tiny — its "W₁ estimate" is W₁ scaled by an unknown, small factor.
+
+# %%
+critic_steps = 300 if not lesson.full else 3000
+rate_factor = 10.0 if not lesson.full else 1.0
+grid_size = 48 if not lesson.full else 128
+datasets_shown = ("8gaussians",) if not lesson.full else ("8gaussians", "25gaussians", "swissroll")
+side = np.linspace(-3.0, 3.0, grid_size)
+grid_x, grid_y = np.meshgrid(side, side)
+grid_points = mg.tensor(np.stack([grid_x.ravel(), grid_y.ravel()], axis=1), dtype="float32")
+
+
+def train_critic_alone(name, method):
+    critic = mg.nn.MLP([2, 64, 64, 64, 1], activation="relu", init="he")
+    if method == "clipping":
+        mg.nn.clip_weights(critic, 0.01)
+        optimizer = mg.optim.RMSprop(critic.parameters(), lr=5e-5 * rate_factor)
+    else:
+        optimizer = mg.optim.Adam(critic.parameters(), lr=1e-4 * rate_factor, betas=(0.5, 0.9))
+    for _ in range(critic_steps):
+        real = data.sample(name, 128)
+        fake = real + mg.tensor(mg.backend.random_normal((128, 2)))  # the fixed "generator"
+        loss = critic(fake).mean() - critic(real).mean()
+        if method == "gradient penalty":
+            loss = loss + 10.0 * mg.gan.gradient_penalty(critic, real, fake)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if method == "clipping":
+            mg.nn.clip_weights(critic, 0.01)
+    real = data.sample(name, 512)
+    fake = real + mg.tensor(mg.backend.random_normal((512, 2)))
+    norms = gradient_norms(critic, interpolate(real, fake)).numpy()
+    with mg.no_grad():
+        surface = critic(grid_points).numpy().reshape(grid_size, grid_size)
+    return {"surface": surface, "norms": norms, "real": real.numpy()}
+
+
+surfaces = {(name, method): train_critic_alone(name, method)
+            for name in datasets_shown for method in ("clipping", "gradient penalty")}
+for (name, method), result in surfaces.items():
+    print(f"{name:>12}, {method:>16}: ‖∇D(x̂)‖ mean {result['norms'].mean():.4f}, "
+          f"sd {result['norms'].std():.4f}")
+for name in datasets_shown:
+    penalty_norms = surfaces[(name, "gradient penalty")]["norms"]
+    clipping_norms = surfaces[(name, "clipping")]["norms"]
+    lesson.check_close(f"{name}, gradient penalty: the mean ‖∇D(x̂)‖ is within 0.15 of 1",
+                       penalty_norms.mean(), 1.0, atol=0.15)
+    lesson.check_less(f"{name}, weight clipping: the mean ‖∇D(x̂)‖ is far from 1 (< 0.01)",
+                      clipping_norms.mean(), 0.01)
+
+fig, axes = plt.subplots(len(datasets_shown), 2, figsize=(9.2, 4.4 * len(datasets_shown)), squeeze=False)
+for row, name in enumerate(datasets_shown):
+    for column, method in enumerate(("clipping", "gradient penalty")):
+        ax = axes[row, column]
+        result = surfaces[(name, method)]
+        filled = ax.contourf(grid_x, grid_y, result["surface"], levels=20, cmap="viridis")
+        fig.colorbar(filled, ax=ax, shrink=0.8, label="D(x)", format="%.2g")
+        ax.contour(grid_x, grid_y, result["surface"], levels=10, colors="w", linewidths=0.4)
+        ax.scatter(*result["real"][:200].T, s=2, color="tab:orange")
+        ax.set_aspect("equal")
+        ax.set_title(f"{name}, {method}\nmean ‖∇D(x̂)‖ = {result['norms'].mean():.3g}", fontsize=10)
+        ax.set_xlabel("x₁")
+        ax.set_ylabel("x₂")
+fig.suptitle("Critic value surfaces against a generator fixed at data + N(0, 1)\n(orange: data; "
+             "colours: low → high critic value)", fontsize=11)
+fig.tight_layout()
+lesson.savefig(fig, "critic_surfaces_clipping_vs_penalty")
+
+fig, ax = plt.subplots(figsize=(6.5, 3.8))
+bins = np.linspace(0.0, 1.6, 65)
+ax.hist(surfaces[("8gaussians", "gradient penalty")]["norms"], bins=bins, color="tab:blue", alpha=0.7,
+        label="gradient penalty, λ = 10")
+ax.hist(np.minimum(surfaces[("8gaussians", "clipping")]["norms"], 1.6), bins=bins, color="tab:red", alpha=0.7,
+        label="weight clipping, c = 0.01 (all in the first bin)")
+ax.axvline(1.0, color="k", ls="--", lw=1, label="target norm 1")
+ax.set_xlabel("‖∇ₓ̂ D(x̂)‖ at 512 interpolates (8 Gaussians)")
+ax.set_ylabel("count")
+ax.set_title("Gradient norms where the penalty looks")
+ax.legend(fontsize=8)
+lesson.savefig(fig, "gradient_norms")
+
+# %% [markdown]
+# ## 4. WGAN-GP training on the toy sets
+#
+# Now the full game with `mg.gan.train`: the WGAN loss, the gradient penalty with the toy
+# script's λ = 0.1, n_critic = 5, Adam with β = (0.5, 0.9). The quick mode shrinks the networks to
+# ReLU MLPs 2→32→32→32→(2 or 1), uses batches of 64 and 100 generator steps, and — to move in
+# that budget — Adam's learning rate 1e-3 instead of the paper's 1e-4. `--full` runs the
+# published toy settings (512-wide networks, batches of 256, lr 1e-4) for 10,000 steps. The
+# history records the exact W₁ between 256 generated and 256 real points at every log step.
+
+# %%
+if lesson.full:
+    run_settings = dict(steps=10000, log_every=250, metric_samples=1000)
+else:
+    run_settings = dict(steps=100, lr=1e-3, batch_size=64, critic_hidden=(32, 32, 32),
+                        generator_hidden=(32, 32, 32), log_every=10, metric_samples=256)
+runs = {}
+for name in ("8gaussians", "swissroll"):
+    config = mg.gan.TrainConfig(data=name, loss="wgan", lipschitz="gp", seed=lesson.seed,
+                                checkpoint_every=None, **run_settings)
+    runs[name] = mg.gan.train(config)
+    w1 = runs[name].history.column("w1_exact")
+    print(f"{name}: exact W₁ {w1[0]:.3f} → {w1[-1]:.3f} over {config.steps} steps "
+          f"(trained in {runs[name].train_time:.1f} s)")
+    lesson.check_less(f"{name}: WGAN-GP reduces the exact W₁ to below 80 % of its starting value", w1[-1],
+                      0.8 * w1[0])
+
+fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
+for ax, (name, run) in zip(axes[:2], runs.items()):
+    real = data.sample_host(name, 512, host_rng)
+    generated = run.sample(512)
+    ax.scatter(*real.T, s=3, color="k", label="real")
+    ax.scatter(*generated.T, s=3, color="tab:orange", alpha=0.6, label="generated")
+    ax.set_aspect("equal")
+    ax.set_xlim(-2.2, 2.2)
+    ax.set_ylim(-2.2, 2.2)
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+    ax.set_title(f"WGAN-GP on {name}, after {run.config.steps} steps")
+    ax.legend(fontsize=8, loc="upper right")
+for name, run in runs.items():
+    axes[2].plot(run.history.column("step"), run.history.column("w1_exact"), "o-", ms=3, label=name)
+axes[2].set_xlabel("generator step")
+axes[2].set_ylabel("exact W₁(real, generated)")
+axes[2].set_title("Exact W₁ during training")
+axes[2].legend(fontsize=8)
+fig.tight_layout()
+lesson.savefig(fig, "wgan_gp_training")
+
+# %%
+lesson.finish()

@@ -1,0 +1,529 @@
+# %% [markdown]
+# # Lesson 13 — The other fixes: "Improved techniques for training GANs"
+#
+# Before the Wasserstein critic, Salimans et al. (2016) collected a set of heuristics that made
+# the original GAN game easier to train. Each attacks one failure seen in the earlier lessons:
+#
+# | technique | what it changes | failure it targets |
+# |---|---|---|
+# | one-sided label smoothing | real label 1 → α = 0.9 in D's loss | an over-confident D |
+# | instance noise | N(0, σ²) added to real *and* fake inputs of D | disjoint supports: JS = ln 2 (lesson 6) |
+# | feature matching | G matches the mean of D's hidden features | a saturated D gives G no gradient |
+# | minibatch discrimination | D sees a feature computed across the batch | collapse is invisible per sample |
+# | historical averaging | penalty ‖θ − mean of past θ‖² | the x·y game's spiral (lesson 3) |
+# | virtual batch normalisation | normalise with a fixed reference batch | batch norm couples a batch |
+#
+# (Instance noise is from Sønderby et al. 2016 and Arjovsky & Bottou 2017, the same year, and is
+# usually listed with these.) Each section below is a small experiment on toy data, written with
+# minigan tensors and `mg.grad`, that measures the effect the technique is meant to have.
+
+# %%
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy import stats
+
+import minigan as mg
+from minigan import distances
+from minigan.gan import data
+from minigan.lesson import Lesson
+
+lesson = Lesson(__file__, "Improved techniques for training GANs")
+host_rng = mg.backend.rng()  # every random draw below comes from the lesson's seeded generator
+LN2 = math.log(2.0)
+
+
+def to_device(host_array):
+    """A float32 tensor on the active backend from a host NumPy array (an explicit transfer)."""
+    return mg.tensor(host_array, dtype="float32")
+
+
+def bce_with_logits(logits, label):
+    """Binary cross-entropy −[y ln D + (1 − y) ln(1 − D)] with D = σ(logit), label y ∈ [0, 1].
+
+    Written with ln σ(l) = −softplus(−l) and ln(1 − σ(l)) = −softplus(l), which never take the
+    log of an underflowed probability."""
+    return (label * mg.softplus(-logits) + (1.0 - label) * mg.softplus(logits)).mean()
+
+
+def train_discriminator(discriminator, sample_real, sample_fake, steps, lr, real_label=1.0):
+    """Adam on D's cross-entropy, real samples labelled `real_label`, fake ones 0."""
+    optimizer = mg.optim.Adam(discriminator.parameters(), lr=lr)
+    for _ in range(steps):
+        loss = bce_with_logits(discriminator(sample_real()), real_label) + bce_with_logits(
+            discriminator(sample_fake()), 0.0)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return loss.item()
+
+
+# %% [markdown]
+# ## 1. One-sided label smoothing
+#
+# Replace the target 1 for real samples by α = 0.9 (fake samples keep target 0). D then maximises,
+# point by point,
+#
+#     p_r(x)·[α ln D + (1 − α) ln(1 − D)] + p_g(x)·ln(1 − D).
+#
+# Setting the derivative α p_r/D − (1 − α) p_r/(1 − D) − p_g/(1 − D) to zero gives
+#
+#     D*_α(x) = α · p_r(x) / (p_r(x) + p_g(x)),
+#
+# the usual optimum scaled by α: D can never be more than 90 % sure, so its logits stay finite
+# and G's gradient does not die. Why *one-sided*? Smoothing the fake label too (to β = 0.1) gives
+# D* = (α p_r + β p_g)/(p_r + p_g), which tends to β, not 0, where only fakes live: D stops
+# pushing those samples towards the data.
+#
+# First the density check: maximise the objective numerically at every grid point, with
+# gradient ascent on one logit per point (`mg.grad` gives the gradient), and compare with
+# the formula.
+
+# %%
+ALPHA, BETA = 0.9, 0.1
+grid = np.linspace(-3.0, 5.0, 161)
+p_real = stats.norm.pdf(grid, 0.0, 1.0)  # P_r = N(0, 1)
+p_fake = stats.norm.pdf(grid, 2.0, 1.0)  # P_g = N(2, 1)
+# Dividing each point's objective by p_r + p_g leaves its maximiser unchanged and makes the
+# ascent equally fast everywhere (each point's curvature in the logit is then D(1 − D) ≤ 1/4).
+weight_real = mg.tensor(p_real / (p_real + p_fake), dtype="float64")
+weight_fake = 1.0 - weight_real
+
+logits = mg.tensor(np.zeros(grid.size), requires_grad=True, dtype="float64")
+for _ in range(600):
+    log_d, log_one_minus_d = mg.logsigmoid(logits), mg.logsigmoid(-logits)
+    objective = (weight_real * (ALPHA * log_d + (1 - ALPHA) * log_one_minus_d)
+                 + weight_fake * log_one_minus_d).sum()
+    (ascent,) = mg.grad(objective, logits)
+    logits = (logits + 4.0 * ascent).detach().requires_grad_()  # step 4 < 2/(max curvature 1/4)
+d_numerical = mg.sigmoid(logits).numpy()
+
+d_plain = distances.optimal_discriminator(p_real, p_fake)
+d_one_sided = ALPHA * d_plain
+d_two_sided = (ALPHA * p_real + BETA * p_fake) / (p_real + p_fake)
+error = np.abs(d_numerical - d_one_sided).max()
+print(f"max |numerical maximiser − 0.9·p_r/(p_r + p_g)| on the grid: {error:.2e}")
+lesson.check_less("gradient ascent finds D*_α = 0.9·p_r/(p_r + p_g) at every grid point (max error < 1e-3)",
+                  error, 1e-3)
+lesson.check_less("with one-sided smoothing D* never exceeds α = 0.9", d_one_sided.max(), ALPHA)
+far_fake = grid.size - 1  # x = 5: almost only fakes there
+print(f"at x = {grid[far_fake]:.0f}: one-sided D* = {d_one_sided[far_fake]:.4f}, "
+      f"two-sided D* = {d_two_sided[far_fake]:.4f}")
+lesson.check("two-sided smoothing leaves D* ≈ β = 0.1 where only fakes live (one-sided: ≈ 0)",
+             abs(d_two_sided[far_fake] - BETA) < 0.01 and d_one_sided[far_fake] < 0.01,
+             f"two-sided {d_two_sided[far_fake]:.4f}, one-sided {d_one_sided[far_fake]:.4f}")
+
+# %% [markdown]
+# Now a *trained* discriminator: a small tanh MLP that sees samples of N(0, 1) labelled 0.9 and
+# samples of N(2, 1) labelled 0, trained with Adam. Where both densities have mass it should
+# follow 0.9·p_r/(p_r + p_g), not p_r/(p_r + p_g).
+
+# %%
+smoothed_d = mg.nn.MLP([1, 32, 32, 1], activation="tanh")
+train_discriminator(
+    smoothed_d,
+    sample_real=lambda: to_device(host_rng.standard_normal((256, 1))),
+    sample_fake=lambda: to_device(2.0 + host_rng.standard_normal((256, 1))),
+    steps=400 if not lesson.full else 3000, lr=3e-3, real_label=ALPHA)
+inside = (grid >= -1.0) & (grid <= 3.0)  # where both laws have mass, so the samples pin D down
+with mg.no_grad():
+    d_trained = mg.sigmoid(smoothed_d(to_device(grid[:, None]))).numpy()[:, 0]
+trained_error = np.abs(d_trained - d_one_sided)[inside].max()
+distance_to_unsmoothed = np.abs(d_trained - d_plain)[inside].max()
+print(f"trained D vs 0.9·D*: max error {trained_error:.3f} on [−1, 3]; "
+      f"vs the unsmoothed D*: {distance_to_unsmoothed:.3f}")
+lesson.check_less("the trained D follows 0.9·p_r/(p_r + p_g) on [−1, 3] (max error < 0.05)", trained_error,
+                  0.05)
+lesson.check("…and is measurably not the unsmoothed p_r/(p_r + p_g) there (max gap > 0.05)",
+             distance_to_unsmoothed > 0.05, f"max gap {distance_to_unsmoothed:.3f}")
+
+fig, ax = plt.subplots(figsize=(7.5, 4.2))
+ax.fill_between(grid, p_real / p_real.max(), alpha=0.15, color="tab:blue", label="p_r = N(0, 1) (scaled)")
+ax.fill_between(grid, p_fake / p_fake.max(), alpha=0.15, color="tab:red", label="p_g = N(2, 1) (scaled)")
+ax.plot(grid, d_plain, "k--", label="D* = p_r/(p_r + p_g) (no smoothing)")
+ax.plot(grid, d_one_sided, color="tab:green", lw=2.5, label="one-sided: 0.9·p_r/(p_r + p_g)")
+ax.plot(grid, d_two_sided, color="tab:purple", lw=1.5, label="two-sided: (0.9 p_r + 0.1 p_g)/(p_r + p_g)")
+ax.plot(grid[::6], d_trained[::6], "o", color="tab:orange", ms=4, label="trained D, real label 0.9")
+ax.axhline(ALPHA, color="gray", lw=0.8, ls=":")
+ax.set_xlabel("x")
+ax.set_ylabel("D(x)")
+ax.set_title("One-sided label smoothing caps D at 0.9")
+ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+lesson.savefig(fig, "label_smoothing")
+
+# %% [markdown]
+# ## 2. Instance noise
+#
+# Let P_r be a point mass at 0 and P_g a point mass at θ (the 1-D version of lesson 6's parallel
+# lines). For every θ ≠ 0 the supports are disjoint, so JS(P_r‖P_g) = ln 2 whatever θ is: its
+# derivative in θ is 0 and the optimal discriminator (1 on one point, 0 on the other) offers the
+# generator nothing to follow. Instance noise adds ε ~ N(0, σ²) to **both** real and fake inputs
+# of D. D then compares N(0, σ²) with N(θ, σ²): the supports overlap, JS < ln 2, and JS now
+# *decreases* as θ moves towards 0. The optimum is a smooth logistic curve,
+#
+#     D*_σ(x) = σ( ln p_r(x)/p_g(x) ) = sigmoid( (θ² − 2θx) / (2σ²) ),
+#
+# whose slope at the fake point is not zero. (In practice σ is annealed towards 0 during training.)
+
+# %%
+SIGMA = 1.0
+THETA = 3.0
+
+
+def js_with_noise(theta, sigma):
+    return distances.js_density(stats.norm(0.0, sigma), stats.norm(theta, sigma), -12 * sigma,
+                                theta + 12 * sigma)
+
+
+js_noisy = js_with_noise(THETA, SIGMA)
+step = 1e-3
+slope_noisy = (js_with_noise(THETA + step, SIGMA) - js_with_noise(THETA - step, SIGMA)) / (2 * step)
+print(f"JS(N(0,1)‖N(3,1)) = {js_noisy:.4f} nats (ln 2 = {LN2:.4f});  dJS/dθ at θ = 3: {slope_noisy:.4f}")
+lesson.check_close("without noise the supports are disjoint: JS = ln 2 for every θ ≠ 0 (so dJS/dθ = 0)",
+                   distances.js([1.0, 0.0], [0.0, 1.0]), LN2, atol=1e-15)
+lesson.check_less("with instance noise σ = 1 the laws overlap: JS < ln 2 (by at least 0.1)", js_noisy,
+                  LN2 - 0.1)
+lesson.check("…and JS now grows with θ: dJS/dθ > 0.05 at θ = 3, a signal the generator can follow",
+             slope_noisy > 0.05, f"dJS/dθ = {slope_noisy:.4f}")
+
+# The optimal noisy discriminator's slope at the fake point, through mg.grad, against the closed form
+# d/dx ln(1 − D*_σ(x)) = D*_σ(x)·θ/σ² (the minimax generator loss).
+x_fake = mg.tensor([THETA], requires_grad=True, dtype="float64")
+optimal_logit = (THETA**2 - 2.0 * THETA * x_fake) / (2.0 * SIGMA**2)
+(generator_slope,) = mg.grad(mg.logsigmoid(-optimal_logit).sum(), x_fake)
+d_at_fake = 1.0 / (1.0 + math.exp(-(THETA**2 - 2 * THETA**2) / (2 * SIGMA**2)))
+lesson.check_close("d/dx ln(1 − D*_σ(x)) at the fake point equals D*_σ(θ)·θ/σ² (mg.grad vs closed form)",
+                   generator_slope.item(), d_at_fake * THETA / SIGMA**2, rtol=1e-10)
+
+# %% [markdown]
+# A trained discriminator shows the same thing. Train D on the two point masses, once without
+# and once with instance noise, then measure the gradient the minimax generator loss ln(1 − D(x))
+# sends to the fake sample x = θ. Without noise D separates the two points perfectly and becomes
+# ever more confident, so that gradient shrinks towards 0 as D trains; with noise it settles
+# near the optimum's D*_σ(θ)·θ/σ².
+
+# %%
+def fake_point_gradient(sigma, steps):
+    discriminator = mg.nn.MLP([1, 16, 1], activation="tanh")
+    train_discriminator(
+        discriminator,
+        sample_real=lambda: to_device(sigma * host_rng.standard_normal((256, 1))),
+        sample_fake=lambda: to_device(THETA + sigma * host_rng.standard_normal((256, 1))),
+        steps=steps, lr=1e-2)
+    x = mg.tensor([[THETA]], requires_grad=True)
+    (slope,) = mg.grad(mg.logsigmoid(-discriminator(x)).sum(), x)  # ln(1 − D(x)) = ln σ(−logit)
+    return abs(slope.item())
+
+
+discriminator_steps = 500 if not lesson.full else 3000
+slope_without_noise = fake_point_gradient(0.0, discriminator_steps)
+slope_with_noise = fake_point_gradient(SIGMA, discriminator_steps)
+print(f"|d ln(1 − D(x))/dx| at the fake point after {discriminator_steps} D steps: "
+      f"without noise {slope_without_noise:.2e}, with σ = 1 noise {slope_with_noise:.2e} "
+      f"(optimum {d_at_fake * THETA:.2e})")
+lesson.check("instance noise keeps the generator's gradient alive: ≥ 20× larger than without noise",
+             slope_with_noise >= 20 * slope_without_noise,
+             f"{slope_with_noise:.2e} vs {slope_without_noise:.2e}")
+
+thetas = np.linspace(0.25, 5.0, 20)
+fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+axes[0].axhline(LN2, color="k", ls="--", label="no noise: ln 2 for every θ ≠ 0")
+for sigma, color in ((0.5, "tab:orange"), (1.0, "tab:blue")):
+    axes[0].plot(thetas, [js_with_noise(t, sigma) for t in thetas], color=color,
+                 label=f"instance noise σ = {sigma}")
+axes[0].set_xlabel("θ (distance between the point masses)")
+axes[0].set_ylabel("JS (nats)")
+axes[0].set_title("Noise makes JS depend on θ")
+axes[0].legend(fontsize=8)
+xs = np.linspace(-3.0, 6.0, 300)
+axes[1].step([-3.0, 1.5, 6.0], [1.0, 0.0, 0.0], where="post", color="k", ls="--",
+             label="no noise: any D that is 1 at 0 and 0 at θ")
+axes[1].plot(xs, 1.0 / (1.0 + np.exp(-(THETA**2 - 2 * THETA * xs) / (2 * SIGMA**2))), color="tab:blue",
+             label="D*_σ with σ = 1: smooth, sloped at θ")
+axes[1].plot([0.0], [1.0], "o", color="tab:green", label="real point (x = 0)")
+axes[1].plot([THETA], [d_at_fake], "o", color="tab:red", label=f"fake point (x = θ = {THETA:g})")
+axes[1].set_xlabel("x")
+axes[1].set_ylabel("D(x)")
+axes[1].set_title("The optimal discriminator, θ = 3")
+axes[1].legend(fontsize=8, loc="lower left")
+fig.tight_layout()
+lesson.savefig(fig, "instance_noise")
+
+# %% [markdown]
+# ## 3. Feature matching
+#
+# Instead of fooling D, the generator matches the *statistics* of D's hidden layer f(x):
+#
+#     L_G = ‖ E_x~P_r f(x) − E_z f(G(z)) ‖²
+#
+# D keeps training as usual; G only chases the feature means. When D is confident, the minimax
+# generator loss ln(1 − D(G(z))) is flat (its gradient is D(G(z)) × something, and D(G(z)) ≈ 0),
+# but the features still differ, so feature matching still has a gradient.
+#
+# The experiment: real data = 8 Gaussians; a deliberately bad generator G(z) = μ + 0.1 z with
+# μ = (1.5, 1.5), outside the data. Train D until it separates the two, then freeze it and
+# compare the generator's gradient under each loss, and where 100 gradient steps on μ lead.
+
+# %%
+feature_d = mg.nn.MLP([2, 32, 32, 1], activation="tanh")
+features = feature_d[:-1]  # every layer but the last: the hidden representation f(x)
+start = np.array([1.5, 1.5])
+train_discriminator(
+    feature_d,
+    sample_real=lambda: data.eight_gaussians(128),
+    sample_fake=lambda: to_device(start + 0.1 * host_rng.standard_normal((128, 2))),
+    steps=300, lr=1e-2)
+
+
+def generator_loss(name, mu, batch=256):
+    fake = mu + 0.1 * to_device(host_rng.standard_normal((batch, 2)))
+    if name == "minimax ln(1 − D)":
+        return mg.logsigmoid(-feature_d(fake)).mean()  # G minimises E ln(1 − D(G(z)))
+    difference = features(data.eight_gaussians(batch)).mean(axis=0) - features(fake).mean(axis=0)
+    return (difference * difference).sum()
+
+
+initial_gradients = {}
+for name in ("minimax ln(1 − D)", "feature matching"):
+    mu = mg.tensor(start, requires_grad=True, dtype="float32")
+    (gradient,) = mg.grad(generator_loss(name, mu, batch=1024), mu)
+    initial_gradients[name] = float(np.linalg.norm(gradient.numpy()))
+with mg.no_grad():
+    fake_sample = to_device(start + 0.1 * host_rng.standard_normal((512, 2)))
+    d_on_fake = mg.sigmoid(feature_d(fake_sample)).numpy().mean()
+print(f"mean D(G(z)) = {d_on_fake:.1e};  ‖∇_μ L_G‖: " +
+      ", ".join(f"{name} {value:.3g}" for name, value in initial_gradients.items()))
+ratio = initial_gradients["feature matching"] / initial_gradients["minimax ln(1 − D)"]
+lesson.check("the discriminator is confident: mean D(G(z)) < 0.01", d_on_fake < 0.01, f"{d_on_fake:.1e}")
+lesson.check("against this D, feature matching's gradient is ≥ 100× the minimax loss's",
+             ratio >= 100, f"ratio {ratio:.0f}")
+
+paths = {}
+for name in ("minimax ln(1 − D)", "feature matching"):
+    mu = mg.tensor(start, requires_grad=True, dtype="float32")
+    optimizer = mg.optim.SGD([mu], lr=0.01)
+    path = [mu.numpy().copy()]
+    for _ in range(100):
+        optimizer.zero_grad()
+        generator_loss(name, mu).backward()
+        optimizer.step()
+        path.append(mu.numpy().copy())
+    paths[name] = np.array(path)
+start_distance = np.linalg.norm(start)  # the data's mean is the origin
+moved_minimax = np.linalg.norm(paths["minimax ln(1 − D)"][-1] - start)
+final_fm = np.linalg.norm(paths["feature matching"][-1])
+print(f"after 100 steps (lr 0.01): minimax moved μ by {moved_minimax:.4f}; feature matching brought ‖μ‖ "
+      f"from {start_distance:.2f} to {final_fm:.2f}")
+lesson.check_less("the minimax loss leaves μ stuck (moved < 0.05)", moved_minimax, 0.05)
+lesson.check_less("feature matching pulls μ most of the way to the data's centre (‖μ‖ halves)", final_fm,
+                  start_distance / 2)
+
+fig, ax = plt.subplots(figsize=(5.5, 5))
+side = np.linspace(-2.0, 2.5, 90)
+grid_x, grid_y = np.meshgrid(side, side)
+with mg.no_grad():
+    surface = mg.sigmoid(feature_d(to_device(np.stack([grid_x.ravel(), grid_y.ravel()], axis=1)))).numpy()
+contours = ax.contourf(grid_x, grid_y, surface.reshape(grid_x.shape), levels=np.linspace(0, 1, 11),
+                       cmap="RdBu")
+fig.colorbar(contours, ax=ax, label="D(x) (frozen discriminator)")
+real_points = data.sample_host("8gaussians", 400, host_rng)
+ax.scatter(*real_points.T, s=3, color="k", label="real data (8 Gaussians)")
+for (name, path), color in zip(paths.items(), ("tab:orange", "lime")):
+    ax.plot(*path.T, "-o", ms=2, color=color, label=f"μ under {name}")
+ax.plot(*start, "s", color="w", mec="k", ms=8, label="start μ = (1.5, 1.5)")
+ax.set_aspect("equal")
+ax.set_xlabel("x₁")
+ax.set_ylabel("x₂")
+ax.set_title("100 generator steps against a confident D")
+ax.legend(fontsize=7, loc="lower left")
+lesson.savefig(fig, "feature_matching")
+
+# %% [markdown]
+# ## 4. Minibatch discrimination
+#
+# Mode collapse — G putting every sample on one mode — is invisible to a discriminator that looks
+# at one sample at a time if each collapsed batch picks its mode at random: the *marginal* law of
+# the fake samples is then exactly the real one, so no per-sample D can beat a coin toss. Only
+# the batch gives it away: its samples are all alike.
+#
+# Minibatch discrimination lets D see that. Each sample xᵢ is mapped to a matrix Mᵢ = xᵢ T
+# (B rows of C numbers, T learnt), and gets B extra features
+#
+#     o(xᵢ)_b = Σⱼ exp(−‖M_{i,b} − M_{j,b}‖₁)        (j over the batch, itself included)
+#
+# which count how many batch mates look like xᵢ. D reads [xᵢ, o(xᵢ)].
+#
+# Below: real batches of 32 points of the 8 Gaussians; collapsed batches of 32 points of *one*
+# random mode. Two discriminators of the same size are trained side by side, one per sample,
+# one with the minibatch layer, and scored on fresh batches.
+
+# %%
+BATCH, KERNELS, KERNEL_DIM = 32, 8, 4
+CENTRES = np.array([(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)], dtype=float)
+CENTRES[4:] /= math.sqrt(2.0)
+
+
+def collapsed_batch():
+    """32 samples of the 8-Gaussians mixture, all from one mode picked at random."""
+    mode = host_rng.integers(8)
+    noise = data.EIGHT_GAUSSIANS_NOISE * host_rng.standard_normal((BATCH, 2))
+    points = data.EIGHT_GAUSSIANS_SCALE * CENTRES[mode] + noise
+    return to_device(points / data.EIGHT_GAUSSIANS_DIVISOR)
+
+
+projection = mg.nn.Parameter(to_device(host_rng.standard_normal((2, KERNELS * KERNEL_DIM))).data)
+
+
+def minibatch_features(x):
+    rows = (x @ projection).reshape(x.shape[0], KERNELS, KERNEL_DIM)
+    n = x.shape[0]
+    differences = rows.reshape(n, 1, KERNELS, KERNEL_DIM) - rows.reshape(1, n, KERNELS, KERNEL_DIM)
+    closeness = mg.exp(-mg.abs(differences).sum(axis=3))  # (n, n, B)
+    return closeness.sum(axis=1)  # (n, B)
+
+
+per_sample_d = mg.nn.MLP([2, 16, 1], activation="tanh")
+minibatch_head = mg.nn.MLP([2 + KERNELS, 16, 1], activation="tanh")
+
+
+def minibatch_d(x):
+    return minibatch_head(mg.concatenate([x, minibatch_features(x)], axis=1))
+
+
+optimizers = [mg.optim.Adam(per_sample_d.parameters(), lr=1e-2),
+              mg.optim.Adam(list(minibatch_head.parameters()) + [projection], lr=1e-2)]
+for _ in range(300 if not lesson.full else 2000):
+    real, fake = data.eight_gaussians(BATCH), collapsed_batch()
+    for discriminator, optimizer in zip((per_sample_d, minibatch_d), optimizers):
+        loss = bce_with_logits(discriminator(real), 1.0) + bce_with_logits(discriminator(fake), 0.0)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+
+def accuracy(discriminator, batches=100):
+    """Fraction of samples classified right (logit > 0 ⇔ "real") over fresh batches of each kind."""
+    right = 0.0
+    with mg.no_grad():
+        for _ in range(batches):
+            right += (discriminator(data.eight_gaussians(BATCH)).numpy() > 0).mean()
+            right += (discriminator(collapsed_batch()).numpy() <= 0).mean()
+    return right / (2 * batches)
+
+
+accuracy_per_sample, accuracy_minibatch = accuracy(per_sample_d), accuracy(minibatch_d)
+print(f"accuracy on fresh batches: per-sample D {accuracy_per_sample:.3f}, "
+      f"with minibatch features {accuracy_minibatch:.3f}")
+lesson.check("a per-sample D cannot see the collapse: accuracy within 0.1 of a coin toss",
+             abs(accuracy_per_sample - 0.5) < 0.1, f"{accuracy_per_sample:.3f}")
+lesson.check("with minibatch discrimination D spots it: accuracy ≥ 0.95", accuracy_minibatch >= 0.95,
+             f"{accuracy_minibatch:.3f}")
+
+# %% [markdown]
+# ## 5. Historical averaging
+#
+# Each player adds λ‖θ − θ̄_t‖² to its own loss, θ̄_t being the average of its parameters so far.
+# On the bilinear game V(x, y) = x·y of lesson 3 (x minimises, y maximises), simultaneous
+# gradient steps spiral outwards by √(1 + η²) per step. The penalty pulls each player towards
+# the centre of its own past orbit — which, for an orbit around the equilibrium, is the
+# equilibrium — and the spiral turns inwards. Both runs: η = 0.1, from (1, 1), 500 steps;
+# λ = 0.1. The gradients of both losses come from `mg.grad`.
+
+# %%
+def play(penalty_weight, steps=500, lr=0.1):
+    x = mg.tensor([1.0], requires_grad=True, dtype="float64")
+    y = mg.tensor([1.0], requires_grad=True, dtype="float64")
+    sum_x, sum_y = x.detach(), y.detach()
+    path = [(1.0, 1.0)]
+    for t in range(1, steps + 1):
+        mean_x, mean_y = sum_x * (1.0 / t), sum_y * (1.0 / t)  # the average of θ_0 … θ_{t−1}
+        loss_x = (x * y).sum() + penalty_weight * ((x - mean_x) ** 2).sum()   # x minimises this
+        loss_y = -(x * y).sum() + penalty_weight * ((y - mean_y) ** 2).sum()  # y minimises −V + penalty
+        (grad_x,) = mg.grad(loss_x, x)
+        (grad_y,) = mg.grad(loss_y, y)
+        x = (x - lr * grad_x).detach().requires_grad_()
+        y = (y - lr * grad_y).detach().requires_grad_()
+        sum_x, sum_y = sum_x + x.detach(), sum_y + y.detach()
+        path.append((x.item(), y.item()))
+    return np.array(path)
+
+
+plain_path, averaged_path = play(0.0), play(0.1)
+plain_radius, averaged_radius = np.hypot(*plain_path.T), np.hypot(*averaged_path.T)
+print(f"radius after 500 steps: plain {plain_radius[-1]:.3f} (theory √2·1.01^(500/2) = "
+      f"{math.sqrt(2) * 1.01 ** 250:.3f}), with historical averaging {averaged_radius[-1]:.4f}")
+lesson.check_close("plain simultaneous steps: radius grows exactly by √(1 + η²) per step",
+                   plain_radius[-1], math.sqrt(2.0) * (1.0 + 0.1**2) ** 250, rtol=1e-9)
+lesson.check_less("historical averaging turns the spiral inwards: radius < 0.1 after 500 steps (from 1.41)",
+                  averaged_radius[-1], 0.1)
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+axes[0].plot(*plain_path[:200].T, color="tab:red", lw=1, label="plain (first 200 steps)")
+axes[0].plot(*averaged_path.T, color="tab:blue", lw=1, label="historical averaging, λ = 0.1")
+axes[0].plot([1.0], [1.0], "ko", label="start (1, 1)")
+axes[0].plot([0.0], [0.0], "k*", ms=12, label="equilibrium (0, 0)")
+axes[0].set_aspect("equal")
+axes[0].set_xlabel("x (minimises x·y)")
+axes[0].set_ylabel("y (maximises x·y)")
+axes[0].set_title("The x·y game, η = 0.1")
+axes[0].legend(fontsize=8, loc="lower left")
+axes[1].semilogy(plain_radius, color="tab:red", label="plain")
+axes[1].semilogy(averaged_radius, color="tab:blue", label="historical averaging")
+axes[1].set_xlabel("step")
+axes[1].set_ylabel("distance from the equilibrium (log scale)")
+axes[1].set_title("Radius per step")
+axes[1].legend(fontsize=8)
+fig.tight_layout()
+lesson.savefig(fig, "historical_averaging")
+
+# %% [markdown]
+# ## 6. Virtual batch normalisation
+#
+# Batch normalisation standardises each feature with the mean and variance *of the current
+# batch*, so a generator's output for one z depends on which other z's share its batch. Virtual
+# batch normalisation instead uses the statistics of a **reference batch** fixed once at the
+# start of training, together with the sample itself (the paper's choice, so that the sample
+# being normalised is always part of the statistics). Check: one input, x₀, is put in two
+# batches with different companions; compare the outputs for x₀.
+
+# %%
+layer = mg.nn.Linear(2, 8)
+reference_batch = data.eight_gaussians(64)
+EPS = 1e-5
+
+
+def batch_norm(h):
+    mean = h.mean(axis=0, keepdims=True)
+    variance = ((h - mean) ** 2).mean(axis=0, keepdims=True)
+    return (h - mean) / mg.sqrt(variance + EPS)
+
+
+def virtual_batch_norm(h, h_reference):
+    # Statistics per sample: the reference batch plus the sample itself (weight 1/(n + 1)).
+    n = h_reference.shape[0]
+    mean = (h_reference.sum(axis=0, keepdims=True) + h) * (1.0 / (n + 1))
+    second_moment = ((h_reference * h_reference).sum(axis=0, keepdims=True) + h * h) * (1.0 / (n + 1))
+    return (h - mean) / mg.sqrt(second_moment - mean * mean + EPS)
+
+
+x0 = data.eight_gaussians(1)
+batch_a = mg.concatenate([x0, data.eight_gaussians(15)])
+batch_b = mg.concatenate([x0, 3.0 * data.eight_gaussians(15)])  # different companions
+with mg.no_grad():
+    h_reference = layer(reference_batch)
+    bn_gap = np.abs(batch_norm(layer(batch_a)).numpy()[0] - batch_norm(layer(batch_b)).numpy()[0]).max()
+    vbn_gap = np.abs(virtual_batch_norm(layer(batch_a), h_reference).numpy()[0]
+                     - virtual_batch_norm(layer(batch_b), h_reference).numpy()[0]).max()
+print(f"max change of x₀'s normalised features when its batch mates change: BN {bn_gap:.3f}, "
+      f"VBN {vbn_gap:.1e}")
+lesson.check("batch norm: x₀'s output depends on the rest of the batch (changes by > 0.1)", bn_gap > 0.1,
+             f"{bn_gap:.3f}")
+lesson.check_less("virtual batch norm: x₀'s output is the same in both batches (to float32 round-off)",
+                  vbn_gap, 1e-5)
+
+# %%
+lesson.finish()

@@ -1,0 +1,230 @@
+"""``TrainConfig``: every setting of a GAN training run, with the papers' defaults.
+
+Leave a field at None and ``__post_init__`` fills in the published value for the chosen loss and
+Lipschitz method (so ``TrainConfig(loss="wgan", lipschitz="clip")`` *is* WGAN's Algorithm 1):
+
+================  =======================================================================
+field             default when left at None
+================  =======================================================================
+optimizer         "rmsprop" with weight clipping (WGAN, Algorithm 1: momentum hurts there),
+                  "adam" otherwise (WGAN-GP, and SN-GAN)
+lr                5e-5 for RMSprop (WGAN's α), 1e-4 for Adam (WGAN-GP); SGD has no paper
+                  default, so it needs an explicit lr
+n_critic          5 for the WGAN loss (both papers), 1 for the GAN losses (Goodfellow's k = 1)
+batch_size        256 on the 2-D toy sets (the WGAN-GP toy script, for both of its modes),
+                  64 otherwise (WGAN's m)
+gp_weight (λ)     0.1 on the 2-D toy sets (the WGAN-GP toy script), 10 otherwise (the paper)
+================  =======================================================================
+
+Fixed defaults: Adam betas (0.5, 0.9) (WGAN-GP), RMSprop smoothing α = 0.99 (PyTorch's, which
+the WGAN reference code used), clip value c = 0.01, penalty target 1, one power iteration per step
+for spectral normalisation, ReLU MLPs 2→512→512→512→out with He initialisation for both networks
+(the WGAN-GP toy script), noise dimension 2. Lessons and tests pass smaller sizes.
+
+``TrainConfig.for_method(loss, lipschitz, **overrides)`` is the same thing spelt as a recipe.
+The config is JSON-serialisable (:meth:`to_dict` / :meth:`from_dict`); checkpoints store it, and
+:meth:`mismatches` says which settings a resumed run may not change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from minigan.gan.data import DATASETS, TOY_2D
+
+__all__ = ["TrainConfig", "LOSSES", "LIPSCHITZ_METHODS", "OPTIMIZERS", "RESUMABLE_CHANGES"]
+
+LOSSES = ("gan", "gan-ns", "wgan")
+LIPSCHITZ_METHODS = ("none", "clip", "sn", "gp")
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+ACTIVATION_NAMES = ("relu", "tanh", "leaky_relu", "sigmoid", "identity")
+INITS = ("he", "default", "he_normal", "xavier")
+DTYPES = ("float32", "float64")
+
+# Settings that may differ between a checkpoint and the run that resumes it: they change how far
+# the run goes, what is logged and where things are written, never the training trajectory.
+RESUMABLE_CHANGES = ("steps", "log_every", "metric_samples", "checkpoint_every", "backend", "out")
+
+
+@dataclass
+class TrainConfig:
+    """All settings of one run of :func:`minigan.gan.train` (see the module docstring for defaults).
+
+    Attributes:
+        data: data set name, one of ``minigan.gan.data.available()``.
+        loss: "gan" (minimax), "gan-ns" (non-saturating generator) or "wgan".
+        lipschitz: how the critic is kept Lipschitz: "none", "clip" (weight clipping, lesson 09),
+            "sn" (spectral normalisation, lesson 10) or "gp" (gradient penalty, lesson 11).
+        steps: generator steps to train for (each preceded by ``n_critic`` critic steps).
+        n_critic: critic steps per generator step.
+        optimizer: "adam", "rmsprop" or "sgd"; both networks use the same one.
+        lr, betas, rmsprop_alpha, eps, momentum: optimizer settings (betas for Adam,
+            rmsprop_alpha is RMSprop's smoothing constant, momentum for SGD).
+        batch_size: points per batch (real and generated).
+        clip_value: c of weight clipping, parameters clipped to [−c, c] after every critic step.
+        gp_weight: λ of the gradient penalty; gp_target its target norm (1).
+        sn_power_iterations: power-iteration steps per critic forward pass with "sn".
+        generator_hidden, critic_hidden: hidden layer widths of the two MLPs.
+        generator_activation, critic_activation: activation names ("relu", "tanh", ...).
+        init: weight initialisation of every Linear ("he" as the toy script, or "default" = PyTorch's).
+        noise_dim: dimension of the generator's input z ~ N(0, I).
+        seed: seeds initialisation and the training random stream.
+        log_every: a history row every this many generator steps (and at the first and last step).
+        metric_samples: points per side for the exact W₁ metric (≥ 1,000 recommended in 2-D).
+        checkpoint_every: write a checkpoint every this many steps when ``out`` is set (and at
+            the end); None or 0: only at the end.
+        backend: "numpy", "strict" or "cupy" to switch before training; None keeps the active one.
+        dtype: "float32" (default) or "float64".
+        out: a folder for the checkpoint and history files; None writes nothing.
+    """
+
+    data: str = "8gaussians"
+    loss: str = "wgan"
+    lipschitz: str = "gp"
+    steps: int = 2000
+    n_critic: int | None = None
+    optimizer: str | None = None
+    lr: float | None = None
+    betas: tuple[float, float] = (0.5, 0.9)
+    rmsprop_alpha: float = 0.99
+    eps: float = 1e-8
+    momentum: float = 0.0
+    batch_size: int | None = None
+    clip_value: float = 0.01
+    gp_weight: float | None = None
+    gp_target: float = 1.0
+    sn_power_iterations: int = 1
+    generator_hidden: tuple[int, ...] = (512, 512, 512)
+    critic_hidden: tuple[int, ...] = (512, 512, 512)
+    generator_activation: str = "relu"
+    critic_activation: str = "relu"
+    init: str = "he"
+    noise_dim: int = 2
+    seed: int = 0
+    log_every: int = 100
+    metric_samples: int = 1000
+    checkpoint_every: int | None = 500
+    backend: str | None = None
+    dtype: str = "float32"
+    out: str | None = field(default=None)
+
+    @classmethod
+    def for_method(cls, loss: str = "wgan", lipschitz: str = "gp", **overrides: Any) -> TrainConfig:
+        """The papers' recipe for ``loss`` + ``lipschitz``, with ``overrides`` on top.
+
+        ``for_method("wgan", "clip")``: RMSprop(5e-5), c = 0.01, n_critic = 5 (WGAN).
+        ``for_method("wgan", "gp")``: Adam(1e-4, β = (0.5, 0.9)), n_critic = 5, λ = 0.1 on toy data (WGAN-GP).
+        """
+        return cls(loss=loss, lipschitz=lipschitz, **overrides)
+
+    # ---------------------------------------------------------------------- defaults
+    def __post_init__(self) -> None:
+        _choice("data", self.data, tuple(DATASETS))
+        _choice("loss", self.loss, LOSSES)
+        _choice("lipschitz", self.lipschitz, LIPSCHITZ_METHODS)
+        toy = self.data in TOY_2D
+        if self.optimizer is None:
+            self.optimizer = "rmsprop" if self.lipschitz == "clip" else "adam"
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        if self.lr is None:
+            if self.optimizer == "sgd":
+                raise ValueError("optimizer 'sgd' has no paper default learning rate: pass lr")
+            self.lr = 5e-5 if self.optimizer == "rmsprop" else 1e-4
+        if self.n_critic is None:
+            self.n_critic = 5 if self.loss == "wgan" else 1
+        if self.batch_size is None:
+            self.batch_size = 256 if toy else 64
+        if self.gp_weight is None:
+            self.gp_weight = 0.1 if toy else 10.0
+        self.betas = tuple(float(b) for b in self.betas)
+        self.generator_hidden = tuple(self.generator_hidden)
+        self.critic_hidden = tuple(self.critic_hidden)
+        if self.checkpoint_every == 0:
+            self.checkpoint_every = None
+        self._validate()
+
+    def _validate(self) -> None:
+        for name in ("steps", "n_critic", "batch_size", "noise_dim", "log_every", "metric_samples"):
+            _integer(name, getattr(self, name), minimum=0 if name == "steps" else 1)
+        _integer("seed", self.seed, minimum=0)
+        _integer("sn_power_iterations", self.sn_power_iterations, minimum=1)
+        if self.checkpoint_every is not None:
+            _integer("checkpoint_every", self.checkpoint_every, minimum=1)
+        for name in ("lr", "clip_value", "eps"):
+            _number(name, getattr(self, name), positive=True)
+        for name in ("gp_weight", "momentum", "gp_target"):
+            _number(name, getattr(self, name), positive=False)
+        if not 0 <= self.rmsprop_alpha <= 1:
+            raise ValueError(f"rmsprop_alpha must lie in [0, 1], got {self.rmsprop_alpha}")
+        if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
+            raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas}")
+        for name in ("generator_hidden", "critic_hidden"):
+            for width in getattr(self, name):
+                _integer(f"{name} entry", width, minimum=1)
+        _choice("generator_activation", self.generator_activation, ACTIVATION_NAMES)
+        _choice("critic_activation", self.critic_activation, ACTIVATION_NAMES)
+        _choice("init", self.init, INITS)
+        _choice("dtype", self.dtype, DTYPES)
+        if self.backend is not None:
+            _choice("backend", self.backend, ("numpy", "strict", "cupy"))
+        if self.out is not None:
+            self.out = str(self.out)
+
+    # -------------------------------------------------------------------- derived
+    @property
+    def data_dim(self) -> int:
+        return DATASETS[self.data].dim
+
+    @property
+    def generator_sizes(self) -> list[int]:
+        return [self.noise_dim, *self.generator_hidden, self.data_dim]
+
+    @property
+    def critic_sizes(self) -> list[int]:
+        return [self.data_dim, *self.critic_hidden, 1]
+
+    # ------------------------------------------------------------- serialisation
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (tuples become lists)."""
+        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v)
+                for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+        """Inverse of :meth:`to_dict`; unknown keys are refused with their names."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown TrainConfig fields: {', '.join(unknown)}")
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> TrainConfig:
+        """A copy with ``changes`` applied (and validated)."""
+        return dataclasses.replace(self, **changes)
+
+    def mismatches(self, other: TrainConfig) -> list[str]:
+        """The settings (other than :data:`RESUMABLE_CHANGES`) where ``other`` differs, as
+        "name: mine vs theirs" strings; empty when a checkpoint of ``other`` may be resumed as ``self``."""
+        mine, theirs = self.to_dict(), other.to_dict()
+        return [f"{name}: {theirs[name]!r} in the checkpoint vs {mine[name]!r} now"
+                for name in mine if name not in RESUMABLE_CHANGES and mine[name] != theirs[name]]
+
+
+def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+
+
+def _integer(name: str, value: Any, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an integer ≥ {minimum}, got {value!r}")
+
+
+def _number(name: str, value: Any, positive: bool) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if (positive and value <= 0) or value < 0:
+        raise ValueError(f"{name} must be {'> 0' if positive else '≥ 0'}, got {value!r}")

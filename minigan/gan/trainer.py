@@ -1,0 +1,461 @@
+"""Training a GAN or WGAN on toy data: ``train(config)`` and the :class:`Run` it returns (lessons 09–12).
+
+One generator step is ``n_critic`` critic steps followed by one generator step, exactly as in
+WGAN's Algorithm 1 and WGAN-GP's Algorithm 1. A critic step draws, in this order, a real batch,
+the noise z for a generated batch, and (gradient penalty only) the interpolation weights ε:
+
+    critic:     L_D = loss_D(D(x), D(G(z)))  [+ λ·E(‖∇ₓ̂D(x̂)‖ − 1)²  with "gp"]
+                D ← optimizer step on ∇L_D;   clip every critic parameter to [−c, c]  with "clip"
+    generator:  L_G = loss_G(D(G(z)))
+                G ← optimizer step on ∇L_G
+
+"sn" wraps every critic Linear in spectral normalisation (W/σ(W), one power iteration per forward
+pass in training mode, as PyTorch). Gradients are taken with ``grad`` with respect to one
+network's parameters at a time, so a generator step never touches the critic's gradients.
+
+Reproducibility. ``mg.manual_seed(config.seed)`` seeds the networks' initialisation; training
+then draws every batch, noise vector and ε from the run's own host generator (seeded by
+``config.seed`` on a separate stream), and the metrics draw from generators keyed by
+(seed, step). A run is therefore a pure function of its config — logging more or less often does
+not change the weights — and the same on NumPy and strict (and, up to round-off, CuPy).
+
+Checkpoints (``out/checkpoint.npz``) hold both networks, both optimizers, the step, the config,
+the generator state and the history; ``train(config, resume=True)`` continues a run so that
+stopping at step k and resuming gives bit for bit the weights of an uninterrupted run.
+
+Divergence. Every loss is checked as it is computed; a NaN or ±inf stops the run with
+:class:`TrainingDiverged`, naming the step and the quantity. Nothing is written after the last
+good step, so the last good checkpoint stays on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np  # host side: the run's random generator and host copies for checkpoints
+
+from minigan import backend
+from minigan.autodiff import Tensor, grad, no_grad
+from minigan.gan import checkpoint as checkpoints
+from minigan.gan import data as datasets
+from minigan.gan.checkpoint import CheckpointError, CheckpointMismatchError
+from minigan.gan.config import TrainConfig
+from minigan.gan.history import History
+from minigan.gan.losses import critic_loss, generator_loss
+from minigan.gan.metrics import evaluate, metric_generator
+from minigan.gan.penalty import gradient_penalty
+
+__all__ = ["train", "Run", "TrainingDiverged", "build_networks", "build_optimizer", "CHECKPOINT_NAME"]
+
+CHECKPOINT_NAME = "checkpoint.npz"
+TRAIN_STREAM = 1  # the training generator is default_rng([seed, TRAIN_STREAM])
+
+Callback = Callable[["Run"], Any]
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss (or the weights) became NaN or infinite; the run stopped before saving anything bad.
+
+    Attributes: ``step`` (the generator step being computed, counting from 1), ``quantity``
+    ("critic loss", "generator loss", ...), ``value``, and ``checkpoint``: the path of the last
+    good checkpoint, or None when none was written.
+    """
+
+    def __init__(self, step: int, quantity: str, value: float, checkpoint: Path | None = None,
+                 checkpoint_step: int | None = None):
+        self.step = step
+        self.quantity = quantity
+        self.value = value
+        self.checkpoint = checkpoint
+        self.checkpoint_step = checkpoint_step
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        text = f"training diverged at step {self.step}: the {self.quantity} is {self.value}"
+        if self.checkpoint is not None:
+            text += f"; the last good checkpoint (step {self.checkpoint_step}) is kept at {self.checkpoint}"
+        else:
+            text += "; no checkpoint had been written"
+        return text + ". Try a smaller learning rate."
+
+    def with_checkpoint(self, path: Path | None, step: int | None) -> TrainingDiverged:
+        self.checkpoint, self.checkpoint_step = path, step
+        self.args = (self._message(),)
+        return self
+
+
+# ------------------------------------------------------------------------------ building blocks
+def build_networks(config: TrainConfig) -> tuple[Any, Any]:
+    """(generator, critic) as MLPs of ``config``'s sizes; the critic spectrally normalised with "sn".
+
+    Draws the initial weights from ``minigan.backend.rng()``.
+    """
+    from minigan import nn
+
+    generator = nn.MLP(config.generator_sizes, activation=config.generator_activation, dtype=config.dtype,
+                       init=config.init)
+    critic = nn.MLP(config.critic_sizes, activation=config.critic_activation, dtype=config.dtype,
+                    init=config.init)
+    if config.lipschitz == "sn":
+        nn.spectral_norm_all(critic, n_power_iterations=config.sn_power_iterations)
+    return generator, critic
+
+
+def build_optimizer(parameters: Any, config: TrainConfig) -> Any:
+    """The optimizer ``config`` names, with its settings, over ``parameters``."""
+    from minigan import optim
+
+    if config.optimizer == "adam":
+        return optim.Adam(parameters, lr=config.lr, betas=config.betas, eps=config.eps)
+    if config.optimizer == "rmsprop":
+        return optim.RMSprop(parameters, lr=config.lr, alpha=config.rmsprop_alpha, eps=config.eps)
+    return optim.SGD(parameters, lr=config.lr, momentum=config.momentum)
+
+
+def _finite_or_raise(value: float, step: int, quantity: str) -> float:
+    if not math.isfinite(value):
+        raise TrainingDiverged(step, quantity, value)
+    return value
+
+
+# ------------------------------------------------------------------------------------ the run
+class Run:
+    """A training run: the config, both networks and optimizers, the step counter and the history.
+
+    Make one with :func:`train` (which also trains it), ``Run.start(config)`` (fresh, untrained)
+    or ``Run.from_checkpoint(path)``; continue it with :meth:`fit`.
+
+    Attributes:
+        config, generator, critic, generator_optimizer, critic_optimizer, history (a
+        :class:`~minigan.gan.history.History`), step (generator steps done), data (the
+        :class:`~minigan.gan.data.DataSet`), rng (the training generator), out (a Path or None).
+    """
+
+    def __init__(self, config: TrainConfig, generator: Any, critic: Any, rng: np.random.Generator):
+        self.config = config
+        self.data = datasets.get(config.data)
+        self.generator = generator
+        self.critic = critic
+        self.generator_optimizer = build_optimizer(generator.parameters(), config)
+        self.critic_optimizer = build_optimizer(critic.parameters(), config)
+        self.rng = rng
+        self.history = History()
+        self.step = 0
+        self.out = None if config.out is None else Path(config.out)
+        self.wall_time = 0.0  # seconds in earlier sessions (before a resume)
+        self.train_time = 0.0
+        self.last_checkpoint_step: int | None = None
+        self._last_losses = (math.nan, math.nan)
+
+    # ------------------------------------------------------------------- making runs
+    @classmethod
+    def start(cls, config: TrainConfig) -> Run:
+        """A fresh run: seeds minigan's generator with ``config.seed`` and builds the networks."""
+        if config.backend is not None:
+            backend.use(config.backend)
+        backend.manual_seed(config.seed)
+        generator, critic = build_networks(config)
+        return cls(config, generator, critic, np.random.default_rng([config.seed, TRAIN_STREAM]))
+
+    @classmethod
+    def from_checkpoint(cls, path: str | os.PathLike, config: TrainConfig | None = None) -> Run:
+        """The run saved at ``path``, ready to continue.
+
+        ``config`` (optional) is the config to continue with: it may change only the settings in
+        ``RESUMABLE_CHANGES`` (steps, logging, output, backend); any other difference — another
+        architecture, loss, optimizer setting or seed — raises :class:`CheckpointMismatchError`
+        naming each difference. A missing, truncated or corrupt file raises
+        :class:`CheckpointError`. Either way nothing on disk is changed.
+        """
+        path = Path(path)
+        saved = checkpoints.load(path)
+        try:
+            saved_config = TrainConfig.from_dict(saved.config)
+        except (TypeError, ValueError) as error:
+            raise CheckpointError(
+                f"checkpoint {path}: its config is not a valid TrainConfig ({error})"
+            ) from error
+        if config is None:
+            config = saved_config
+        else:
+            differences = config.mismatches(saved_config)
+            if differences:
+                raise CheckpointMismatchError(
+                    f"checkpoint {path} belongs to a different run; it cannot be resumed with this config: "
+                    + "; ".join(differences)
+                )
+        run = cls.start(config)
+        run._restore(saved, path)
+        return run
+
+    def _restore(self, saved: checkpoints.Checkpoint, path: Path) -> None:
+        from minigan.nn import StateDictError
+
+        try:
+            self.generator.load_state_dict(saved.generator)
+            self.critic.load_state_dict(saved.critic)
+        except StateDictError as error:
+            raise CheckpointMismatchError(
+                f"checkpoint {path} does not fit this run's networks: {error}"
+            ) from error
+        try:
+            self.generator_optimizer.load_state_dict(saved.generator_optimizer)
+            self.critic_optimizer.load_state_dict(saved.critic_optimizer)
+        except ValueError as error:
+            raise CheckpointMismatchError(
+                f"checkpoint {path} does not fit this run's optimizers: {error}"
+            ) from error
+        try:
+            self.rng.bit_generator.state = saved.rng_state
+        except (TypeError, ValueError, KeyError) as error:
+            raise CheckpointError(f"checkpoint {path}: invalid random generator state ({error})") from error
+        try:
+            self.history = History.from_json(saved.history_json)
+        except (TypeError, ValueError) as error:
+            raise CheckpointError(f"checkpoint {path}: invalid history ({error})") from error
+        self.step = saved.step
+        self.wall_time, self.train_time = saved.elapsed
+        self.last_checkpoint_step = saved.step
+
+    # -------------------------------------------------------------------------- training
+    def fit(self, progress: bool = False, callback: Callback | None = None) -> Run:
+        """Train until ``config.steps`` generator steps are done; returns self.
+
+        ``progress`` shows a tqdm bar with the latest exact W₁. ``callback(run)`` runs after
+        every generator step (lessons use it to watch or to intervene). Writes the checkpoint
+        every ``checkpoint_every`` steps and at the end, and the history as CSV and JSON, when
+        ``config.out`` is set. Raises :class:`TrainingDiverged` on a NaN/inf loss.
+        """
+        config = self.config
+        session_start = time.perf_counter()
+        wall_offset = self.wall_time
+
+        def elapsed() -> float:
+            return wall_offset + (time.perf_counter() - session_start)
+
+        if self.out is not None:
+            self.out.mkdir(parents=True, exist_ok=True)
+            _write_text_atomic(self.out / "config.json", json.dumps(config.to_dict(), indent=1) + "\n")
+        if len(self.history) == 0:
+            self._log(elapsed())
+        bar = _progress_bar(progress, config.steps, self.step, self.history)
+        try:
+            while self.step < config.steps:
+                started = time.perf_counter()
+                self._last_losses = self._train_step(self.step + 1)
+                self.step += 1
+                self.train_time += time.perf_counter() - started
+                if callback is not None:
+                    callback(self)
+                if self.step % config.log_every == 0 or self.step == config.steps:
+                    self._log(elapsed())
+                    if bar is not None:
+                        bar.set_postfix(W1=f"{self.history.last()['w1_exact']:.4f}", refresh=False)
+                if bar is not None:
+                    bar.update(1)
+                every = config.checkpoint_every
+                if self.out is not None and every and self.step % every == 0 and self.step < config.steps:
+                    self.wall_time = elapsed()
+                    self.save_checkpoint()
+        except TrainingDiverged as error:
+            if self.out is not None:
+                self.write_history()
+            path = self.checkpoint_path if self.last_checkpoint_step is not None else None
+            raise error.with_checkpoint(path, self.last_checkpoint_step) from None
+        finally:
+            if bar is not None:
+                bar.close()
+        self.wall_time = elapsed()
+        if self.out is not None:
+            if self.last_checkpoint_step != self.step:
+                self.save_checkpoint()
+            self.write_history()
+        return self
+
+    def _train_step(self, step: int) -> tuple[float, float]:
+        """One generator step preceded by n_critic critic steps; returns (critic loss, generator loss)."""
+        config, rng, dtype = self.config, self.rng, self.config.dtype
+        critic_parameters = list(self.critic.parameters())
+        generator_parameters = list(self.generator.parameters())
+        noise_shape = (config.batch_size, config.noise_dim)
+        critic_value = math.nan
+        for _ in range(config.n_critic):
+            real = self.data.tensor(config.batch_size, rng, dtype)
+            noise = Tensor(backend.random_normal(noise_shape, dtype=dtype, generator=rng))
+            with no_grad():
+                fake = self.generator(noise)
+            loss = critic_loss(config.loss, self.critic(real), self.critic(fake))
+            if config.lipschitz == "gp":
+                penalty = gradient_penalty(self.critic, real, fake, target=config.gp_target, generator=rng)
+                loss = loss + config.gp_weight * penalty
+            critic_value = _finite_or_raise(loss.item(), step, "critic loss")
+            gradients = grad(loss, critic_parameters)
+            for parameter, gradient in zip(critic_parameters, gradients):
+                parameter.grad = gradient
+            self.critic_optimizer.step()
+            self.critic_optimizer.zero_grad()
+            if config.lipschitz == "clip":
+                from minigan.nn import clip_weights
+
+                clip_weights(self.critic, config.clip_value)
+        noise = Tensor(backend.random_normal(noise_shape, dtype=dtype, generator=rng))
+        loss = generator_loss(config.loss, self.critic(self.generator(noise)))
+        generator_value = _finite_or_raise(loss.item(), step, "generator loss")
+        gradients = grad(loss, generator_parameters)
+        for parameter, gradient in zip(generator_parameters, gradients):
+            parameter.grad = gradient
+        self.generator_optimizer.step()
+        self.generator_optimizer.zero_grad()
+        return critic_value, generator_value
+
+    def _log(self, wall_time: float) -> None:
+        config = self.config
+        metrics = evaluate(self.generator, self.critic, self.data, config.noise_dim, config.metric_samples,
+                           metric_generator(config.seed, self.step), dtype=config.dtype)
+        critic_value, generator_value = self._last_losses
+        self.history.append({
+            "step": self.step,
+            "critic_loss": critic_value,
+            "generator_loss": generator_value,
+            **metrics,
+            "wall_time": wall_time,
+            "train_time": self.train_time,
+        })
+
+    # ---------------------------------------------------------------------- saving
+    @property
+    def checkpoint_path(self) -> Path:
+        if self.out is None:
+            raise ValueError("this run has no out folder (config.out is None)")
+        return self.out / CHECKPOINT_NAME
+
+    def save_checkpoint(self, path: str | os.PathLike | None = None) -> Path:
+        """Write the run's state to ``path`` (default ``out/checkpoint.npz``) atomically.
+
+        Refuses (:class:`TrainingDiverged`) to save weights or optimizer state that hold a NaN or
+        inf, so a good checkpoint is never replaced by a broken one.
+        """
+        target = self.checkpoint_path if path is None else Path(path)
+        state = checkpoints.Checkpoint(
+            step=self.step,
+            config=self.config.to_dict(),
+            rng_state=self.rng.bit_generator.state,
+            history_json=self.history.to_json(),
+            generator=self.generator.state_dict(),
+            critic=self.critic.state_dict(),
+            generator_optimizer=self.generator_optimizer.state_dict(),
+            critic_optimizer=self.critic_optimizer.state_dict(),
+            elapsed=(self.wall_time, self.train_time),
+        )
+        for group in ("generator", "critic", "generator_optimizer", "critic_optimizer"):
+            for name, value in getattr(state, group).items():
+                array = np.asarray(value)
+                if array.dtype.kind == "f" and not np.isfinite(array).all():
+                    raise TrainingDiverged(self.step, f"{group.replace('_', ' ')} entry {name!r}", math.nan)
+        checkpoints.save(target, state)
+        if path is None:
+            self.last_checkpoint_step = self.step
+        return target
+
+    def write_history(self, folder: str | os.PathLike | None = None) -> tuple[Path, Path]:
+        """Write ``history.csv`` and ``history.json`` into ``folder`` (default ``out``)."""
+        folder = self.out if folder is None else Path(folder)
+        if folder is None:
+            raise ValueError("write_history needs a folder: this run has no out folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        csv_path = self.history.write_csv(folder / "history.csv")
+        return csv_path, self.history.write_json(folder / "history.json")
+
+    # ---------------------------------------------------------------------- using
+    def sample(self, n: int, generator: np.random.Generator | None = None) -> np.ndarray:
+        """n generated points as a float64 host array (z drawn from ``generator`` or mg.backend.rng())."""
+        noise = Tensor(backend.random_normal((n, self.config.noise_dim), dtype=self.config.dtype,
+                                             generator=generator))
+        with no_grad():
+            return self.generator(noise).numpy().astype(np.float64)
+
+    def critic_values(self, points: Any, batch: int = 8192) -> np.ndarray:
+        """D at host points of shape (m, d) (or (m,) in 1-D), as a float64 host array of shape (m,).
+
+        The critic runs in eval mode (spectral normalisation does not iterate) in batches.
+        """
+        points = np.asarray(points, dtype=np.float64)
+        if points.ndim == 1:
+            points = points[:, None]
+        if points.ndim != 2 or points.shape[1] != self.config.data_dim:
+            raise ValueError(f"points must have shape (m, {self.config.data_dim}), got {points.shape}")
+        was_training = self.critic.training
+        self.critic.eval()
+        values = []
+        try:
+            with no_grad():
+                for start in range(0, points.shape[0], batch):
+                    chunk = Tensor(backend.asarray(points[start:start + batch], dtype=self.config.dtype))
+                    values.append(self.critic(chunk).numpy().reshape(-1))
+        finally:
+            self.critic.train(was_training)
+        return np.concatenate(values).astype(np.float64) if values else np.zeros(0)
+
+    def __repr__(self) -> str:
+        c = self.config
+        return f"Run(data={c.data}, loss={c.loss}, lipschitz={c.lipschitz}, step={self.step}/{c.steps})"
+
+
+def _progress_bar(enabled: bool, total: int, initial: int, history: History) -> Any:
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, initial=initial, unit="step", dynamic_ncols=True)
+    if len(history):
+        bar.set_postfix(W1=f"{history.last()['w1_exact']:.4f}", refresh=False)
+    return bar
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
+# ------------------------------------------------------------------------------- entry point
+def train(config: TrainConfig | None = None, *, resume: bool = False, overwrite: bool = False,
+          progress: bool = False, callback: Callback | None = None, **overrides: Any) -> Run:
+    """Train a GAN as ``config`` says and return the :class:`Run` (lessons 09, 11, 12).
+
+    ``train(steps=200, lipschitz="clip")`` is ``train(TrainConfig(steps=200, lipschitz="clip"))``.
+
+    With ``config.out`` set, the folder gets ``checkpoint.npz`` (every ``checkpoint_every`` steps
+    and at the end), ``history.csv``, ``history.json`` and ``config.json``. A folder that already
+    holds a checkpoint is never silently overwritten: pass ``resume=True`` to continue that run
+    (its settings must match, see :meth:`Run.from_checkpoint`; ``steps`` may grow) or
+    ``overwrite=True`` to start afresh. Raises :class:`TrainingDiverged` when a loss becomes
+    NaN/inf, keeping the last good checkpoint.
+    """
+    if config is None:
+        config = TrainConfig(**overrides)
+    elif overrides:
+        config = config.replace(**overrides)
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"train expects a TrainConfig, got {type(config).__name__}")
+    existing = None if config.out is None else Path(config.out) / CHECKPOINT_NAME
+    if resume:
+        if existing is None:
+            raise ValueError("resume=True needs config.out: the folder whose checkpoint to continue")
+        if not existing.exists():
+            raise CheckpointError(f"nothing to resume: {existing} does not exist")
+        run = Run.from_checkpoint(existing, config)
+    else:
+        if existing is not None and existing.exists() and not overwrite:
+            raise FileExistsError(
+                f"{existing} already holds a checkpoint; pass resume=True (--resume) to continue that run, "
+                "overwrite=True (--overwrite) to start afresh, or choose another out folder"
+            )
+        run = Run.start(config)
+    return run.fit(progress=progress, callback=callback)

@@ -1,0 +1,174 @@
+"""`minigan lessons`, `minigan lesson N` and `minigan tour` on tiny fake lessons (and one real one).
+
+The tour runs lessons as subprocesses and reads their JSON summaries: nothing here depends on the
+array backend (tests/test_lessons.py runs the real lessons on both), so these run on numpy only.
+"""
+
+import json
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from minigan import tour
+from minigan.cli import main
+
+pytestmark = pytest.mark.numpy_only
+
+PASSING = '''
+# %% [markdown]
+# # Lesson {number} — A passing heading that is not the title
+
+# %%
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from minigan.lesson import Lesson
+
+TITLE = "Fake lesson {number} <passes>"
+lesson = Lesson(__file__, TITLE)
+lesson.check_close("one plus one is two", 1 + 1, 2)
+lesson.check("a claim with a detail & an ampersand", True, "detail {number}")
+for name in ("first_figure", "second_figure"):
+    figure, axes = plt.subplots(figsize=(2, 2))
+    axes.plot([0, 1], [0, {number}])
+    axes.set_title(name)
+    lesson.savefig(figure, name)
+lesson.finish()
+'''
+
+FAILING = '''
+from minigan.lesson import Lesson
+
+lesson = Lesson(__file__, "A lesson with a false claim")
+lesson.check("this holds", True)
+lesson.check_less("two is less than one", 2, 1)
+lesson.finish()
+'''
+
+CRASHING = '''
+# %% [markdown]
+# # Lesson 4 — It crashes before finishing
+
+from minigan.lesson import Lesson
+
+lesson = Lesson(__file__, "Crashes")
+lesson.check("this holds", True)
+raise RuntimeError("boom in the middle of the lesson")
+'''
+
+
+def write_lessons(folder: Path, **sources: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, source in sources.items():
+        (folder / f"{name}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def passing_lessons(tmp_path):
+    return write_lessons(tmp_path / "lessons", **{
+        "01_first": PASSING.format(number=1),
+        "02_second": PASSING.format(number=2),
+    })
+
+
+def test_find_lessons_orders_by_number_and_reads_titles(tmp_path):
+    folder = write_lessons(tmp_path / "lessons", **{
+        "10_ten": "# %% [markdown]\n# # Lesson 10 — Heading title\n",
+        "02_two": 'from minigan.lesson import Lesson\nlesson = Lesson(__file__, "Title from the call")\n',
+        "01_one": 'TITLE = "Constant title"\n',
+        "03_three": "print('no title at all')\n",
+        "helper": "x = 1\n",  # not NN_*.py: not a lesson
+    })
+    (folder / "notes.txt").write_text("not a lesson")
+    lessons = tour.find_lessons(folder)
+    assert [lesson.number for lesson in lessons] == [1, 2, 3, 10]
+    assert [lesson.title for lesson in lessons] == ["Constant title", "Title from the call", "03_three",
+                                                    "Heading title"]
+
+
+def test_default_lessons_dir_is_the_repository_folder():
+    folder = tour.default_lessons_dir()
+    assert folder.name == "lessons" and (folder.parent / "minigan" / "tour.py").exists()
+    assert all(re.match(r"\d\d_", lesson.path.name) for lesson in tour.find_lessons())
+
+
+def test_lessons_command_lists_one_line_each(passing_lessons, capsys):
+    assert main(["lessons", "--lessons-dir", str(passing_lessons)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2
+    assert re.match(r"\s*1\s+Fake lesson 1 <passes>\s+\(01_first\.py\)", lines[0])
+    assert re.match(r"\s*2\s+Fake lesson 2", lines[1])
+
+
+def test_missing_lessons_folder_is_a_clear_error(tmp_path, capsys):
+    assert main(["lessons", "--lessons-dir", str(tmp_path / "nowhere")]) == 2
+    assert "--lessons-dir" in capsys.readouterr().err
+
+
+def test_tour_writes_a_gallery_referencing_every_check_and_figure(passing_lessons, tmp_path, capsys):
+    out = tmp_path / "tour"
+    assert main(["tour", "--lessons-dir", str(passing_lessons), "--out", str(out)]) == 0
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<style>" in page
+    assert "2/2 lessons passed" in page and "4/4 checks" in page and "total time" in page
+    for name in ("01_first", "02_second"):
+        summary = json.loads((out / name / "lesson.json").read_text(encoding="utf-8"))
+        assert summary["figures"] == ["first_figure.png", "second_figure.png"]
+        for figure in summary["figures"]:
+            assert (out / name / figure).is_file()
+            assert f'<img src="{name}/{figure}"' in page
+        assert (out / name / "output.txt").read_text().count("✓") == 2
+    assert "Fake lesson 1 &lt;passes&gt;" in page  # titles and claims are HTML-escaped
+    assert "a claim with a detail &amp; an ampersand" in page
+    assert page.count('class="pass"') == 4 and 'class="fail"' not in page
+    assert "2/2 lessons passed" in capsys.readouterr().out
+
+
+def test_a_failing_lesson_fails_the_tour_but_the_rest_still_run(passing_lessons, tmp_path):
+    write_lessons(passing_lessons, **{"03_false_claim": FAILING, "04_crash": CRASHING,
+                                      "05_after": PASSING.format(number=5)})
+    out = tmp_path / "tour"
+    assert main(["tour", "--lessons-dir", str(passing_lessons), "--out", str(out)]) == 1
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "3/5 lessons passed" in page
+    assert page.count("FAILED") == 2
+    assert '<li class="fail">two is less than one' in page
+    assert "boom in the middle of the lesson" in page  # the crash's traceback is shown
+    assert (out / "05_after" / "first_figure.png").is_file()  # lessons after a failure still ran
+
+
+def test_tour_only_runs_the_chosen_lessons(passing_lessons, tmp_path):
+    out = tmp_path / "tour"
+    assert main(["tour", "--lessons-dir", str(passing_lessons), "--out", str(out), "--only", "2"]) == 0
+    assert not (out / "01_first").exists()
+    assert "1/1 lessons passed" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_tour_timeout_counts_as_a_failure(tmp_path):
+    folder = write_lessons(tmp_path / "lessons", **{"01_slow": "import time\ntime.sleep(30)\n"})
+    out = tmp_path / "tour"
+    assert main(["tour", "--lessons-dir", str(folder), "--out", str(out), "--timeout", "1"]) == 1
+    assert "timed out" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_lesson_command_passes_the_exit_status_through(passing_lessons, tmp_path):
+    write_lessons(passing_lessons, **{"03_false_claim": FAILING})
+    assert main(["lesson", "1", "--lessons-dir", str(passing_lessons), "--out", str(tmp_path / "a")]) == 0
+    assert (tmp_path / "a" / "first_figure.png").is_file()
+    assert main(["lesson", "03", "--lessons-dir", str(passing_lessons), "--out", str(tmp_path / "b")]) == 1
+    assert main(["lesson", "03_false_claim", "--lessons-dir", str(passing_lessons),
+                 "--out", str(tmp_path / "c")]) == 1
+    assert main(["lesson", "7", "--lessons-dir", str(passing_lessons)]) == 2
+
+
+def test_tour_of_a_real_lesson(tmp_path):
+    out = tmp_path / "tour"
+    assert main(["tour", "--only", "5", "--out", str(out)]) == 0
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "The earth mover&#x27;s distance" in page
+    assert '<img src="05_earth_movers_distance/dirt_piles.png"' in page
