@@ -22,6 +22,7 @@ BLAS, 1 − floor / minigan.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.metadata
 import os
 import platform
@@ -243,11 +244,11 @@ def main() -> int:
             results: dict[str, float] = {}
             # many repetitions for the small config; fewer where a step takes long
             n = repeats if hidden * batch < 1024 * 1024 else max(5, repeats // 2)
-            factories = {"minigan": lambda: minigan_step_factory(hidden, batch, dtype)}
+            factories = {"minigan": functools.partial(minigan_step_factory, hidden, batch, dtype)}
             if "torch" in peers:
-                factories["torch"] = lambda: torch_step_factory(hidden, batch, dtype, device)
+                factories["torch"] = functools.partial(torch_step_factory, hidden, batch, dtype, device)
             if "autograd" in peers and arguments.backend != "cupy":
-                factories["autograd"] = lambda: autograd_step_factory(hidden, batch, dtype)
+                factories["autograd"] = functools.partial(autograd_step_factory, hidden, batch, dtype)
             for name, factory in factories.items():
                 try:
                     step = factory()

@@ -29,7 +29,8 @@ def test_cupy_unavailable_says_which_part_is_missing():
 
 @pytest.mark.skipif(mg.backend.gpu_available(), reason="CuPy and a GPU are present here")
 def test_environment_variable_cupy_without_gpu_fails_at_first_use_with_explanation():
-    script = "import minigan as mg\ntry:\n    mg.tensor([1.0])\nexcept mg.backend.BackendUnavailableError as e:\n    print('ERR', e)"
+    script = ("import minigan as mg\ntry:\n    mg.tensor([1.0])\n"
+              "except mg.backend.BackendUnavailableError as e:\n    print('ERR', e)")
     env = dict(os.environ, MINIGAN_BACKEND="cupy")
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.startswith("ERR MINIGAN_BACKEND=cupy: backend 'cupy'")

@@ -19,7 +19,8 @@ def t64(array, requires_grad=False):
 
 # ------------------------------------------------------------------ random expression trees
 UNARY = [
-    ("tanh", mg.tanh), ("sigmoid", mg.sigmoid), ("softplus", mg.softplus), ("exp_of_tanh", lambda a: mg.exp(mg.tanh(a))),
+    ("tanh", mg.tanh), ("sigmoid", mg.sigmoid), ("softplus", mg.softplus),
+    ("exp_of_tanh", lambda a: mg.exp(mg.tanh(a))),
     ("square", lambda a: a * a), ("log_softplus", lambda a: mg.log(mg.softplus(a) + 0.5)),
     ("sqrt_of_square_plus_one", lambda a: mg.sqrt(a * a + 1.0)), ("neg", lambda a: -a),
     ("sum_keepdims", lambda a: a.sum(axis=-1, keepdims=True)), ("mean_all", lambda a: a.mean()),
@@ -235,7 +236,8 @@ def test_python_scalars_do_not_change_dtype():
 
 
 def test_float32_and_float64_tensors_do_not_mix_silently():
-    with pytest.raises(mg.DTypeError, match=r"mul: dtype mismatch, float32 \(shape \(2,\)\) and float64 \(shape \(3, 2\)\)"):
+    message = r"mul: dtype mismatch, float32 \(shape \(2,\)\) and float64 \(shape \(3, 2\)\)"
+    with pytest.raises(mg.DTypeError, match=message):
         mg.tensor([1.0, 2.0]) * mg.tensor(np.ones((3, 2)))
 
 
@@ -265,7 +267,8 @@ def test_mixing_backends_names_both():
 def test_a_host_array_in_a_device_op_is_refused():
     mg.backend.use("strict")
     x = mg.tensor([1.0, 2.0])
-    with pytest.raises(mg.backend.BackendMismatchError, match=r"a numpy array \(shape \(2,\)\) mixed with a strict tensor"):
+    message = r"a numpy array \(shape \(2,\)\) mixed with a strict tensor"
+    with pytest.raises(mg.backend.BackendMismatchError, match=message):
         x * np.array([1.0, 2.0], dtype=np.float32)
 
 

@@ -2,13 +2,40 @@
 
 from minigan.autodiff.engine import backward, grad
 from minigan.autodiff.functions import (
-    abs, concatenate, exp, leaky_relu, log, logsigmoid, matmul, maximum, mean, minimum, norm, relu, reshape,
-    sigmoid, softplus, sqrt, square, stack, sum, tanh, transpose, where,
+    abs,
+    concatenate,
+    exp,
+    leaky_relu,
+    log,
+    logsigmoid,
+    matmul,
+    maximum,
+    mean,
+    minimum,
+    norm,
+    relu,
+    reshape,
+    sigmoid,
+    softplus,
+    sqrt,
+    square,
+    stack,
+    sum,
+    tanh,
+    transpose,
+    where,
 )
 from minigan.autodiff.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from minigan.autodiff.tensor import (
-    DTypeError, ShapeError, Tensor, enable_grad, get_default_dtype, is_grad_enabled, no_grad,
-    set_default_dtype, tensor,
+    DTypeError,
+    ShapeError,
+    Tensor,
+    enable_grad,
+    get_default_dtype,
+    is_grad_enabled,
+    no_grad,
+    set_default_dtype,
+    tensor,
 )
 
 __all__ = [

@@ -135,7 +135,7 @@ def _run(
                 results[id(node)] = gradient
             if node._primitive is None:
                 if wanted is None:
-                    stored = gradient if create_graph else gradient.detach()
+                    stored = gradient if create_graph else _contiguous(gradient)
                     node.grad = stored if node.grad is None else node.grad + stored
                 continue
             if id(node) not in passes_on:
@@ -160,6 +160,19 @@ def _run(
                     node._parents = ()
                     node._params = None
     return results
+
+
+def _contiguous(gradient: Tensor) -> Tensor:
+    """A detached, C-contiguous copy of a leaf's gradient when it is a strided view.
+
+    The VJP of ``x @ W.mT`` hands W a transposed view; elementwise optimizer updates
+    mixing that memory order with W's run many times slower, so the layout is fixed
+    once here."""
+    data = gradient.data
+    flags = getattr(data, "flags", None)
+    if flags is not None and not flags.c_contiguous:
+        data = backend.namespace_of(data).ascontiguousarray(data)
+    return Tensor(data)
 
 
 def backward(

@@ -26,8 +26,8 @@ import math
 from typing import Any
 
 from minigan import backend
-from minigan.backend import kernels
 from minigan.autodiff.tensor import Primitive, Tensor
+from minigan.backend import kernels
 
 
 def _needs(x: Any) -> bool:

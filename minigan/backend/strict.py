@@ -201,7 +201,8 @@ def _inplace(op, name: str):
     return inplace
 
 
-for _name, _op in {"add": operator.iadd, "sub": operator.isub, "mul": operator.imul, "truediv": operator.itruediv}.items():
+_INPLACE = {"add": operator.iadd, "sub": operator.isub, "mul": operator.imul, "truediv": operator.itruediv}
+for _name, _op in _INPLACE.items():
     setattr(StrictArray, f"__i{_name}__", _inplace(_op, _name))
 
 StrictArray.__neg__ = lambda self: StrictArray(-self._a)
