@@ -269,12 +269,8 @@ def test_w1_samples_large_unequal_against_scipy():
 def test_w1_assignment_matches_1d_exact(xy):
     x, y = (np.array(v) for v in xy)
     scale = max(np.abs(x).max(), np.abs(y).max(), 1.0)
-    assert w1_assignment(x, y) == pytest.approx(
-        scipy.stats.wasserstein_distance(x, y), rel=1e-9, abs=1e-12 * scale
-    )
-    assert w1_assignment(x[:, None], y[:, None]) == pytest.approx(
-        w1_samples(x, y), rel=1e-9, abs=1e-12 * scale
-    )
+    assert w1_assignment(x, y) == pytest.approx(scipy.stats.wasserstein_distance(x, y), rel=1e-9, abs=1e-12 * scale)
+    assert w1_assignment(x[:, None], y[:, None]) == pytest.approx(w1_samples(x, y), rel=1e-9, abs=1e-12 * scale)
 
 
 def test_w1_assignment_2d_against_linear_program():
@@ -320,9 +316,7 @@ def test_w1_gaussian_matches_quadrature(mu1, s1, mu2, s2):
     if s1 == s2:
         assert w1_gaussian(mu1, s1, mu2, s2) == pytest.approx(abs(mu1 - mu2), rel=1e-15)
     if mu1 == mu2:
-        assert w1_gaussian(mu1, s1, mu2, s2) == pytest.approx(
-            abs(s1 - s2) * math.sqrt(2 / math.pi), rel=1e-14
-        )
+        assert w1_gaussian(mu1, s1, mu2, s2) == pytest.approx(abs(s1 - s2) * math.sqrt(2 / math.pi), rel=1e-14)
 
 
 def test_w1_gaussian_against_samples():
@@ -356,9 +350,7 @@ def test_kl_density_infinite_when_supports_differ():
     p = scipy.stats.uniform(0, 2)
     q = scipy.stats.uniform(0, 1)
     assert kl_density(p.pdf, q.pdf, -1.0, 3.0, points=[0.0, 1.0, 2.0]) == math.inf
-    assert kl_density(q.pdf, p.pdf, -1.0, 3.0, points=[0.0, 1.0, 2.0]) == pytest.approx(
-        math.log(2.0), rel=1e-9
-    )
+    assert kl_density(q.pdf, p.pdf, -1.0, 3.0, points=[0.0, 1.0, 2.0]) == pytest.approx(math.log(2.0), rel=1e-9)
     assert js_density(p.pdf, q.pdf, -1.0, 3.0, points=[0.0, 1.0, 2.0]) <= LN2
 
 
@@ -424,9 +416,7 @@ def test_tensor_and_device_arrays_are_moved_to_host():
     y = [2.0, 2.5, 3.0, 4.0]
     expected = scipy.stats.wasserstein_distance(x, y)
     assert w1_samples(_FakeTensor(x), _FakeCupy(y)) == pytest.approx(expected)
-    assert kl(_FakeCupy([0.5, 0.5]), _FakeTensor([0.25, 0.75])) == pytest.approx(
-        scipy.stats.entropy([1, 1], [1, 3])
-    )
+    assert kl(_FakeCupy([0.5, 0.5]), _FakeTensor([0.25, 0.75])) == pytest.approx(scipy.stats.entropy([1, 1], [1, 3]))
 
 
 def test_inputs_are_not_modified():

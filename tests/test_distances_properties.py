@@ -114,9 +114,7 @@ def test_w1_translation(a, t):
 @given(weighted(), weighted(), finite)
 def test_w1_translation_invariance(a, b, t):
     (x, wx), (y, wy) = a, b
-    assert w1_samples(x + t, y + t, wx, wy) == pytest.approx(
-        w1_samples(x, y, wx, wy), rel=1e-9, abs=_tol(x, y, t=t)
-    )
+    assert w1_samples(x + t, y + t, wx, wy) == pytest.approx(w1_samples(x, y, wx, wy), rel=1e-9, abs=_tol(x, y, t=t))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -200,6 +198,4 @@ def test_max_discriminator_value_is_2js_minus_2ln2(pq, d_values):
 def test_max_discriminator_value_with_a_grid_spacing(pq, dx):
     p, q = pq
     # densities on a grid with cell size dx, each integrating to 1
-    assert max_discriminator_value(p / dx, q / dx, dx) == pytest.approx(
-        2 * js(p, q) - 2 * LN2, rel=1e-9, abs=1e-12
-    )
+    assert max_discriminator_value(p / dx, q / dx, dx) == pytest.approx(2 * js(p, q) - 2 * LN2, rel=1e-9, abs=1e-12)

@@ -128,8 +128,7 @@ def _probability_pair(p: Any, q: Any, normalize: bool) -> tuple[np.ndarray, np.n
     q_arr = _mass_vector(q, "q")
     if p_arr.shape != q_arr.shape:
         raise ValueError(
-            f"p and q must have the same length (one mass per bin), got shapes {p_arr.shape} "
-            f"and {q_arr.shape}"
+            f"p and q must have the same length (one mass per bin), got shapes {p_arr.shape} and {q_arr.shape}"
         )
     out = []
     for arr, name in ((p_arr, "p"), (q_arr, "q")):
@@ -159,9 +158,7 @@ def _samples_1d_owned(x: Any, name: str) -> tuple[np.ndarray, bool]:
             "use w1_assignment for samples in more than one dimension"
         )
     if arr.size == 0:
-        raise ValueError(
-            f"{name} is empty (shape {arr.shape}); an empirical measure needs at least one sample"
-        )
+        raise ValueError(f"{name} is empty (shape {arr.shape}); an empirical measure needs at least one sample")
     _check_finite(arr, name)
     return arr, owned
 
@@ -173,8 +170,7 @@ def _weights(w: Any, n: int, name: str, sample_name: str) -> np.ndarray:
         arr = arr[:, 0]
     if arr.ndim != 1 or arr.shape[0] != n:
         raise ValueError(
-            f"{name} must hold one weight per sample of {sample_name}: expected shape ({n},), "
-            f"got shape {arr.shape}"
+            f"{name} must hold one weight per sample of {sample_name}: expected shape ({n},), got shape {arr.shape}"
         )
     _check_finite(arr, name)
     _check_nonnegative(arr, name)
@@ -191,9 +187,7 @@ def _points_2d(X: Any, name: str) -> np.ndarray:
     if arr.ndim != 2:
         raise ValueError(f"{name} must have shape (n, d) (or (n,) for 1-D points), got shape {arr.shape}")
     if arr.shape[0] == 0:
-        raise ValueError(
-            f"{name} is empty (shape {arr.shape}); an empirical measure needs at least one sample"
-        )
+        raise ValueError(f"{name} is empty (shape {arr.shape}); an empirical measure needs at least one sample")
     if arr.shape[1] == 0:
         raise ValueError(f"{name} has zero dimensions (shape {arr.shape})")
     _check_finite(arr, name)

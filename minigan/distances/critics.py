@@ -133,9 +133,7 @@ def _density_values(p: Any, name: str) -> np.ndarray:
 
 def _same_shape(a: np.ndarray, b: np.ndarray, what: str) -> None:
     if a.shape != b.shape:
-        raise ValueError(
-            f"{what} must have the same shape (values on one grid), got shapes {a.shape} and {b.shape}"
-        )
+        raise ValueError(f"{what} must have the same shape (values on one grid), got shapes {a.shape} and {b.shape}")
 
 
 def _cell_sizes(dx: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -178,9 +176,7 @@ def gan_value(p_r: Any, p_g: Any, D: Any, dx: Any) -> float:
     _same_shape(r, d, "p_r and D")
     _check_finite(d, "D")
     if d.size and (d.min() < 0 or d.max() > 1):
-        raise ValueError(
-            f"D must take values in [0, 1] (a probability), got range [{d.min():.6g}, {d.max():.6g}]"
-        )
+        raise ValueError(f"D must take values in [0, 1] (a probability), got range [{d.min():.6g}, {d.max():.6g}]")
     cell = _cell_sizes(dx, r.shape)
     terms = special.xlogy(r, d) + special.xlog1py(g, -d)
     return float(np.sum(terms * cell))

@@ -76,8 +76,7 @@ def w1_histogram(
     q_arr = _mass_vector(q, "q")
     if p_arr.shape != q_arr.shape:
         raise ValueError(
-            f"p and q must have the same length (one pile per position), got shapes {p_arr.shape} "
-            f"and {q_arr.shape}"
+            f"p and q must have the same length (one pile per position), got shapes {p_arr.shape} and {q_arr.shape}"
         )
     p_total, q_total = float(p_arr.sum()), float(q_arr.sum())
     if normalize:
@@ -94,9 +93,7 @@ def w1_histogram(
     else:
         x = _to_host(positions, "positions")
         if x.shape != p_arr.shape:
-            raise ValueError(
-                f"positions must give one location per bin: expected shape {p_arr.shape}, got {x.shape}"
-            )
+            raise ValueError(f"positions must give one location per bin: expected shape {p_arr.shape}, got {x.shape}")
         _check_finite(x, "positions")
         gaps = np.diff(x)
         if gaps.size and gaps.min() < 0:
@@ -204,9 +201,7 @@ def _sorted_with_cumulative(values: np.ndarray, weights: np.ndarray) -> tuple[np
     return np.ascontiguousarray(z.real), cumulative
 
 
-def w1_samples(
-    x: Any, y: Any, x_weights: Any = None, y_weights: Any = None, *, chunk: int = 1 << 15
-) -> float:
+def w1_samples(x: Any, y: Any, x_weights: Any = None, y_weights: Any = None, *, chunk: int = 1 << 15) -> float:
     """Exact W₁ between two 1-D empirical measures, any sizes and weights, O(n log n) (lessons 05, 07).
 
         P = Σᵢ aᵢ δ_{xᵢ} / Σ a,   Q = Σⱼ bⱼ δ_{yⱼ} / Σ b        (uniform weights when not given)
