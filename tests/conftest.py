@@ -19,6 +19,12 @@ def pytest_collection_modifyitems(config, items):
         skip = pytest.mark.skip(reason="MINIGAN_BACKEND=cupy but CuPy or a GPU is missing here")
         for item in items:
             item.add_marker(skip)
+    elif BACKEND != "numpy":
+        # host-only checks (no tensor data involved) gain nothing from a second run
+        skip = pytest.mark.skip(reason=f"numpy_only: already run on the numpy backend, not again on {BACKEND}")
+        for item in items:
+            if item.get_closest_marker("numpy_only"):
+                item.add_marker(skip)
 
 settings.register_profile("minigan", deadline=None, max_examples=40,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
