@@ -155,7 +155,8 @@ for step in range(steps):
 
 d_trained = trained_probabilities()
 final_value = exact_values[-1]
-print(f"exact L(G, D_trained) = {final_value:.5f};  bound max_D L = {best_value:.5f};  gap {best_value - final_value:.5f}")
+print(f"exact L(G, D_trained) = {final_value:.5f};  bound max_D L = {best_value:.5f};  "
+      f"gap {best_value - final_value:.5f}")
 lesson.check_less("the trained value never exceeds the bound (at every evaluation)", max(exact_values), best_value,
                   margin=1e-9)
 lesson.check_less("after training it is within 0.01 of the bound", best_value - final_value, 0.01)

@@ -31,8 +31,8 @@ import math
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.ticker
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 
 from minigan import games

@@ -93,8 +93,9 @@ for theta in thetas:
     height_w1 = distances.w1_samples(points_p[:, 1], points_q[:, 1])
     sample_w1.append((w1, abs(theta), abs(theta) + height_w1))
 sample_w1 = np.array(sample_w1)
-lesson.check("sample W₁ always lies in [|θ|, |θ| + W₁(heights)]",
-             bool(np.all(sample_w1[:, 0] >= sample_w1[:, 1] - 1e-12) and np.all(sample_w1[:, 0] <= sample_w1[:, 2] + 1e-12)))
+above_lower = np.all(sample_w1[:, 0] >= sample_w1[:, 1] - 1e-12)
+below_upper = np.all(sample_w1[:, 0] <= sample_w1[:, 2] + 1e-12)
+lesson.check("sample W₁ always lies in [|θ|, |θ| + W₁(heights)]", bool(above_lower and below_upper))
 error = np.abs(sample_w1[:, 0] - sample_w1[:, 1]).max()
 lesson.check_less(f"sample W₁ is within 0.05 of |θ| on every θ (n = {n_points})", error, 0.05)
 lesson.check_close("with shared heights the assignment finds W₁ = |θ| exactly (θ = 0.3)",

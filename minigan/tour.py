@@ -115,6 +115,18 @@ def _lesson_command(lesson: LessonFile, full: bool, out: Path | None, backend: s
     return command
 
 
+def _lesson_environment() -> dict[str, str]:
+    """The environment a lesson runs in: ours, with one BLAS thread unless the user chose otherwise.
+
+    The lessons' networks are small (matrices of 64–512 rows); OpenBLAS's worker threads cost
+    more than they give there, and on a busy machine they slow a lesson several times over.
+    """
+    environment = dict(os.environ)
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        environment.setdefault(variable, "1")
+    return environment
+
+
 # ---------------------------------------------------------------------------------- commands
 def _list_lessons(args: argparse.Namespace) -> int:
     try:
@@ -136,7 +148,7 @@ def _run_lesson(args: argparse.Namespace) -> int:
         return 2
     command = _lesson_command(lesson, args.full, Path(args.out) if args.out else None, args.backend)
     # The lesson's own output (checks, figure paths) streams straight to this terminal.
-    return subprocess.run(command, check=False).returncode
+    return subprocess.run(command, check=False, env=_lesson_environment()).returncode
 
 
 def _run_tour(args: argparse.Namespace) -> int:
@@ -208,7 +220,7 @@ def _run_one(lesson: LessonFile, out: Path, full: bool, backend: str | None, tim
     started = time.perf_counter()
     try:
         completed = subprocess.run(_lesson_command(lesson, full, folder, backend), capture_output=True, text=True,
-                                   timeout=timeout, check=False)
+                                   timeout=timeout, check=False, env=_lesson_environment())
         returncode, output = completed.returncode, completed.stdout + completed.stderr
     except subprocess.TimeoutExpired as expired:
         returncode = -1
@@ -266,7 +278,8 @@ h1 { margin-bottom: 0.2em; }
 .summary { color: #555; margin-bottom: 2em; }
 nav a { margin-right: 0.8em; white-space: nowrap; }
 section { border-top: 1px solid #ddd; padding: 1em 0; }
-h2 .status { font-size: 0.7em; padding: 0.15em 0.5em; border-radius: 0.3em; margin-left: 0.5em; vertical-align: middle; }
+h2 .status { font-size: 0.7em; padding: 0.15em 0.5em; border-radius: 0.3em; margin-left: 0.5em;
+             vertical-align: middle; }
 .ok { background: #d8f5d8; color: #145214; } .failed { background: #fbd9d9; color: #7a1010; }
 ul.checks { list-style: none; padding-left: 0; } ul.checks li { margin: 0.15em 0; }
 li.pass::before { content: "\\2713  "; color: #1a7f1a; font-weight: bold; }

@@ -64,7 +64,7 @@ def test_simultaneous_steps_spiral_outwards_from_the_equilibrium():
 
 @given(lr=step_sizes, x0=starts, y0=starts)
 def test_alternating_steps_conserve_the_invariant_and_stay_in_the_bounds(lr, x0, y0):
-    trajectory = games.alternating_gradient_steps(x0, y0, lr=lr, steps=300)
+    trajectory = games.alternating_gradient_steps(x0, y0, lr=lr, steps=150)
     invariant = games.alternating_invariant(trajectory.x, trajectory.y, lr)
     np.testing.assert_allclose(invariant, invariant[0], rtol=1e-9, atol=1e-12)
     low, high = games.alternating_radius_bounds(trajectory.radius[0], lr)

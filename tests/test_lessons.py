@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import BACKEND
 
 LESSONS_DIR = Path(__file__).resolve().parents[1] / "lessons"
@@ -44,6 +43,10 @@ def test_lesson_is_a_notebook_style_script(path):
 def test_lesson_runs_and_all_its_checks_pass(path, tmp_path):
     out = tmp_path / path.stem
     environment = {**os.environ, "MINIGAN_BACKEND": BACKEND, "MPLBACKEND": "Agg"}
+    # One BLAS thread per process: the suite runs tests in parallel, and OpenBLAS threads
+    # competing for the same cores slow the small matrix products of toy networks ~10×.
+    environment.setdefault("OPENBLAS_NUM_THREADS", "1")
+    environment.setdefault("OMP_NUM_THREADS", "1")
     completed = subprocess.run([sys.executable, str(path), "--out", str(out)], capture_output=True, text=True,
                                timeout=QUICK_MODE_LIMIT_S, env=environment, cwd=tmp_path)
     output = completed.stdout + completed.stderr

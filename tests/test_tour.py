@@ -172,3 +172,20 @@ def test_tour_of_a_real_lesson(tmp_path):
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "The earth mover&#x27;s distance" in page
     assert '<img src="05_earth_movers_distance/dirt_piles.png"' in page
+
+
+def test_lessons_run_with_one_blas_thread_unless_the_user_says_otherwise(tmp_path, monkeypatch):
+    folder = write_lessons(tmp_path / "lessons", **{"01_env": '''
+import os
+from minigan.lesson import Lesson
+
+lesson = Lesson(__file__, "Environment")
+lesson.check("BLAS threads", True, os.environ.get("OPENBLAS_NUM_THREADS", "unset"))
+lesson.finish()
+'''})
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    assert main(["tour", "--lessons-dir", str(folder), "--out", str(tmp_path / "a")]) == 0
+    assert json.loads((tmp_path / "a" / "01_env" / "lesson.json").read_text())["checks"][0]["detail"] == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
+    assert main(["tour", "--lessons-dir", str(folder), "--out", str(tmp_path / "b")]) == 0
+    assert json.loads((tmp_path / "b" / "01_env" / "lesson.json").read_text())["checks"][0]["detail"] == "3"

@@ -1,0 +1,318 @@
+# %% [markdown]
+# # Lesson 7 — Kantorovich–Rubinstein duality: W₁ as the best 1-Lipschitz critic
+#
+# The earth mover's distance is a minimum over transport plans (lesson 5). Its dual form is a
+# maximum over *critics*:
+#
+#     W₁(P, Q) = sup over f with ‖f‖_L ≤ 1 of   E_{x~P} f(x) − E_{y~Q} f(y).
+#
+# A critic scores points; it may not change faster than distance (|f(x) − f(y)| ≤ |x − y|), and
+# it tries to score P's samples as far above Q's as it can. This is what a WGAN trains: a
+# neural critic, kept (roughly) 1-Lipschitz, whose value difference estimates W₁, and whose
+# gradient the generator follows.
+#
+# **In one dimension the best critic is explicit.** Integrating by parts,
+# E_P f − E_Q f = ∫ f′(t)·(F_Q(t) − F_P(t)) dt (F = the CDFs), and with |f′| ≤ 1 this is largest
+# for f*′(t) = sign(F_Q(t) − F_P(t)): the critic climbs at slope +1 where P lags behind Q and
+# falls at slope −1 elsewhere, which gives ∫|F_P − F_Q| = W₁ exactly.
+#
+# Below: f* for a bimodal P and a Gaussian Q; a minigan critic with a gradient penalty learning
+# it; then the reason WGAN trains where the original GAN stalls — on two Gaussians far apart the
+# optimal critic's slope is still ±1, while the optimal discriminator's is ~0 where the generated
+# samples are, and the GAN generator's gradient is tiny and dominated by rare samples.
+
+# %%
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy import integrate, stats
+
+import minigan as mg
+from minigan import distances
+from minigan.gan import data
+from minigan.lesson import Lesson
+
+TITLE = "Kantorovich–Rubinstein duality and the optimal critic"
+lesson = Lesson(__file__, TITLE)
+rng = mg.backend.rng()
+
+# %% [markdown]
+# ## The exact optimal critic f*
+#
+# P = ½ N(−2, 0.5²) + ½ N(2, 0.5²) (`minigan.gan.data.mixture_1d`), Q = N(0.5, 1). From n samples
+# of each, `distances.optimal_critic_1d` builds f* (piecewise linear, kinks at the data).
+
+# %%
+n_eval = 40_000 if lesson.full else 20_000
+p_samples = data.sample_host("mixture1d", n_eval).ravel()
+q_samples = rng.normal(0.5, 1.0, n_eval)
+critic_star = distances.optimal_critic_1d(p_samples, q_samples)
+w1_empirical = distances.w1_samples(p_samples, q_samples)
+
+
+def mixture_cdf(t: float) -> float:
+    return 0.5 * stats.norm.cdf(t, -2.0, 0.5) + 0.5 * stats.norm.cdf(t, 2.0, 0.5)
+
+
+w1_population = distances.w1_cdf(mixture_cdf, stats.norm(0.5, 1.0).cdf, -15.0, 15.0)
+slopes = np.diff(critic_star.knot_values) / np.diff(critic_star.knots)
+print(f"W₁ of the samples {w1_empirical:.5f};  E_P f* − E_Q f* = {critic_star.w1:.5f};  "
+      f"W₁ of the laws {w1_population:.5f}")
+lesson.check_close("E_P f* − E_Q f* = W₁ of the samples (to 1e-9)", critic_star.w1, w1_empirical, atol=1e-9)
+lesson.check("f* is 1-Lipschitz: every slope between neighbouring data points has |slope| ≤ 1",
+             bool(np.all(np.abs(slopes) <= 1 + 1e-6)), f"largest |slope| {np.abs(slopes).max():.9f}")
+sampling_error = 0.03  # the sample W₁ of 20,000 points per side is typically ~0.01 away from the law's
+lesson.check_close("the sample W₁ estimates the laws' W₁ = ∫|F_P − F_Q|", w1_empirical, w1_population,
+                   atol=sampling_error)
+
+# %% [markdown]
+# No other 1-Lipschitz critic does better: try a few.
+
+# %%
+other_critics = {
+    "f(x) = −x": lambda x: -x,
+    "f(x) = |x|": np.abs,
+    "f(x) = |x| − |x − 0.5|": lambda x: np.abs(x) - np.abs(x - 0.5),
+    "f(x) = sin(x)": np.sin,
+}
+for name, other_critic in other_critics.items():
+    value = other_critic(p_samples).mean() - other_critic(q_samples).mean()
+    lesson.check_less(f"the 1-Lipschitz critic {name} scores {value:.4f} ≤ W₁", value, w1_empirical, margin=1e-12)
+
+# %% [markdown]
+# ## A trained critic approaches f*
+#
+# A tanh MLP critic, trained by Adam to maximise E_P f − E_Q f − λ·E(‖∇f(x̂)‖ − 1)² with the
+# WGAN-GP penalty (x̂ between a P and a Q sample; `mg.gan.gradient_penalty`), on fresh
+# minibatches. The penalty keeps the slope *near* 1; it does not forbid slopes a little above 1,
+# and a critic with Lipschitz constant L can exceed W₁ by up to a factor L. So we measure L
+# (the largest |f′| over the data's range, by minigan's autodiff on a fine grid) and check the
+# honest bound: f/L is 1-Lipschitz, so (E_P f − E_Q f)/L ≤ W₁ of the evaluation samples, exactly.
+#
+# One practical detail. With λ = 10 from the first step, the penalty quickly drives |f′| to 1
+# with whatever sign the random initial critic happens to have; to turn a slope of +1 into the
+# −1 that f* needs, f′ must pass through 0, where the penalty costs λ — a barrier the objective's
+# small gradient cannot climb. The critic then gets stuck with the wrong shape (`--full` shows
+# it on four seeds). So λ ramps up from 0.1 to 10 over the first 60 % of the steps: the shape
+# forms first, then the slope is pulled to 1.
+
+# %%
+critic = mg.nn.MLP([1, 64, 64, 1], activation="tanh")
+optimizer = mg.optim.Adam(critic.parameters(), lr=2e-3, betas=(0.5, 0.9))
+critic_steps = 1000 if lesson.full else 250
+batch = 128
+p_eval, q_eval = mg.tensor(p_samples[:, None]).float(), mg.tensor(q_samples[:, None]).float()
+
+
+def dual_value() -> float:
+    with mg.no_grad():
+        on_p = critic(p_eval).numpy().astype(np.float64)
+        on_q = critic(q_eval).numpy().astype(np.float64)
+    return float(on_p.mean() - on_q.mean())
+
+
+dual_history = []
+for step in range(critic_steps):
+    real = data.mixture_1d(batch)
+    fake = mg.tensor(rng.normal(0.5, 1.0, (batch, 1))).float()
+    penalty = mg.gan.gradient_penalty(critic, real, fake)
+    penalty_weight = min(10.0, 10 ** (-1 + 2 * step / (0.6 * critic_steps)))  # 0.1 → 10, then 10
+    loss = critic(fake).mean() - critic(real).mean() + penalty_weight * penalty
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    if step % 10 == 9:
+        dual_history.append((step + 1, dual_value()))
+
+grid = np.linspace(min(p_samples.min(), q_samples.min()), max(p_samples.max(), q_samples.max()), 8001)
+grid_points = mg.tensor(grid[:, None]).float().requires_grad_()
+critic_on_grid = critic(grid_points)
+(slope_on_grid,) = mg.grad(critic_on_grid.sum(), grid_points)
+trained_values = critic_on_grid.detach().numpy().ravel().astype(np.float64)
+trained_slopes = slope_on_grid.numpy().ravel().astype(np.float64)
+lipschitz = float(np.abs(trained_slopes).max())
+final_dual = dual_value()
+print(f"trained critic: E_P f − E_Q f = {final_dual:.4f}, Lipschitz constant L = {lipschitz:.3f}, "
+      f"value / max(L, 1) = {final_dual / max(lipschitz, 1):.4f};  W₁ = {w1_empirical:.4f}")
+lesson.check_less("the trained critic, rescaled to be 1-Lipschitz, never exceeds W₁",
+                  final_dual / max(lipschitz, 1.0), w1_empirical, margin=1e-6)
+lesson.check_less("…and gets within 20 % of it", 0.8 * w1_empirical, final_dual / max(lipschitz, 1.0))
+lesson.check_less("the gradient penalty keeps L close to 1 (≤ 1.3)", lipschitz, 1.3)
+
+# %% [markdown]
+# `--full` only: the same critic with λ = 10 from the first step, on four seeds.
+
+# %%
+if lesson.full:
+    stuck_values = []
+    for seed in range(4):
+        mg.manual_seed(seed)
+        stiff_critic = mg.nn.MLP([1, 64, 64, 1], activation="tanh")
+        stiff_optimizer = mg.optim.Adam(stiff_critic.parameters(), lr=2e-3, betas=(0.5, 0.9))
+        for _ in range(critic_steps):
+            real = data.mixture_1d(batch)
+            fake = mg.tensor(rng.normal(0.5, 1.0, (batch, 1))).float()
+            loss = (stiff_critic(fake).mean() - stiff_critic(real).mean()
+                    + 10.0 * mg.gan.gradient_penalty(stiff_critic, real, fake))
+            stiff_optimizer.zero_grad()
+            loss.backward()
+            stiff_optimizer.step()
+        with mg.no_grad():
+            stuck_values.append(float(stiff_critic(p_eval).numpy().mean() - stiff_critic(q_eval).numpy().mean()))
+    print("λ = 10 from the start, E_P f − E_Q f per seed:", np.round(stuck_values, 3).tolist())
+    lesson.check("with λ = 10 from the start, at least one of four seeds gets stuck below 0.6·W₁",
+                 min(stuck_values) < 0.6 * w1_empirical, str(np.round(stuck_values, 3).tolist()))
+
+# %% [markdown]
+# The shape: where |F_P − F_Q| > 0.05 (f* there is decided by a clear margin), the trained
+# critic's slope has the sign of f*'s.
+
+# %%
+star_slopes_on_grid = np.sign(np.interp(grid, critic_star.knots[:-1], slopes))
+cdf_gap = np.abs(np.searchsorted(np.sort(p_samples), grid) - np.searchsorted(np.sort(q_samples), grid)) / n_eval
+decided = cdf_gap > 0.05
+agreement = float(np.mean(np.sign(trained_slopes[decided]) == star_slopes_on_grid[decided]))
+lesson.check_less("the trained critic's slope has f*'s sign on ≥ 95 % of the grid where |F_P − F_Q| > 0.05",
+                  0.95, agreement)
+
+# %% [markdown]
+# ## Why the critic's gradient is useful: two Gaussians far apart
+#
+# Real data P_r = N(0, 1), generator P_g = N(μ, 1), generator samples x = z + μ. For μ > 0,
+# F_g < F_r everywhere, so the optimal critic is f*(x) = −x (slope −1 everywhere) and W₁ = μ.
+# The optimal discriminator is D*(x) = σ(ℓ(x)) with ℓ = ln p_r − ln p_g = −μx + μ²/2: at the
+# generated samples (x ≈ μ) it is σ(−μ²/2) ≈ e^{−μ²/2}, flat at 0.
+#
+# Hold each optimal critic fixed and differentiate the generator's loss with respect to μ
+# (minigan's autodiff does the chain rule through x = z + μ):
+#
+# * WGAN: −E f*(x) = E x, gradient exactly 1, whatever μ is — and the same for every sample;
+# * minimax GAN: E ln(1 − D*(x)), gradient μ·E σ(ℓ(x)) — carried by the rare samples that fall
+#   back towards the real data (z < −μ/2), so a typical minibatch sees almost nothing (its
+#   gradient is set by its one most extreme sample);
+# * non-saturating GAN: −E ln D*(x), gradient μ·E(1 − σ(ℓ(x))) ≈ μ.
+#
+# We estimate each gradient on 2,000 independent minibatches of 64 samples (one μ per minibatch
+# so one `mg.grad` call returns all 2,000 minibatch gradients).
+
+# %%
+shifts = [1.0, 2.0, 4.0, 8.0]
+n_batches, batch_size = 2000, 64
+table = {}
+for mu in shifts:
+    z = mg.tensor(rng.standard_normal((n_batches, batch_size)))  # float64
+    generator_shift = mg.tensor(np.full((n_batches, 1), mu), requires_grad=True)
+    fake = z + generator_shift
+    logit = -mu * fake + mu * mu / 2  # ℓ(x) of D* fitted to this μ, then held fixed
+    losses = {
+        "wgan": fake.mean(axis=1),  # −E f*(x) with f*(x) = −x
+        "minimax": mg.logsigmoid(-logit).mean(axis=1),  # E ln(1 − σ(ℓ)) = E ln σ(−ℓ)
+        "non-saturating": -mg.logsigmoid(logit).mean(axis=1),
+    }
+    for name, per_batch in losses.items():
+        (gradient,) = mg.grad(per_batch.sum(), generator_shift, retain_graph=True)
+        values = gradient.numpy().ravel()
+        table[name, mu] = (values.mean(), values.std(), np.median(values))
+    # the exact expected minimax gradient, μ·E σ(ℓ(z + μ)), by quadrature
+    expected, _ = integrate.quad(lambda t, m=mu: m * stats.norm.pdf(t) / (1 + math.exp(m * t + m * m / 2)), -40, 40,
+                                 points=[-mu / 2], limit=200)
+    table["expected minimax", mu] = expected
+    print(f"  μ = {mu}:  " + "   ".join(
+        f"{name}: mean {table[name, mu][0]:.3g}, sd {table[name, mu][1]:.2g}, median {table[name, mu][2]:.2g}"
+        for name in losses))
+
+lesson.check("WGAN: every minibatch gradient is exactly 1, for every μ (zero variance)",
+             all(abs(table["wgan", mu][0] - 1) < 1e-12 and table["wgan", mu][1] < 1e-12 for mu in shifts))
+lesson.check("minimax: the average of the minibatch gradients matches μ·E σ(ℓ) (within 4 standard errors)",
+             all(abs(table["minimax", mu][0] - table["expected minimax", mu])
+                 <= 4 * table["minimax", mu][1] / math.sqrt(n_batches) + 1e-15 for mu in shifts))
+lesson.check_less("minimax: the expected gradient falls below 10⁻³ at μ = 8", table["expected minimax", 8.0], 1e-3)
+lesson.check_less("minimax: at μ = 8 the typical (median) minibatch gradient is < 1/1000 of the average one",
+                  table["minimax", 8.0][2], 1e-3 * table["expected minimax", 8.0])
+minimax_cv = {mu: table["minimax", mu][1] / table["minimax", mu][0] for mu in shifts}
+lesson.check("minimax: the relative spread (sd/mean) of minibatch gradients grows with μ and exceeds 3 at μ = 8",
+             all(minimax_cv[a] < minimax_cv[b] for a, b in zip(shifts, shifts[1:])) and minimax_cv[8.0] > 3,
+             ", ".join(f"μ={mu:g}: {cv:.2f}" for mu, cv in minimax_cv.items()))
+lesson.check("non-saturating: the gradient does not vanish (mean ≥ 0.5·μ, sd/mean < 0.2)",
+             all(table["non-saturating", mu][0] >= 0.5 * mu and table["non-saturating", mu][1] < 0.2 * table[
+                 "non-saturating", mu][0] for mu in shifts))
+d_star_slope_at_fakes = {mu: mu * (1 / (1 + math.exp(mu * mu / 2))) * (1 - 1 / (1 + math.exp(mu * mu / 2)))
+                         for mu in shifts}
+lesson.check_less("|D*′| at the centre of the generated samples (x = μ) is < 10⁻¹² at μ = 8, while |f*′| = 1",
+                  d_star_slope_at_fakes[8.0], 1e-12)
+
+# %% [markdown]
+# So the WGAN generator gets a unit-size, noise-free push towards the data however far away it
+# is, while the minimax GAN's push is tiny and — worse — comes from a handful of lucky samples,
+# so most minibatches give none. The non-saturating patch restores the size (and here the
+# variance), but its signal still depends on a discriminator that, trained to optimality,
+# separates disjoint supports perfectly (lesson 4).
+
+# %% [markdown]
+# ## Pictures
+
+# %%
+figure, (duality, gaussians) = plt.subplots(1, 2, figsize=(14, 5), gridspec_kw={"wspace": 0.32})
+bins = np.linspace(-5, 5, 81)
+histograms = duality.twinx()  # densities on their own axis: they are ~0.4 tall, the critics span ~4
+histograms.hist(p_samples, bins=bins, density=True, alpha=0.3, color="tab:blue", label="P (samples)")
+histograms.hist(q_samples, bins=bins, density=True, alpha=0.3, color="tab:orange", label="Q (samples)")
+histograms.set_ylim(0, 1.6)  # keeps the histograms in the lower part of the panel
+histograms.set_ylabel("density")
+offset = np.interp(0.0, critic_star.grid, critic_star.values) - np.interp(0.0, grid, trained_values)
+duality.plot(critic_star.grid, critic_star.values, "k-", lw=2, label=f"optimal critic f* (W₁ = {w1_empirical:.3f})")
+duality.plot(grid, trained_values + offset, "r--", lw=2,
+             label=f"trained critic, shifted (value {final_dual:.3f}, L = {lipschitz:.2f})")
+duality.set_xlim(-5, 5)
+duality.set_xlabel("x")
+duality.set_ylabel("critic value")
+duality.set_title("E_P f* − E_Q f* = W₁; a GP critic learns the same shape")
+lines, labels = duality.get_legend_handles_labels()
+bars, bar_labels = histograms.get_legend_handles_labels()
+duality.legend(lines + bars, labels + bar_labels, loc="upper center", fontsize=9)
+duality.set_ylim(None, duality.get_ylim()[1] + 2.5)  # room for the legend above the curves
+duality.grid(alpha=0.3)
+
+mu = 4.0
+x_line = np.linspace(-4, 8, 600)
+gaussians.plot(x_line, stats.norm.pdf(x_line), color="tab:blue", label="P_r = N(0, 1)")
+gaussians.plot(x_line, stats.norm.pdf(x_line, mu), color="tab:orange", label=f"P_g = N({mu:g}, 1)")
+gaussians.plot(x_line, 1 / (1 + np.exp(mu * x_line - mu * mu / 2)), "k-", lw=2, label="D*(x): flat at 0 on P_g")
+gaussians.plot(x_line, (-x_line + 4) / 8, "g--", lw=2, label="f*(x) = −x (scaled ×1/8, shifted): slope never 0")
+gaussians.set_xlabel("x")
+gaussians.set_ylabel("density / D* / f*")
+gaussians.set_title(f"Far-apart Gaussians (μ = {mu:g}): D* saturates, f* does not")
+gaussians.set_ylim(-0.6, 1.75)  # room for the legend above the curves
+gaussians.legend(loc="upper right", fontsize=9)
+gaussians.grid(alpha=0.3)
+lesson.savefig(figure, "optimal_critic")
+
+figure, (sizes, spreads) = plt.subplots(1, 2, figsize=(13, 4.6))
+for name, marker in (("wgan", "o-"), ("non-saturating", "s-"), ("minimax", "^-")):
+    sizes.semilogy(shifts, [table[name, mu][0] for mu in shifts], marker, label=f"{name}: mean")
+sizes.semilogy(shifts, [max(table["minimax", mu][2], 1e-300) for mu in shifts], "^:", color="tab:green",
+               label="minimax: median minibatch")
+sizes.set_xlabel("distance μ between P_g and P_r")
+sizes.set_ylabel("generator gradient ∂loss/∂μ (log scale)")
+sizes.set_title("Size of the generator's gradient (optimal critic held fixed)")
+sizes.legend(fontsize=9)
+sizes.grid(alpha=0.3, which="both")
+spreads.plot(shifts, [table["non-saturating", mu][1] / table["non-saturating", mu][0] for mu in shifts], "s-",
+             color="tab:orange", label="non-saturating")
+spreads.plot(shifts, [minimax_cv[mu] for mu in shifts], "^-", color="tab:green", label="minimax")
+spreads.plot(shifts, [table["wgan", mu][1] for mu in shifts], "o-", color="tab:blue", label="WGAN (exactly 0)")
+spreads.set_yscale("symlog", linthresh=0.01)
+spreads.set_ylim(0, None)
+spreads.set_xlabel("distance μ between P_g and P_r")
+spreads.set_ylabel("sd / mean over minibatches of 64 (symlog)")
+spreads.set_title("Noise of the minibatch gradient")
+spreads.legend(fontsize=9)
+spreads.grid(alpha=0.3, which="both")
+lesson.savefig(figure, "gradient_size_and_variance")
+
+# %%
+lesson.finish()
