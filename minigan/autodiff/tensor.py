@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from minigan import backend
+from minigan.backend import _NAMESPACE_BY_TYPE
 
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "set_default_dtype",
            "get_default_dtype", "Primitive", "ShapeError", "DTypeError"]
@@ -348,24 +349,32 @@ class Primitive:
         return f"<primitive {self.name}>"
 
     def __call__(self, *args: Any, **params: Any) -> Tensor:
-        reference = None
+        # The hot path of the whole engine (every operation passes here): one pass over the
+        # arguments, no helper calls unless something is unusual.
+        reference_data = None
         requires_grad = False
+        has_constants = False
+        arrays = []
         for argument in args:
             if isinstance(argument, Tensor):
-                if reference is None:
-                    reference = argument
-                else:
-                    _check_compatible(self.name, reference, argument)
+                data = argument.data
+                if reference_data is None:
+                    reference_data = data
+                elif type(data) is not type(reference_data) or data.dtype != reference_data.dtype:
+                    _check_compatible(self.name, reference_data, data)
                 if argument.requires_grad:
                     requires_grad = True
-        if reference is None:
+                arrays.append(data)
+            else:
+                has_constants = True
+                arrays.append(argument)
+        if reference_data is None:
             raise TypeError(f"{self.name}: expected at least one Tensor argument")
-        arrays = [
-            argument.data if isinstance(argument, Tensor) else _constant(self.name, argument, reference)
-            for argument in args
-        ]
-        reference_data = reference.data
-        module = backend.namespace_of(reference_data)
+        if has_constants:
+            arrays = [a if isinstance(t, Tensor) else _constant(self.name, a, reference_data)
+                      for t, a in zip(args, arrays)]
+        entry = _NAMESPACE_BY_TYPE.get(type(reference_data))
+        module = entry[1] if entry is not None else backend.namespace_of(reference_data)
         try:
             out = self.forward(module, *arrays, **params)
         except ValueError as error:
@@ -382,8 +391,7 @@ class Primitive:
         return result
 
 
-def _check_compatible(name: str, first: Tensor, second: Tensor) -> None:
-    a, b = first.data, second.data
+def _check_compatible(name: str, a: Any, b: Any) -> None:
     if type(a) is not type(b):
         first_backend, second_backend = backend.backend_of(a), backend.backend_of(b)
         if first_backend != second_backend:
@@ -401,24 +409,24 @@ def _check_compatible(name: str, first: Tensor, second: Tensor) -> None:
 _SCALAR_TYPES = (int, float, bool)
 
 
-def _constant(name: str, value: Any, reference: Tensor) -> Any:
+def _constant(name: str, value: Any, reference_data: Any) -> Any:
     """A non-Tensor argument: Python scalars pass as they are (NumPy keeps the tensor's
     dtype for them); arrays must be on the tensor's backend and take its dtype."""
     if value is None or type(value) in _SCALAR_TYPES or type(value) is tuple or type(value) is slice:
         return value
     if backend.is_array(value):
         array_backend = backend.backend_of(value)
-        tensor_backend = backend.backend_of(reference.data)
+        tensor_backend = backend.backend_of(reference_data)
         if array_backend != tensor_backend:
             raise backend.BackendMismatchError(
                 f"{name}: a {array_backend} array (shape {value.shape}) mixed with a {tensor_backend} "
                 "tensor; move it explicitly with minigan.backend.asarray"
             )
-        if value.dtype.kind == "f" and value.dtype != reference.data.dtype:
-            return value.astype(reference.data.dtype)
+        if value.dtype.kind == "f" and value.dtype != reference_data.dtype:
+            return value.astype(reference_data.dtype)
         return value
     if isinstance(value, list):
-        return backend.asarray(value, dtype=reference.data.dtype, backend=backend.backend_of(reference.data))
+        return backend.asarray(value, dtype=reference_data.dtype, backend=backend.backend_of(reference_data))
     return value
 
 
