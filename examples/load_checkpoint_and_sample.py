@@ -18,9 +18,22 @@ from minigan.gan import checkpoint as checkpoints
 from minigan.plot import plot_samples_with_critic, save_figure
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-parser.add_argument("checkpoint", help="a checkpoint.npz written by minigan train / mg.gan.train")
+parser.add_argument("checkpoint", nargs="?", default=None,
+                    help="a checkpoint.npz written by minigan train / mg.gan.train (default: train a tiny one)")
 parser.add_argument("-n", type=int, default=1000, help="points to draw")
 options = parser.parse_args()
+
+if options.checkpoint is None:
+    # No checkpoint given: make a tiny one first, so the script runs on its own.
+    from minigan.gan import TrainConfig, train
+    from minigan.gan.trainer import CHECKPOINT_NAME
+
+    out = Path("runs/tiny_for_sampling")
+    print(f"no checkpoint given: training a tiny WGAN-GP for 20 steps into {out}/")
+    train(TrainConfig.for_method("wgan", "gp", data="8gaussians", steps=20, generator_hidden=(16, 16),
+                                 critic_hidden=(16, 16), log_every=10, metric_samples=200, out=str(out)),
+          overwrite=True, progress=False)
+    options.checkpoint = str(out / CHECKPOINT_NAME)
 
 # 1. The whole run back (networks, optimizers, history): Run.from_checkpoint refuses damaged files.
 run = Run.from_checkpoint(options.checkpoint)

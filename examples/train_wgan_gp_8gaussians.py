@@ -10,6 +10,7 @@ critic's W₁ estimate against the exact W₁) and gradient_norms.png (‖∇D(x
 """
 
 import argparse
+import os
 
 import minigan as mg
 from minigan.gan import TrainConfig, train
@@ -27,6 +28,11 @@ if options.full:
     # Everything at the toy script's values: ReLU MLPs 2→512→512→512→out, batch 256, n_critic 5,
     # Adam(1e-4, β = (0.5, 0.9)), λ = 0.1 (all TrainConfig defaults for 8gaussians + gp).
     config = TrainConfig.for_method("wgan", "gp", data="8gaussians", steps=options.steps or 2000)
+elif os.environ.get("MINIGAN_QUICK", "") not in ("", "0"):
+    # MINIGAN_QUICK=1 (the test suite): a few seconds, to prove the script runs end to end.
+    config = TrainConfig.for_method("wgan", "gp", data="8gaussians", steps=options.steps or 30,
+                                    generator_hidden=(32, 32), critic_hidden=(32, 32), lr=5e-4, log_every=10,
+                                    metric_samples=200)
 else:
     # Smaller nets and a larger learning rate get the same picture in a minute.
     config = TrainConfig.for_method("wgan", "gp", data="8gaussians", steps=options.steps or 500,
