@@ -36,6 +36,7 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(variable, THREADS)
 
 import numpy as np  # noqa: E402
+from timing import cpu_model, median_seconds  # noqa: E402
 
 import minigan as mg  # noqa: E402
 
@@ -193,25 +194,11 @@ def matmul_floor(step, repeats: int) -> float:
 
 
 def time_step(step, repeats: int, warmup: int) -> float:
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_seconds(step, repeats, warmup)
 
 
 def machine_description() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     versions = [f"Python {platform.python_version()}", f"NumPy {np.__version__}"]
     for name in ("torch", "autograd"):
         try:
