@@ -81,7 +81,9 @@ def run_minigan(config: TrainConfig) -> dict:
 
 
 # ------------------------------------------------------------------------------------- PyTorch
-def run_torch(config: TrainConfig, initial: dict) -> dict:
+def torch_trainer(config: TrainConfig, initial: dict):
+    """(step(k), evaluate(k)) for the same WGAN in PyTorch, starting from minigan's initial weights and
+    drawing the same random numbers as minigan's trainer, in the same order."""
     import torch
     from torch import nn
 
@@ -123,9 +125,7 @@ def run_torch(config: TrainConfig, initial: dict) -> dict:
             fake = generator(noise).numpy().astype(np.float64)
         return w1_assignment(fake, real)
 
-    steps, w1, seconds = [0], [evaluate(0)], 0.0
-    for step in range(1, config.steps + 1):
-        started = time.perf_counter()
+    def step(k):
         for p in critic.parameters():
             p.requires_grad_(True)
         for _ in range(config.n_critic):
@@ -142,7 +142,7 @@ def run_torch(config: TrainConfig, initial: dict) -> dict:
                 (gradient,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
                 loss = loss + config.gp_weight * ((gradient.norm(2, dim=1) - config.gp_target) ** 2).mean()
             if not np.isfinite(loss.item()):
-                raise FloatingPointError(f"torch critic loss diverged at step {step}")
+                raise FloatingPointError(f"torch critic loss diverged at step {k}")
             loss.backward()
             optimizer_d.step()
             if config.lipschitz == "clip":
@@ -155,14 +155,46 @@ def run_torch(config: TrainConfig, initial: dict) -> dict:
         optimizer_g.zero_grad()
         loss = -critic(generator(noise)).mean()
         if not np.isfinite(loss.item()):
-            raise FloatingPointError(f"torch generator loss diverged at step {step}")
+            raise FloatingPointError(f"torch generator loss diverged at step {k}")
         loss.backward()
         optimizer_g.step()
+
+    return step, evaluate
+
+
+def run_torch(config: TrainConfig, initial: dict) -> dict:
+    step, evaluate = torch_trainer(config, initial)
+    steps, w1, seconds = [0], [evaluate(0)], 0.0
+    for k in range(1, config.steps + 1):
+        started = time.perf_counter()
+        step(k)
         seconds += time.perf_counter() - started
-        if step % config.log_every == 0 or step == config.steps:
-            steps.append(step)
-            w1.append(evaluate(step))
+        if k % config.log_every == 0 or k == config.steps:
+            steps.append(k)
+            w1.append(evaluate(k))
     return {"steps": steps, "w1": w1, "train_seconds": seconds}
+
+
+def paired_timing(config: TrainConfig, blocks: int, block_steps: int) -> dict:
+    """Seconds per generator step of both frameworks, measured in alternating blocks (minigan,
+    torch, torch, minigan, ...) so that both see the same machine load on average."""
+    run = Run.start(config)
+    initial = {"generator": run.generator.state_dict(), "critic": run.critic.state_dict()}
+    torch_step, _ = torch_trainer(config, initial)
+    steppers = {"minigan": run._train_step, "torch": torch_step}
+    times: dict[str, list[float]] = {"minigan": [], "torch": []}
+    done = {"minigan": 0, "torch": 0}
+    for name in ("minigan", "torch"):  # one warm-up step each (allocations, thread pools)
+        done[name] += 1
+        steppers[name](done[name])
+    for block in range(blocks):
+        for name in (("minigan", "torch") if block % 2 == 0 else ("torch", "minigan")):
+            started = time.perf_counter()
+            for _ in range(block_steps):
+                done[name] += 1
+                steppers[name](done[name])
+            times[name].append((time.perf_counter() - started) / block_steps)
+    return times
 
 
 # ---------------------------------------------------------------------------------- reporting
@@ -214,6 +246,24 @@ def summarise(results: dict, frameworks: list[str]) -> list[str]:
     return lines
 
 
+def timing_table(timing: list[dict]) -> list[str]:
+    if not timing:
+        return []
+    lines = [
+        "Paired timing (the long runs above share the machine with other jobs, so their seconds are noisy): "
+        "both frameworks train the same model from the same weights in alternating blocks of "
+        f"{timing[0]['block_steps']} generator steps (minigan, torch, torch, minigan, ...); median over blocks.",
+        "",
+        "| method | threads | minigan ms/step | torch ms/step | minigan / torch |",
+        "|---|---|---|---|---|",
+    ]
+    for entry in timing:
+        mine, theirs = np.median(entry["minigan"]), np.median(entry["torch"])
+        lines.append(f"| {entry['method']} | {entry['threads']} | {1e3 * mine:.0f} | {1e3 * theirs:.0f} | "
+                     f"{mine / theirs:.2f}× |")
+    return lines + [""]
+
+
 def write_report(results: dict, options: argparse.Namespace, out: Path, floor: float) -> None:
     frameworks = ["minigan", "torch"]
     info = machine()
@@ -242,6 +292,7 @@ def write_report(results: dict, options: argparse.Namespace, out: Path, floor: f
         "",
         "Targets (GP): minigan's final W₁ within 1.25× of PyTorch's (mean over seeds), wall time ≤ 1.3×.",
         "",
+        *timing_table(getattr(options, "timing", [])),
         "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items())
         + f"; threads per framework {options.threads}.",
         "The machine was shared with other work while this ran, so absolute times carry noise; minigan and "
@@ -281,7 +332,8 @@ def plot(results: dict, out: Path, floor: float) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--steps", type=int, default=2000)
-    parser.add_argument("--seeds", type=int, default=3, help="number of seeds (0, 1, ...)")
+    parser.add_argument("--seeds", type=int, default=3, help="number of seeds (FIRST, FIRST + 1, ...)")
+    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--methods", default="gp,clip,sn")
     parser.add_argument("--torch-methods", default="gp,clip,sn", help="methods to run in PyTorch too")
     parser.add_argument("--eval-every", type=int, default=250)
@@ -289,14 +341,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2, help="BLAS / torch threads (same for both)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "toy_quality"))
     parser.add_argument("--raw", default=None, help="where the raw curves go (default: OUT.json)")
+    parser.add_argument("--timing-only", action="store_true",
+                        help="only time both frameworks in alternating blocks (no curves); needs --raw")
+    parser.add_argument("--timing-blocks", type=int, default=6)
+    parser.add_argument("--timing-block-steps", type=int, default=10)
     parser.add_argument("--report-from", default=None,
                         help="comma-separated raw .json files of earlier runs: merge them, write the report")
     options = parser.parse_args(argv)
-    options.seed_list = list(range(options.seeds))
+    options.seed_list = list(range(options.first_seed, options.first_seed + options.seeds))
     out = Path(options.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if options.report_from:
         return report_only(options, out)
+    if options.timing_only:
+        return timing_only(options)
     try:
         import torch
 
@@ -339,14 +397,40 @@ def finish(results: dict, options: argparse.Namespace, out: Path) -> None:
     print(out.with_suffix(".md").read_text())
 
 
+def timing_only(options: argparse.Namespace) -> int:
+    """Paired timing of both frameworks for each method, written to --raw."""
+    if options.raw is None:
+        raise SystemExit("--timing-only needs --raw FILE")
+    timing = []
+    for method in options.methods.split(","):
+        config = config_for(method, 0, 10**6, 10**6, options.metric_samples)
+        times = paired_timing(config, options.timing_blocks, options.timing_block_steps)
+        timing.append({"method": method, "threads": options.threads, "block_steps": options.timing_block_steps,
+                       **times})
+        ratio = np.median(times["minigan"]) / np.median(times["torch"])
+        print(f"{method}, {options.threads} thread(s): minigan {1e3 * np.median(times['minigan']):.0f} ms/step, "
+              f"torch {1e3 * np.median(times['torch']):.0f} ms/step, ratio {ratio:.2f}", flush=True)
+    Path(options.raw).write_text(json.dumps({"options": vars(options), "machine": machine(), "timing": timing},
+                                            indent=1))
+    return 0
+
+
 def report_only(options: argparse.Namespace, out: Path) -> int:
     """Merge the raw results of several runs (e.g. methods run in parallel processes) into one report."""
     results: dict = {}
+    options.timing = []
     for path in options.report_from.split(","):
         saved = json.loads(Path(path).read_text())
+        if "timing" in saved:
+            options.timing += saved["timing"]
+            continue
         for key in ("steps", "threads", "metric_samples", "eval_every"):
             setattr(options, key, saved["options"][key])
-        results.update(saved["results"])
+        for method, by_framework in saved["results"].items():
+            for framework, runs in by_framework.items():
+                merged = results.setdefault(method, {}).setdefault(framework, [])
+                merged.extend(runs)
+                merged.sort(key=lambda r: r["seed"])
     # a run stopped early holds fewer seeds than it was asked for: report the seeds actually run
     options.seed_list = sorted({r["seed"] for by in results.values() for runs in by.values() for r in runs})
     finish(results, options, out)

@@ -95,6 +95,7 @@ def test_nan_stops_the_run_naming_the_step_and_keeps_the_last_good_checkpoint(tm
     assert Run.from_checkpoint(tmp_path / "nan" / "checkpoint.npz").step == 5
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow is the point
 def test_an_absurd_learning_rate_is_caught(tmp_path):
     with pytest.raises(TrainingDiverged, match=r"at step \d+: the (critic|generator) loss is (nan|inf|-inf)"):
         train(config(tmp_path, "absurd", lr=1e10, steps=30, checkpoint_every=None))

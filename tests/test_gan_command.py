@@ -5,6 +5,7 @@ import csv
 import json
 
 import numpy as np
+import pytest
 
 from minigan.gan import checkpoint as checkpoints
 from minigan.gan import command
@@ -66,8 +67,17 @@ def test_refusals_have_exit_status_2_and_a_message(tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow is the point
 def test_divergence_has_exit_status_1(tmp_path, capsys):
     out = str(tmp_path / "nan")
     status = minigan_train("--steps", "30", "--out", out, "--lr", "1e10", *SMALL, "--no-figures")
     assert status == 1
     assert "training diverged at step" in capsys.readouterr().err
+
+
+def test_the_minigan_command_dispatches_train(tmp_path):
+    from minigan import cli
+
+    out = tmp_path / "via_cli"
+    assert cli.main(["train", "--steps", "2", "--out", str(out), *SMALL, "--no-figures"]) == 0
+    assert checkpoints.load(out / "checkpoint.npz").step == 2
