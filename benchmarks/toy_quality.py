@@ -47,6 +47,7 @@ if __name__ == "__main__":
         os.environ[_name] = _threads
 
 import numpy as np
+from timing import cpu_model
 
 import minigan as mg
 from minigan.distances import w1_assignment
@@ -199,15 +200,7 @@ def paired_timing(config: TrainConfig, blocks: int, block_steps: int) -> dict:
 
 # ---------------------------------------------------------------------------------- reporting
 def machine() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    info = {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
+    info = {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
             "minigan": mg.__version__, "os": platform.platform()}
     try:
         import torch

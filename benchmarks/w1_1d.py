@@ -37,23 +37,14 @@ import scipy.stats
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from timing import cpu_model  # noqa: E402
+
 from minigan.distances import w1_samples  # noqa: E402
 
 try:  # optional peer
     import ot  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - depends on the machine
     ot = None
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def interleaved_medians(fns: dict, repeats: int) -> tuple[dict, dict]:
