@@ -79,12 +79,11 @@ def train_all(seed):
     """The four runs for one seed: {method: History}."""
     histories = {}
     for name, settings in methods.items():
-        config = mg.gan.TrainConfig(data="8gaussians", lr=rates[name], seed=seed, checkpoint_every=None,
-                                    **settings, **common)
+        generator_lr = GENERATOR_RATE_FACTOR * rates[name] if settings["loss"] == "wgan" else None
+        config = mg.gan.TrainConfig(data="8gaussians", lr=rates[name], generator_lr=generator_lr, seed=seed,
+                                    checkpoint_every=None, **settings, **common)
         run = Run.start(config)  # a fresh, untrained run that we adjust before training
         run.generator[-1].bias.data[...] = START_OFFSET  # displace the generator's output by (2, 2)
-        if settings["loss"] == "wgan":
-            run.generator_optimizer.lr = GENERATOR_RATE_FACTOR * config.lr
         run.fit()
         histories[name] = run.history
         w1 = run.history.column("w1_exact")

@@ -46,6 +46,14 @@ def test_train_writes_history_checkpoint_and_figures(tmp_path, capsys):
     assert all(np.abs(v).max() <= 0.01 for v in saved.critic.values())  # clipped weights were saved
 
 
+def test_generator_lr_option_reaches_the_config(tmp_path):
+    out = tmp_path / "ttur"
+    assert minigan_train("--steps", "1", "--lr", "2e-4", "--generator-lr", "5e-5", "--out", str(out), *SMALL,
+                         "--no-figures") == 0
+    config = json.loads((out / "config.json").read_text())
+    assert (config["lr"], config["generator_lr"]) == (2e-4, 5e-5)
+
+
 def test_resume_continues_with_the_saved_settings(tmp_path):
     out = str(tmp_path / "gp")
     assert minigan_train("--steps", "3", "--out", out, *SMALL, "--no-figures") == 0

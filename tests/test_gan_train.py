@@ -43,6 +43,29 @@ def test_config_round_trip_and_validation():
         TrainConfig.from_dict({"colour": "red"})
 
 
+def test_generator_lr_scales_only_the_generator_update():
+    """Same seed, same first critic steps, same noise: the generator's first update is −lr_G·∇, so
+    halving generator_lr halves the generator's step exactly and leaves the critic untouched."""
+    settings = dict(loss="wgan", lipschitz="gp", optimizer="sgd", lr=1e-2, steps=1, n_critic=2,
+                    dtype="float64", **TINY)
+    assert TrainConfig(**settings).generator_lr is None  # None: the generator trains at lr
+    with pytest.raises(ValueError, match="generator_lr"):
+        TrainConfig(**settings, generator_lr=-1.0)
+    runs = {}
+    for name, generator_lr in (("same", None), ("half", 5e-3)):
+        run = Run.start(TrainConfig(**settings, generator_lr=generator_lr))
+        assert run.generator_optimizer.lr == (generator_lr or 1e-2) and run.critic_optimizer.lr == 1e-2
+        before = [p.numpy().copy() for p in run.generator.parameters()]
+        run.fit()
+        runs[name] = ([p.numpy() - b for p, b in zip(run.generator.parameters(), before)],
+                      [p.numpy() for p in run.critic.parameters()])
+    for same, half in zip(runs["same"][0], runs["half"][0]):
+        assert np.abs(same).max() > 0
+        np.testing.assert_allclose(half, 0.5 * same, rtol=1e-9, atol=1e-15)
+    for same, half in zip(runs["same"][1], runs["half"][1]):
+        np.testing.assert_array_equal(same, half)
+
+
 # ---------------------------------------------------------------------- every pair runs
 @pytest.mark.parametrize("loss, lipschitz", list(itertools.product(LOSSES, LIPSCHITZ_METHODS)))
 def test_every_loss_and_method_pair_trains(loss, lipschitz):

@@ -60,6 +60,7 @@ def add_parser(subcommands: Any) -> argparse.ArgumentParser:
     parser.add_argument("--n-critic", type=int, default=None)
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default=None)
     parser.add_argument("--lr", type=float, default=None)
+    parser.add_argument("--generator-lr", type=float, default=None, help="the generator's rate (default: --lr)")
     parser.add_argument("--gp-weight", type=float, default=None, help="λ of the gradient penalty")
     parser.add_argument("--clip", type=float, default=None, dest="clip_value", help="c of weight clipping")
     parser.add_argument("--hidden", type=_widths, default=None,
@@ -94,7 +95,8 @@ def config_from_arguments(arguments: argparse.Namespace) -> Any:
         "data": arguments.data, "loss": arguments.loss, "lipschitz": arguments.lipschitz,
         "steps": arguments.steps, "seed": arguments.seed, "backend": arguments.backend,
         "batch_size": arguments.batch_size, "n_critic": arguments.n_critic, "optimizer": arguments.optimizer,
-        "lr": arguments.lr, "gp_weight": arguments.gp_weight, "clip_value": arguments.clip_value,
+        "lr": arguments.lr, "generator_lr": arguments.generator_lr, "gp_weight": arguments.gp_weight,
+        "clip_value": arguments.clip_value,
         "noise_dim": arguments.noise_dim, "log_every": arguments.log_every,
         "metric_samples": arguments.metric_samples, "checkpoint_every": arguments.checkpoint_every,
         "generator_hidden": arguments.generator_hidden or arguments.hidden,

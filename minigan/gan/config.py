@@ -10,6 +10,9 @@ optimizer         "rmsprop" with weight clipping (WGAN, Algorithm 1: momentum hu
                   "adam" otherwise (WGAN-GP, and SN-GAN)
 lr                5e-5 for RMSprop (WGAN's α), 1e-4 for Adam (WGAN-GP); SGD has no paper
                   default, so it needs an explicit lr
+generator_lr      stays None, meaning "the same as lr" (both papers use one rate; a smaller
+                  generator rate, as in two time-scale training, keeps the critic nearer its
+                  optimum: lesson 12)
 n_critic          5 for the WGAN loss (both papers), 1 for the GAN losses (Goodfellow's k = 1)
 batch_size        256 on the 2-D toy sets (the WGAN-GP toy script, for both of its modes),
                   64 otherwise (WGAN's m)
@@ -63,6 +66,7 @@ class TrainConfig:
         optimizer: "adam", "rmsprop" or "sgd"; both networks use the same one.
         lr, betas, rmsprop_alpha, eps, momentum: optimizer settings (betas for Adam,
             rmsprop_alpha is RMSprop's smoothing constant, momentum for SGD).
+        generator_lr: the generator's learning rate; None uses ``lr`` for both networks.
         batch_size: points per batch (real and generated).
         clip_value: c of weight clipping, parameters clipped to [−c, c] after every critic step.
         gp_weight: λ of the gradient penalty; gp_target its target norm (1).
@@ -88,6 +92,7 @@ class TrainConfig:
     n_critic: int | None = None
     optimizer: str | None = None
     lr: float | None = None
+    generator_lr: float | None = None
     betas: tuple[float, float] = (0.5, 0.9)
     rmsprop_alpha: float = 0.99
     eps: float = 1e-8
@@ -155,6 +160,8 @@ class TrainConfig:
             _integer("checkpoint_every", self.checkpoint_every, minimum=1)
         for name in ("lr", "clip_value", "eps"):
             _number(name, getattr(self, name), positive=True)
+        if self.generator_lr is not None:
+            _number("generator_lr", self.generator_lr, positive=True)
         for name in ("gp_weight", "momentum", "gp_target"):
             _number(name, getattr(self, name), positive=False)
         if not 0 <= self.rmsprop_alpha <= 1:

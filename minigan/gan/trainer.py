@@ -107,15 +107,17 @@ def build_networks(config: TrainConfig) -> tuple[Any, Any]:
     return generator, critic
 
 
-def build_optimizer(parameters: Any, config: TrainConfig) -> Any:
-    """The optimizer ``config`` names, with its settings, over ``parameters``."""
+def build_optimizer(parameters: Any, config: TrainConfig, lr: float | None = None) -> Any:
+    """The optimizer ``config`` names, with its settings, over ``parameters`` (at ``lr`` if given,
+    else ``config.lr``)."""
     from minigan import optim
 
+    lr = config.lr if lr is None else lr
     if config.optimizer == "adam":
-        return optim.Adam(parameters, lr=config.lr, betas=config.betas, eps=config.eps)
+        return optim.Adam(parameters, lr=lr, betas=config.betas, eps=config.eps)
     if config.optimizer == "rmsprop":
-        return optim.RMSprop(parameters, lr=config.lr, alpha=config.rmsprop_alpha, eps=config.eps)
-    return optim.SGD(parameters, lr=config.lr, momentum=config.momentum)
+        return optim.RMSprop(parameters, lr=lr, alpha=config.rmsprop_alpha, eps=config.eps)
+    return optim.SGD(parameters, lr=lr, momentum=config.momentum)
 
 
 def _finite_or_raise(value: float, step: int, quantity: str) -> float:
@@ -142,7 +144,8 @@ class Run:
         self.data = datasets.get(config.data)
         self.generator = generator
         self.critic = critic
-        self.generator_optimizer = build_optimizer(generator.parameters(), config)
+        # generator_lr None: both networks at config.lr
+        self.generator_optimizer = build_optimizer(generator.parameters(), config, lr=config.generator_lr)
         self.critic_optimizer = build_optimizer(critic.parameters(), config)
         self.rng = rng
         self.history = History()
