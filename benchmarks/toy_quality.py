@@ -257,6 +257,23 @@ def timing_table(timing: list[dict]) -> list[str]:
     return lines + [""]
 
 
+def wall_table(walls: list[dict]) -> list[str]:
+    if not walls:
+        return []
+    lines = [
+        "Whole runs alone on the otherwise idle machine (training steps only, metric excluded; the same "
+        "model, weights and random numbers in both frameworks):",
+        "",
+        "| method | seed | steps | threads | minigan s | torch s | minigan / torch |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for wall in walls:
+        mine, theirs = wall["minigan"]["train_seconds"], wall["torch"]["train_seconds"]
+        lines.append(f"| {wall['method']} | {wall['seed']} | {wall['steps']} | {wall['threads']} | {mine:.0f} | "
+                     f"{theirs:.0f} | {mine / theirs:.2f}× |")
+    return lines + [""]
+
+
 def write_report(results: dict, options: argparse.Namespace, out: Path, floor: float) -> None:
     frameworks = ["minigan", "torch"]
     info = machine()
@@ -286,6 +303,7 @@ def write_report(results: dict, options: argparse.Namespace, out: Path, floor: f
         "Targets (GP): minigan's final W₁ within 1.25× of PyTorch's (mean over seeds), wall time ≤ 1.3×.",
         "",
         *timing_table(getattr(options, "timing", [])),
+        *wall_table(getattr(options, "wall", [])),
         "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items())
         + f"; threads per framework {options.threads}.",
         "The machine was shared with other work while this ran, so absolute times carry noise; minigan and "
@@ -340,6 +358,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timing-block-steps", type=int, default=10)
     parser.add_argument("--report-from", default=None,
                         help="comma-separated raw .json files of earlier runs: merge them, write the report")
+    parser.add_argument("--wall-from", default=None,
+                        help="with --report-from: raw .json files of whole runs made alone on a quiet machine, "
+                             "reported as the wall-time comparison")
     options = parser.parse_args(argv)
     options.seed_list = list(range(options.first_seed, options.first_seed + options.seeds))
     out = Path(options.out)
@@ -424,6 +445,13 @@ def report_only(options: argparse.Namespace, out: Path) -> int:
                 merged = results.setdefault(method, {}).setdefault(framework, [])
                 merged.extend(runs)
                 merged.sort(key=lambda r: r["seed"])
+    options.wall = []
+    for path in (options.wall_from.split(",") if options.wall_from else []):
+        saved = json.loads(Path(path).read_text())
+        for method, by_framework in saved["results"].items():
+            for mine, theirs in zip(by_framework["minigan"], by_framework["torch"]):
+                options.wall.append({"method": method, "seed": mine["seed"], "steps": saved["options"]["steps"],
+                                     "threads": saved["options"]["threads"], "minigan": mine, "torch": theirs})
     # a run stopped early holds fewer seeds than it was asked for: report the seeds actually run
     options.seed_list = sorted({r["seed"] for by in results.values() for runs in by.values() for r in runs})
     finish(results, options, out)
