@@ -333,8 +333,9 @@ def test_w1_cdf_returns_error_and_warns_when_inaccurate():
     value, err = w1_cdf(F, G, -np.inf, np.inf, return_error=True)
     assert value == pytest.approx(1.0, rel=1e-8)
     assert 0 <= err < 1e-7
-    with pytest.warns(IntegrationWarning, match="error estimate"):
+    with pytest.warns(IntegrationWarning, match="w1_cdf: quadrature error estimate") as caught:
         w1_cdf(F, G, -np.inf, np.inf, limit=1, epsabs=1e-14, epsrel=1e-14)
+    assert caught[0].filename == __file__  # the warning points at the caller's line
 
 
 def test_kl_density_warns_when_quadrature_is_inaccurate():
@@ -342,8 +343,9 @@ def test_kl_density_warns_when_quadrature_is_inaccurate():
     q = scipy.stats.norm(0.0, 0.5)
     with pytest.warns(IntegrationWarning, match="kl_density: quadrature error estimate"):
         kl_density(p.pdf, q.pdf, -20.0, 20.0, limit=1)
-    with pytest.warns(IntegrationWarning, match="js_density: quadrature error estimate"):
+    with pytest.warns(IntegrationWarning, match="js_density: quadrature error estimate") as caught:
         js_density(p.pdf, q.pdf, -20.0, 20.0, limit=1)
+    assert caught[0].filename == __file__
 
 
 def test_kl_density_infinite_when_supports_differ():

@@ -21,18 +21,19 @@ total, so rounding can never make a divergence negative.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from scipy import integrate, special
+from scipy import special
 
+from ._quadrature import checked_quad
 from ._validation import _interval, _probability_pair, _scalar
 
 __all__ = ["kl", "js", "kl_gaussian", "kl_density", "js_density"]
 
 LN2 = math.log(2.0)
+DENSITY_HINT = "pass points= near where the densities concentrate, narrow [lo, hi], or raise limit"
 
 #: Densities may be plain callables ``f(x) -> density`` or objects with ``.pdf`` (and, ideally,
 #: ``.logpdf``), such as frozen ``scipy.stats`` distributions.
@@ -140,38 +141,6 @@ def _eval(f: Callable[[float], float], x: float, name: str) -> float:
     return v
 
 
-def _quad(
-    integrand: Callable[[float], float],
-    lo: float,
-    hi: float,
-    what: str,
-    points: Sequence[float] | None,
-    epsabs: float,
-    epsrel: float,
-    limit: int,
-) -> tuple[float, float]:
-    kwargs: dict[str, Any] = {"epsabs": epsabs, "epsrel": epsrel, "limit": limit}
-    if points is not None:
-        if math.isinf(lo) or math.isinf(hi):
-            raise ValueError("points can only be given for a finite interval [lo, hi]")
-        kwargs["points"] = list(points)
-    with warnings.catch_warnings():
-        # quad's own IntegrationWarning is replaced by the error-estimate check below, which says
-        # which quantity was being integrated.
-        warnings.simplefilter("ignore", integrate.IntegrationWarning)
-        value, abserr = integrate.quad(integrand, lo, hi, **kwargs)
-    tolerance = max(epsabs, epsrel * abs(value))
-    if not abserr <= 10.0 * tolerance:
-        warnings.warn(
-            f"{what}: quadrature error estimate {abserr:.3g} exceeds the requested accuracy "
-            f"{tolerance:.3g} (value {value:.10g}); pass points= near where the densities "
-            "concentrate, narrow [lo, hi], or raise limit",
-            integrate.IntegrationWarning,
-            stacklevel=3,
-        )
-    return value, abserr
-
-
 def kl_density(
     p: Density,
     q: Density,
@@ -230,7 +199,8 @@ def kl_density(
                 return 0.0
             return px * math.log(px / qx)
 
-    value, abserr = _quad(integrand, a, b, "kl_density", points, epsabs, epsrel, limit)
+    value, abserr = checked_quad(integrand, a, b, what="kl_density", hint=DENSITY_HINT, points=points,
+                                 epsabs=epsabs, epsrel=epsrel, limit=limit)
     if support_violation:
         value, abserr = math.inf, 0.0
     value /= scale
@@ -272,7 +242,8 @@ def js_density(
             total += qx * math.log(2.0 * qx / s)
         return 0.5 * total
 
-    value, abserr = _quad(integrand, a, b, "js_density", points, epsabs, epsrel, limit)
+    value, abserr = checked_quad(integrand, a, b, what="js_density", hint=DENSITY_HINT, points=points,
+                                 epsabs=epsabs, epsrel=epsrel, limit=limit)
     value = min(max(value, 0.0), LN2) / scale
     abserr /= scale
     return (value, abserr) if return_error else value

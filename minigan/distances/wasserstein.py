@@ -16,13 +16,13 @@ In one dimension the optimal coupling pairs equal quantiles, which gives three e
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from scipy import integrate, optimize, spatial, special
+from scipy import optimize, spatial, special
 
+from ._quadrature import checked_quad
 from ._validation import (
     SUM_RTOL,
     _check_finite,
@@ -309,22 +309,8 @@ def w1_cdf(
             raise ValueError(f"F({t!r}) = {ft}, G({t!r}) = {gt}: a CDF takes values in [0, 1]")
         return abs(ft - gt)
 
-    kwargs: dict[str, Any] = {"epsabs": epsabs, "epsrel": epsrel, "limit": limit}
-    if points is not None:
-        if math.isinf(a) or math.isinf(b):
-            raise ValueError("points can only be given for a finite interval [lo, hi]")
-        kwargs["points"] = list(points)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", integrate.IntegrationWarning)
-        value, abserr = integrate.quad(integrand, a, b, **kwargs)
-    tolerance = max(epsabs, epsrel * abs(value))
-    if not abserr <= 10.0 * tolerance:
-        warnings.warn(
-            f"w1_cdf: quadrature error estimate {abserr:.3g} exceeds the requested accuracy {tolerance:.3g} "
-            f"(value {value:.10g}); pass points= where F and G cross, narrow [lo, hi], or raise limit",
-            integrate.IntegrationWarning,
-            stacklevel=2,
-        )
+    value, abserr = checked_quad(integrand, a, b, what="w1_cdf", points=points, epsabs=epsabs, epsrel=epsrel,
+                                 limit=limit, hint="pass points= where F and G cross, narrow [lo, hi], or raise limit")
     return (value, abserr) if return_error else value
 
 
