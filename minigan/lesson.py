@@ -97,6 +97,11 @@ class Lesson:
         smaller, larger = float(smaller), float(larger)
         return self.check(claim, smaller <= larger + margin, f"{smaller:.6g} ≤ {larger:.6g}")
 
+    def check_between(self, claim: str, value: float, low: float, high: float) -> bool:
+        """Claim that low ≤ ``value`` ≤ high."""
+        value = float(value)
+        return self.check(claim, low <= value <= high, f"{low:.6g} ≤ {value:.6g} ≤ {high:.6g}")
+
     def require(self, claim: str, holds: bool, detail: str = "") -> None:
         """Like ``check``, but stop the lesson at once if it fails (later cells rely on it)."""
         if not self.check(claim, holds, detail):

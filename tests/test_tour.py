@@ -31,6 +31,7 @@ from minigan.lesson import Lesson
 TITLE = "Fake lesson {number} <passes>"
 lesson = Lesson(__file__, TITLE)
 lesson.check_close("one plus one is two", 1 + 1, 2)
+lesson.check_between("three lies in [1, 5]", 3, 1, 5)
 lesson.check("a claim with a detail & an ampersand", True, "detail {number}")
 for name in ("first_figure", "second_figure"):
     figure, axes = plt.subplots(figsize=(2, 2))
@@ -46,6 +47,7 @@ from minigan.lesson import Lesson
 lesson = Lesson(__file__, "A lesson with a false claim")
 lesson.check("this holds", True)
 lesson.check_less("two is less than one", 2, 1)
+lesson.check_between("six lies in [1, 5]", 6, 1, 5)
 lesson.finish()
 '''
 
@@ -115,17 +117,17 @@ def test_tour_writes_a_gallery_referencing_every_check_and_figure(passing_lesson
     assert main(["tour", "--lessons-dir", str(passing_lessons), "--out", str(out)]) == 0
     page = (out / "index.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<style>" in page
-    assert "2/2 lessons passed" in page and "4/4 checks" in page and "total time" in page
+    assert "2/2 lessons passed" in page and "6/6 checks" in page and "total time" in page
     for name in ("01_first", "02_second"):
         summary = json.loads((out / name / "lesson.json").read_text(encoding="utf-8"))
         assert summary["figures"] == ["first_figure.png", "second_figure.png"]
         for figure in summary["figures"]:
             assert (out / name / figure).is_file()
             assert f'<img src="{name}/{figure}"' in page
-        assert (out / name / "output.txt").read_text().count("✓") == 2
+        assert (out / name / "output.txt").read_text().count("✓") == 3
     assert "Fake lesson 1 &lt;passes&gt;" in page  # titles and claims are HTML-escaped
     assert "a claim with a detail &amp; an ampersand" in page
-    assert page.count('class="pass"') == 4 and 'class="fail"' not in page
+    assert page.count('class="pass"') == 6 and 'class="fail"' not in page
     assert "2/2 lessons passed" in capsys.readouterr().out
 
 
@@ -138,6 +140,7 @@ def test_a_failing_lesson_fails_the_tour_but_the_rest_still_run(passing_lessons,
     assert "3/5 lessons passed" in page
     assert page.count("FAILED") == 2
     assert '<li class="fail">two is less than one' in page
+    assert '<li class="fail">six lies in [1, 5]' in page
     assert "boom in the middle of the lesson" in page  # the crash's traceback is shown
     assert (out / "05_after" / "first_figure.png").is_file()  # lessons after a failure still ran
 
