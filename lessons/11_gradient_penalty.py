@@ -220,7 +220,7 @@ def train_critic_alone(name, method):
     return {"surface": surface, "norms": norms, "real": real.numpy()[:512], "estimate": estimate}
 
 
-def exact_w1_against_noisy_data(name, n=1500):
+def exact_w1_against_noisy_data(name, n):
     """Exact W₁ between n data points and n other data points plus N(0, 1) noise (an assignment)."""
     real = data.sample_host(name, n, host_rng)
     fake = data.sample_host(name, n, host_rng) + host_rng.standard_normal((n, 2))
@@ -229,7 +229,7 @@ def exact_w1_against_noisy_data(name, n=1500):
 
 surfaces = {(name, method): train_critic_alone(name, method)
             for name in datasets_shown for method in ("clipping", "gradient penalty")}
-exact_w1 = {name: exact_w1_against_noisy_data(name) for name in datasets_shown}
+exact_w1 = {name: exact_w1_against_noisy_data(name, 1000 if not lesson.full else 1500) for name in datasets_shown}
 for (name, method), result in surfaces.items():
     print(f"{name:>12}, {method:>16}: ‖∇D(x̂)‖ mean {result['norms'].mean():.4f}, "
           f"sd {result['norms'].std():.4f}; E D(real) − E D(fake) = {result['estimate']:.4g} "
@@ -241,9 +241,11 @@ for name in datasets_shown:
                        penalty["norms"].mean(), 1.0, atol=0.15)
     lesson.check_less(f"{name}, weight clipping: the mean ‖∇D(x̂)‖ is far from 1 (< 0.01)",
                       clipping["norms"].mean(), 0.01)
+    # Both numbers come from finite samples (a few % of sampling error each), and the penalty holds
+    # ‖∇D‖ near 1 where it looks, not exactly 1 everywhere: hence 20 % of room above W₁.
     lesson.check_between(f"{name}, gradient penalty: the critic's estimate is ≥ {lowest_fraction:.0%} of the "
-                         "exact W₁ and (K ≈ 1) not above it by more than 10 %",
-                         penalty["estimate"] / exact_w1[name], lowest_fraction, 1.1)
+                         "exact W₁ and (K ≈ 1) at most 20 % above it",
+                         penalty["estimate"] / exact_w1[name], lowest_fraction, 1.2)
     lesson.check_between(f"{name}, weight clipping: the critic's estimate is W₁ scaled down by over 100×",
                          clipping["estimate"] / exact_w1[name], -0.01, 0.01)
 
