@@ -285,7 +285,7 @@ lesson.savefig(fig, "gradient_norms")
 #
 # Now the full game with `mg.gan.train`: the WGAN loss, the gradient penalty with the toy
 # script's λ = 0.1, n_critic = 5, Adam with β = (0.5, 0.9). The quick mode shrinks the networks to
-# ReLU MLPs 2→32→32→32→(2 or 1), uses batches of 64 and 100 generator steps, and — to move in
+# ReLU MLPs 2→32→32→32→(2 or 1), uses batches of 64 and 200 generator steps, and — to move in
 # that budget — Adam's learning rate 1e-3 instead of the paper's 1e-4. `--full` runs the
 # published toy settings (512-wide networks, batches of 256, lr 1e-4) for 10,000 steps. The
 # history records the exact W₁ between 256 generated and 256 real points at every log step.
@@ -294,8 +294,8 @@ lesson.savefig(fig, "gradient_norms")
 if lesson.full:
     run_settings = dict(steps=10000, log_every=250, metric_samples=1000)
 else:
-    run_settings = dict(steps=100, lr=1e-3, batch_size=64, critic_hidden=(32, 32, 32),
-                        generator_hidden=(32, 32, 32), log_every=10, metric_samples=256)
+    run_settings = dict(steps=200, lr=1e-3, batch_size=64, critic_hidden=(32, 32, 32),
+                        generator_hidden=(32, 32, 32), log_every=20, metric_samples=256)
 runs = {}
 for name in ("8gaussians", "swissroll"):
     config = mg.gan.TrainConfig(data=name, loss="wgan", lipschitz="gp", seed=lesson.seed,
