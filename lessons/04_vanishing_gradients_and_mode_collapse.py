@@ -182,26 +182,33 @@ def train_gan(generator_steps_per_round: int, discriminator_steps_per_round: int
 
 data_points = data.sample_host("8gaussians", 2000)
 collapsed_generator, _ = train_gan(25, 5, rounds=16, lr=1e-2)
-balanced_rounds = 3000 if lesson.full else 200
-balanced_generator, _ = train_gan(1, 1, rounds=balanced_rounds, lr=1e-3)
 with mg.no_grad():
     collapsed = collapsed_generator(noise(2000, 2)).numpy().astype(np.float64)
-    balanced = balanced_generator(noise(2000, 2)).numpy().astype(np.float64)
+# GAN training is a gamble: one balanced run can collapse too. Three runs, and a claim about most.
+balanced_rounds, balanced_runs = (3000 if lesson.full else 200), 3
+balanced_samples = []
+for _ in range(balanced_runs):
+    balanced_generator, _ = train_gan(1, 1, rounds=balanced_rounds, lr=1e-3)
+    with mg.no_grad():
+        balanced_samples.append(balanced_generator(noise(2000, 2)).numpy().astype(np.float64))
+balanced_spreads = [spread(points) for points in balanced_samples]
+balanced = balanced_samples[int(np.argmax(balanced_spreads))]  # the figure shows the widest run
 
 collapsed_modes, collapsed_shares = modes_covered(collapsed)
 balanced_modes, _ = modes_covered(balanced)
 print(f"data:      spread {spread(data_points):.3f}, modes covered {modes_covered(data_points)[0]}")
 print(f"collapsed: spread {spread(collapsed):.3f}, modes covered {collapsed_modes}, "
       f"shares {np.round(collapsed_shares, 3).tolist()}")
-print(f"balanced ({balanced_rounds} rounds of 1 + 1 steps): spread {spread(balanced):.3f}, "
-      f"modes covered {balanced_modes}")
+print(f"balanced ({balanced_rounds} rounds of 1 + 1 steps, {balanced_runs} runs): spreads "
+      f"{', '.join(f'{value:.3f}' for value in balanced_spreads)}; the widest covers {balanced_modes} modes")
 lesson.check("the data themselves cover all 8 modes by this measure", modes_covered(data_points)[0] == 8)
 lesson.check("the collapsed generator covers fewer than 8 modes (at most 2)", collapsed_modes <= 2,
              f"{collapsed_modes} covered")
 lesson.check_less("its samples have collapsed: spread < 0.35 × the data's", spread(collapsed),
                   0.35 * spread(data_points))
-lesson.check("the balanced schedule keeps a wider spread than the collapsed one",
-             spread(balanced) > 2 * spread(collapsed), f"{spread(balanced):.3f} vs {spread(collapsed):.3f}")
+wider_runs = sum(value > 2 * spread(collapsed) for value in balanced_spreads)
+lesson.check(f"in most of {balanced_runs} runs the balanced schedule keeps over twice the collapsed one's spread",
+             wider_runs >= 2, f"{wider_runs} of {balanced_runs} runs wider than 2 × {spread(collapsed):.3f}")
 
 # %% [markdown]
 # The collapsed generator maps almost every z to one small region: its answer to the last
@@ -245,7 +252,7 @@ lesson.savefig(figure, "vanishing_gradients")
 figure, panels = plt.subplots(1, 2, figsize=(12, 5.6))
 for axes, points, name, modes in [
     (panels[0], collapsed, "25 generator steps per 5 discriminator steps (lr 0.01)", collapsed_modes),
-    (panels[1], balanced, f"1 + 1 steps (lr 0.001), {balanced_rounds} rounds: not collapsed (nor converged)",
+    (panels[1], balanced, f"1 + 1 steps (lr 0.001), {balanced_rounds} rounds: the widest of {balanced_runs} runs",
      balanced_modes),
 ]:
     axes.plot(data_points[:800, 0], data_points[:800, 1], ".", color="0.6", ms=3, label="real data")

@@ -97,7 +97,8 @@ above_lower = np.all(sample_w1[:, 0] >= sample_w1[:, 1] - 1e-12)
 below_upper = np.all(sample_w1[:, 0] <= sample_w1[:, 2] + 1e-12)
 lesson.check("sample W₁ always lies in [|θ|, |θ| + W₁(heights)]", bool(above_lower and below_upper))
 error = np.abs(sample_w1[:, 0] - sample_w1[:, 1]).max()
-lesson.check_less(f"sample W₁ is within 0.05 of |θ| on every θ (n = {n_points})", error, 0.05)
+# the gap is the heights' own sampling error, O(1/√n) (about 0.04 on average at n = 150)
+lesson.check_less(f"sample W₁ is within 0.1 of |θ| on every θ (n = {n_points})", error, 0.1)
 lesson.check_close("with shared heights the assignment finds W₁ = |θ| exactly (θ = 0.3)",
                    distances.parallel_lines_samples(0.3, 100, seed=1), 0.3, atol=1e-12)
 
