@@ -287,7 +287,8 @@ lesson.savefig(fig, "gradient_norms")
 # script's λ = 0.1, n_critic = 5, Adam with β = (0.5, 0.9). The quick mode shrinks the networks to
 # ReLU MLPs 2→32→32→32→(2 or 1), uses batches of 64 and 200 generator steps, and — to move in
 # that budget — Adam's learning rate 1e-3 instead of the paper's 1e-4. `--full` runs the
-# published toy settings (512-wide networks, batches of 256, lr 1e-4) for 10,000 steps. The
+# published toy settings (512-wide networks, batches of 256, lr 1e-4) for 10,000 steps (over an
+# hour on two CPU cores: W₁ ends near 0.09 on both sets, against a sampling floor of 0.07). The
 # history records the exact W₁ between 256 generated and 256 real points at every log step.
 
 # %%
