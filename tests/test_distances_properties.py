@@ -14,6 +14,7 @@ import pytest
 import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import finite, histogram_pairs, mass
 
 from minigan.distances import (
     gan_value,
@@ -27,21 +28,7 @@ from minigan.distances import (
 
 LN2 = math.log(2.0)
 
-finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False, allow_subnormal=False)
-mass = st.floats(0.0, 10.0, allow_nan=False, allow_infinity=False, allow_subnormal=False)
 samples = st.lists(finite, min_size=1, max_size=30).map(np.array)
-
-
-@st.composite
-def histogram_pairs(draw, max_bins=16):
-    k = draw(st.integers(1, max_bins))
-    p = np.array(draw(st.lists(mass, min_size=k, max_size=k)))
-    q = np.array(draw(st.lists(mass, min_size=k, max_size=k)))
-    if p.sum() == 0:
-        p[draw(st.integers(0, k - 1))] = 1.0
-    if q.sum() == 0:
-        q[draw(st.integers(0, k - 1))] = 1.0
-    return p / p.sum(), q / q.sum()
 
 
 @st.composite
