@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from minigan import tour
-from minigan.cli import main
+from minigan.cli import main, tour
 
 pytestmark = pytest.mark.numpy_only
 
@@ -95,7 +94,7 @@ def test_find_lessons_orders_by_number_and_reads_titles(tmp_path):
 
 def test_default_lessons_dir_is_the_repository_folder():
     folder = tour.default_lessons_dir()
-    assert folder.name == "lessons" and (folder.parent / "minigan" / "tour.py").exists()
+    assert folder.name == "lessons" and (folder.parent / "minigan" / "cli" / "tour.py").exists()
     assert all(re.match(r"\d\d_", lesson.path.name) for lesson in tour.find_lessons())
 
 

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
+from minigan.cli import train as command
 from minigan.gan import checkpoint as checkpoints
-from minigan.gan import command
 
 SMALL = ["--hidden", "16,16", "--batch-size", "32", "--log-every", "2", "--metric-samples", "50",
          "--checkpoint-every", "3", "--no-progress"]

@@ -1,6 +1,7 @@
 """The ``minigan`` command (also ``python -m minigan``).
 
-Subcommands are thin: each parses its arguments and calls the library.
+Subcommands are thin: each lives in its own module of this package (train, tour, ...),
+parses its arguments and calls the library.
 
     minigan --version
     minigan train --data 8gaussians --loss wgan --lipschitz gp --steps 2000 --out runs/NAME
@@ -26,11 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"minigan {minigan.__version__}")
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    from minigan.gan import command as train_command
+    from minigan.cli import train as train_command
 
     train_command.add_parser(subcommands)
 
-    from minigan import tour
+    from minigan.cli import tour
 
     tour.add_parsers(subcommands)
     return parser
