@@ -33,7 +33,7 @@ from minigan import distances
 from minigan.lesson import Lesson
 
 TITLE = "KL and JS divergences"
-lesson = Lesson(__file__, TITLE)
+lesson = Lesson("01_kl_and_js", TITLE)
 LN2 = math.log(2.0)
 
 # %% [markdown]

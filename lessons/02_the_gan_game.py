@@ -39,7 +39,7 @@ from minigan import distances
 from minigan.lesson import Lesson
 
 TITLE = "The GAN game: D* and 2·JS − 2 ln 2"
-lesson = Lesson(__file__, TITLE)
+lesson = Lesson("02_the_gan_game", TITLE)
 LN2 = math.log(2.0)
 
 # %% [markdown]

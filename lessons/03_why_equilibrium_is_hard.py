@@ -39,7 +39,7 @@ from minigan import games
 from minigan.lesson import Lesson
 
 TITLE = "Why equilibrium is hard: the x·y game"
-lesson = Lesson(__file__, TITLE)
+lesson = Lesson("03_why_equilibrium_is_hard", TITLE)
 
 # %% [markdown]
 # ## Simultaneous steps spiral outwards

@@ -35,7 +35,7 @@ from minigan.gan import data
 from minigan.lesson import Lesson
 
 TITLE = "Vanishing gradients and mode collapse"
-lesson = Lesson(__file__, TITLE)
+lesson = Lesson("04_vanishing_gradients_and_mode_collapse", TITLE)
 rng = mg.backend.rng()
 
 # The 8 Gaussians' centres (the WGAN-GP toy data): 2·(cos kπ/4, sin kπ/4) / 1.414, noise sd 0.02/1.414.

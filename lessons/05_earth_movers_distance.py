@@ -30,7 +30,7 @@ from minigan import distances
 from minigan.lesson import Lesson
 
 TITLE = "The earth mover's distance"
-lesson = Lesson(__file__, TITLE)
+lesson = Lesson("05_earth_movers_distance", TITLE)
 
 # %% [markdown]
 # ## The δ table

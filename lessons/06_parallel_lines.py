@@ -32,7 +32,7 @@ from minigan import distances
 from minigan.lesson import Lesson
 
 TITLE = "Parallel lines: KL, JS and W1 as θ → 0"
-lesson = Lesson(__file__, TITLE)
+lesson = Lesson("06_parallel_lines", TITLE)
 LN2 = math.log(2.0)
 
 # %% [markdown]

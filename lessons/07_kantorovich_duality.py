@@ -37,7 +37,7 @@ from minigan.gan import data
 from minigan.lesson import Lesson
 
 TITLE = "Kantorovich–Rubinstein duality and the optimal critic"
-lesson = Lesson(__file__, TITLE)
+lesson = Lesson("07_kantorovich_duality", TITLE)
 rng = mg.backend.rng()
 
 # %% [markdown]

@@ -39,7 +39,7 @@ import numpy as np
 import minigan as mg
 from minigan.lesson import Lesson
 
-lesson = Lesson(__file__, "Lipschitz continuity and the product bound")
+lesson = Lesson("08_lipschitz_continuity", "Lipschitz continuity and the product bound")
 host_rng = mg.backend.rng()
 
 # %% [markdown]

@@ -34,7 +34,7 @@ from minigan import distances
 from minigan.gan import data
 from minigan.lesson import Lesson
 
-lesson = Lesson(__file__, "Weight clipping")
+lesson = Lesson("09_weight_clipping", "Weight clipping")
 host_rng = mg.backend.rng()
 
 # %% [markdown]

@@ -35,7 +35,7 @@ import minigan as mg
 from minigan.gan import data
 from minigan.lesson import Lesson
 
-lesson = Lesson(__file__, "Spectral normalisation and power iteration")
+lesson = Lesson("10_spectral_normalisation", "Spectral normalisation and power iteration")
 host_rng = mg.backend.rng()
 xp = mg.backend.xp()  # the array module of the active backend (NumPy, CuPy or strict)
 

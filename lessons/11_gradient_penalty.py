@@ -32,7 +32,7 @@ from minigan.gan import data
 from minigan.gan.penalty import gradient_norms, interpolate
 from minigan.lesson import Lesson
 
-lesson = Lesson(__file__, "The gradient penalty and double backprop")
+lesson = Lesson("11_gradient_penalty", "The gradient penalty and double backprop")
 host_rng = mg.backend.rng()
 
 

@@ -43,7 +43,7 @@ import minigan as mg
 from minigan.gan.trainer import Run
 from minigan.lesson import Lesson
 
-lesson = Lesson(__file__, "Meaningful loss curves")
+lesson = Lesson("12_meaningful_loss_curves", "Meaningful loss curves")
 LN4 = 2.0 * math.log(2.0)
 
 # %% [markdown]

@@ -32,7 +32,7 @@ from minigan import distances
 from minigan.gan import data
 from minigan.lesson import Lesson
 
-lesson = Lesson(__file__, "Improved techniques for training GANs")
+lesson = Lesson("13_improved_techniques", "Improved techniques for training GANs")
 host_rng = mg.backend.rng()  # every random draw below comes from the lesson's seeded generator
 LN2 = math.log(2.0)
 

@@ -2,19 +2,26 @@
 
 A lesson states claims and proves them with numbers. ``Lesson.check`` prints each
 claim as it is checked and remembers the verdict; ``Lesson.finish`` writes a summary
-(``lesson.json``, read by ``minigan tour`` to build the gallery) and exits non-zero if
+(``lesson.json``, read by ``minigan tour`` to build the course site) and exits non-zero if
 any claim failed, so a lesson that runs to the end with status 0 is a lesson that holds.
 
 Usage inside ``lessons/NN_topic.py``::
 
     from minigan.lesson import Lesson
-    lesson = Lesson(__file__, "KL and JS divergences")
+    lesson = Lesson("01_kl_and_js", "KL and JS divergences")
     lesson.check_close("KL(N(0,1)‖N(1,1)) = 0.5 nats", kl, 0.5, atol=1e-9)
     lesson.savefig(fig, "densities")
     lesson.finish()
 
+The lesson is named by a string, not by ``__file__``, so the same cells run unchanged in a
+Jupyter kernel (where ``__file__`` does not exist). There, ``argv`` is ignored (quick mode),
+figures are shown inline as well as saved, and a failed claim does not end the kernel.
+The check methods return None, so a cell ending in a check echoes nothing.
+
 Command line of every lesson: ``--full`` (the longer version), ``--out DIR`` (where
-figures go; default ``lesson_figures/NN_topic``), ``--backend NAME``.
+figures go; default ``lesson_figures/NN_topic``), ``--backend NAME``, ``--seed S``.
+A backend that cannot run here (``--backend cupy`` without CuPy or a GPU, or an unknown
+name) is one line on stderr and exit status 2.
 """
 
 from __future__ import annotations
@@ -25,12 +32,41 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from minigan import backend
 
-__all__ = ["Lesson", "LessonCheckFailed"]
+__all__ = ["Lesson", "LessonCheckFailed", "set_reporter"]
+
+# Who hears of each check and figure as it happens: None means "print the line"; the course-site
+# runner (minigan.cli.cells) installs a function to file each one under the cell that made it.
+Reporter = Callable[[str, dict[str, Any], str], None]
+_reporter: Reporter | None = None
+
+
+def set_reporter(reporter: Reporter | None) -> None:
+    """Send every check and figure to ``reporter(kind, record, line)`` instead of printing ``line``.
+
+    ``kind`` is "check" (record: claim, passed, detail) or "figure" (record: file, title).
+    """
+    global _reporter
+    _reporter = reporter
+
+
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (ipykernel), where argv belongs to the kernel and exit ends it."""
+    return "ipykernel" in sys.modules
+
+
+def _figure_title(figure: Any) -> str:
+    """The figure's own words for a caption: its suptitle, else its axes' titles joined by " · "."""
+    suptitle = getattr(figure, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        return suptitle.get_text().strip()
+    titles = [axes.get_title().strip() for axes in figure.get_axes()]
+    return " · ".join(title for title in titles if title)
 
 
 class LessonCheckFailed(AssertionError):
@@ -41,13 +77,13 @@ class Lesson:
     """One lesson run: options, checks and figures.
 
     Args:
-        script: the lesson's ``__file__``; its stem (``01_kl_js``) names the lesson.
-        title: a human title, shown in the gallery.
+        name: the lesson's name (``"01_kl_and_js"``); a path to its file works too (its stem is used).
+        title: a human title, shown on the course site.
         argv: command-line arguments (default ``sys.argv[1:]``; ignored inside Jupyter).
     """
 
-    def __init__(self, script: str, title: str, argv: list[str] | None = None):
-        self.name = Path(script).stem
+    def __init__(self, name: str, title: str, argv: list[str] | None = None):
+        self.name = Path(name).stem
         self.number = int(self.name.split("_", 1)[0]) if self.name[:2].isdigit() else 0
         self.title = title
         parser = argparse.ArgumentParser(prog=f"python lessons/{self.name}.py", description=title)
@@ -56,69 +92,93 @@ class Lesson:
         parser.add_argument("--backend", default=None, help="numpy, cupy or strict")
         parser.add_argument("--seed", type=int, default=0)
         if argv is None:
-            argv = [] if "ipykernel" in sys.modules else sys.argv[1:]
+            argv = [] if _in_notebook() else sys.argv[1:]
         options = parser.parse_args(argv)
         self.full: bool = options.full
         self.seed: int = options.seed
         if options.backend:
-            backend.use(options.backend)
+            try:
+                backend.use(options.backend)
+            except (ValueError, backend.BackendUnavailableError) as error:
+                if _in_notebook():
+                    raise
+                print(f"{parser.prog}: {error}", file=sys.stderr)
+                raise SystemExit(2) from None
         backend.manual_seed(self.seed)
         self.figure_dir = Path(options.out or os.environ.get("MINIGAN_LESSON_OUT", "") or
                                Path("lesson_figures") / self.name)
         self.figure_dir.mkdir(parents=True, exist_ok=True)
         self.checks: list[dict[str, Any]] = []
         self.figures: list[str] = []
+        self.figure_titles: dict[str, str] = {}
         self._started = time.perf_counter()
         mode = "full" if self.full else "quick"
-        print(f"Lesson {self.number}: {title}  ({mode} mode, backend {backend.name()})")
+        print(f"Lesson {self.number}: {title}  ({mode} mode, backend {backend.name()}, seed {self.seed})")
         print(f"figures go to {self.figure_dir.resolve()}")
 
     # ------------------------------------------------------------------ checks
-    def check(self, claim: str, holds: bool, detail: str = "") -> bool:
+    def check(self, claim: str, holds: bool, detail: str = "") -> None:
         """Record and print one claim. ``holds`` is the verdict (a bool)."""
+        self._record(claim, holds, detail)
+
+    def _record(self, claim: str, holds: bool, detail: str) -> bool:
         holds = bool(holds)
         mark = "✓" if holds else "✗ FAILED"
-        print(f"  {mark} {claim}" + (f"   [{detail}]" if detail else ""))
-        self.checks.append({"claim": claim, "passed": holds, "detail": detail})
+        record = {"claim": claim, "passed": holds, "detail": detail}
+        self.checks.append(record)
+        self._report("check", record, f"  {mark} {claim}" + (f"   [{detail}]" if detail else ""))
         return holds
 
+    @staticmethod
+    def _report(kind: str, record: dict[str, Any], line: str) -> None:
+        if _reporter is None:
+            print(line)
+        else:
+            _reporter(kind, record, line)
+
     def check_close(self, claim: str, actual: float, expected: float, rtol: float = 0.0,
-                    atol: float = 1e-9) -> bool:
+                    atol: float = 1e-9) -> None:
         """Claim that ``actual`` equals ``expected`` within atol + rtol·|expected| (inf equals inf)."""
         actual, expected = float(actual), float(expected)
         if math.isinf(expected) or math.isinf(actual):
             holds = actual == expected
         else:
             holds = abs(actual - expected) <= atol + rtol * abs(expected)
-        return self.check(claim, holds, f"got {actual:.6g}, expected {expected:.6g}")
+        self._record(claim, holds, f"got {actual:.6g}, expected {expected:.6g}")
 
-    def check_less(self, claim: str, smaller: float, larger: float, margin: float = 0.0) -> bool:
+    def check_less(self, claim: str, smaller: float, larger: float, margin: float = 0.0) -> None:
         """Claim that ``smaller`` ≤ ``larger`` + margin."""
         smaller, larger = float(smaller), float(larger)
-        return self.check(claim, smaller <= larger + margin, f"{smaller:.6g} ≤ {larger:.6g}")
+        self._record(claim, smaller <= larger + margin, f"{smaller:.6g} ≤ {larger:.6g}")
 
-    def check_between(self, claim: str, value: float, low: float, high: float) -> bool:
+    def check_between(self, claim: str, value: float, low: float, high: float) -> None:
         """Claim that low ≤ ``value`` ≤ high."""
         value = float(value)
-        return self.check(claim, low <= value <= high, f"{low:.6g} ≤ {value:.6g} ≤ {high:.6g}")
+        self._record(claim, low <= value <= high, f"{low:.6g} ≤ {value:.6g} ≤ {high:.6g}")
 
     def require(self, claim: str, holds: bool, detail: str = "") -> None:
         """Like ``check``, but stop the lesson at once if it fails (later cells rely on it)."""
-        if not self.check(claim, holds, detail):
+        if not self._record(claim, holds, detail):
             self.finish()
             raise LessonCheckFailed(claim)
 
     # ----------------------------------------------------------------- figures
-    def savefig(self, figure: Any, name: str) -> Path:
-        """Save a matplotlib figure as PNG in the lesson's folder and close it."""
+    def savefig(self, figure: Any, name: str) -> None:
+        """Save a matplotlib figure as ``NAME.png`` in the lesson's folder, show it inline when in
+        Jupyter, and close it. Its title (suptitle, else the axes' titles) becomes its caption."""
         path = self.figure_dir / f"{name}.png"
         figure.savefig(path, dpi=110, bbox_inches="tight")
+        title = _figure_title(figure)
         import matplotlib.pyplot as plt
 
         plt.close(figure)
         self.figures.append(path.name)
-        print(f"  figure: {path}")
-        return path
+        self.figure_titles[path.name] = title
+        if _in_notebook():
+            from IPython.display import Image, display
+
+            display(Image(filename=str(path)))
+        self._report("figure", {"file": path.name, "title": title}, f"  figure: {path}")
 
     # ------------------------------------------------------------------ finish
     @property
@@ -130,12 +190,13 @@ class Lesson:
         seconds = time.perf_counter() - self._started
         summary = {
             "number": self.number, "name": self.name, "title": self.title, "full": self.full,
-            "backend": backend.name(), "seconds": round(seconds, 2), "checks": self.checks, "figures": self.figures,
+            "backend": backend.name(), "seed": self.seed, "seconds": round(seconds, 2), "checks": self.checks,
+            "figures": self.figures, "figure_titles": self.figure_titles,
         }
         (self.figure_dir / "lesson.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
         passed = len(self.checks) - len(self.failed)
         print(f"{passed}/{len(self.checks)} checks passed in {seconds:.1f} s")
         if self.failed:
             print("FAILED: " + "; ".join(self.failed))
-            if "ipykernel" not in sys.modules:
+            if not _in_notebook():
                 sys.exit(1)

@@ -111,22 +111,31 @@ def test_missing_lessons_folder_is_a_clear_error(tmp_path, capsys):
     assert "--lessons-dir" in capsys.readouterr().err
 
 
-def test_tour_writes_a_gallery_referencing_every_check_and_figure(passing_lessons, tmp_path, capsys):
+def test_tour_writes_a_course_map_and_a_page_per_lesson(passing_lessons, tmp_path, capsys):
     out = tmp_path / "tour"
     assert main(["tour", "--lessons-dir", str(passing_lessons), "--out", str(out)]) == 0
-    page = (out / "index.html").read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and "<style>" in page
-    assert "2/2 lessons passed" in page and "6/6 checks" in page and "total time" in page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.startswith("<!DOCTYPE html>") and '<link rel="stylesheet" href="site.css">' in index
+    assert (out / "site.css").stat().st_size > 1000
+    assert "2/2 lessons passed" in index and "6/6 checks" in index and "total time" in index
+    assert "Fake lesson 1 &lt;passes&gt;" in index  # titles are HTML-escaped
     for name in ("01_first", "02_second"):
+        assert f'href="{name}.html"' in index
+        page = (out / f"{name}.html").read_text(encoding="utf-8")
         summary = json.loads((out / name / "lesson.json").read_text(encoding="utf-8"))
         assert summary["figures"] == ["first_figure.png", "second_figure.png"]
+        assert summary["figure_titles"] == {"first_figure.png": "first_figure", "second_figure.png": "second_figure"}
         for figure in summary["figures"]:
             assert (out / name / figure).is_file()
             assert f'<img src="{name}/{figure}"' in page
-        assert (out / name / "output.txt").read_text().count("✓") == 3
-    assert "Fake lesson 1 &lt;passes&gt;" in page  # titles and claims are HTML-escaped
-    assert "a claim with a detail &amp; an ampersand" in page
-    assert page.count('class="pass"') == 6 and 'class="fail"' not in page
+        assert "<figcaption>Figure 1. first_figure</figcaption>" in page
+        assert (out / name / "output.txt").read_text().count("✓") == 3  # the log still holds every check
+        assert "a claim with a detail &amp; an ampersand" in page  # claims are HTML-escaped
+        assert page.count('<li class="pass"') == 3 and 'class="fail"' not in page
+        assert (out / name / f"{name}.py").read_text() == (passing_lessons / f"{name}.py").read_text()
+        assert f'href="{name}/{name}.py"' in page and f"python lessons/{name}.py" in page
+    first = (out / "01_first.html").read_text(encoding="utf-8")
+    assert 'rel="next" href="02_second.html"' in first and 'rel="prev"' not in first
     assert "2/2 lessons passed" in capsys.readouterr().out
 
 
@@ -135,12 +144,18 @@ def test_a_failing_lesson_fails_the_tour_but_the_rest_still_run(passing_lessons,
                                       "05_after": PASSING.format(number=5)})
     out = tmp_path / "tour"
     assert main(["tour", "--lessons-dir", str(passing_lessons), "--out", str(out)]) == 1
-    page = (out / "index.html").read_text(encoding="utf-8")
-    assert "3/5 lessons passed" in page
-    assert page.count("FAILED") == 2
-    assert '<li class="fail">two is less than one' in page
-    assert '<li class="fail">six lies in [1, 5]' in page
-    assert "boom in the middle of the lesson" in page  # the crash's traceback is shown
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "3/5 lessons passed" in index
+    assert index.count("FAILED") == 2
+    false_claim = (out / "03_false_claim.html").read_text(encoding="utf-8")
+    assert "FAILED" in false_claim and 'first failed check: <a href="#check-2">two is less than one' in false_claim
+    assert '<li class="fail" id="check-2"><span class="mark">✗</span> two is less than one' in false_claim
+    assert '<li class="fail" id="check-3"><span class="mark">✗</span> six lies in [1, 5]' in false_claim
+    crash = (out / "04_crash.html").read_text(encoding="utf-8")
+    assert "FAILED" in crash and '<li class="pass" id="check-1">' in crash
+    error_at = crash.index('<pre class="error">')
+    assert "boom in the middle of the lesson" in crash[error_at:]  # the traceback, in the cell that raised
+    assert "04_crash.py&quot;, line 9" in crash[error_at:]  # with the file's own line numbers
     assert (out / "05_after" / "first_figure.png").is_file()  # lessons after a failure still ran
 
 
@@ -155,7 +170,9 @@ def test_tour_timeout_counts_as_a_failure(tmp_path):
     folder = write_lessons(tmp_path / "lessons", **{"01_slow": "import time\ntime.sleep(30)\n"})
     out = tmp_path / "tour"
     assert main(["tour", "--lessons-dir", str(folder), "--out", str(out), "--timeout", "1"]) == 1
-    assert "timed out" in (out / "index.html").read_text(encoding="utf-8")
+    assert "FAILED" in (out / "index.html").read_text(encoding="utf-8")
+    page = (out / "01_slow.html").read_text(encoding="utf-8")
+    assert "timed out" in page and "The lesson stopped in this cell" in page
 
 
 def test_lesson_command_passes_the_exit_status_through(passing_lessons, tmp_path):
@@ -171,8 +188,9 @@ def test_lesson_command_passes_the_exit_status_through(passing_lessons, tmp_path
 def test_tour_of_a_real_lesson(tmp_path):
     out = tmp_path / "tour"
     assert main(["tour", "--only", "5", "--out", str(out)]) == 0
-    page = (out / "index.html").read_text(encoding="utf-8")
-    assert "The earth mover&#x27;s distance" in page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "The earth mover&#x27;s distance" in index
+    page = (out / "05_earth_movers_distance.html").read_text(encoding="utf-8")
     assert '<img src="05_earth_movers_distance/dirt_piles.png"' in page
 
 
