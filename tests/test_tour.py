@@ -149,8 +149,8 @@ def test_a_failing_lesson_fails_the_tour_but_the_rest_still_run(passing_lessons,
     assert index.count("FAILED") == 2
     false_claim = (out / "03_false_claim.html").read_text(encoding="utf-8")
     assert "FAILED" in false_claim and 'first failed check: <a href="#check-2">two is less than one' in false_claim
-    assert '<li class="fail" id="check-2"><span class="mark">✗</span> two is less than one' in false_claim
-    assert '<li class="fail" id="check-3"><span class="mark">✗</span> six lies in [1, 5]' in false_claim
+    assert '<li class="fail" id="check-2"><span class="mark">✗</span> <span class="claim">two is less than one' in false_claim
+    assert '<li class="fail" id="check-3"><span class="mark">✗</span> <span class="claim">six lies in [1, 5]' in false_claim
     crash = (out / "04_crash.html").read_text(encoding="utf-8")
     assert "FAILED" in crash and '<li class="pass" id="check-1">' in crash
     error_at = crash.index('<pre class="error">')

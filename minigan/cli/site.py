@@ -117,7 +117,8 @@ def rebuild_site(out: Path) -> Path | None:
 def _head(title: str) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{escape(title)}</title><link rel="stylesheet" href="site.css"></head>\n<body>')
+            f'<title>{escape(title)}</title><link rel="icon" href="data:,"><link rel="stylesheet" href="site.css">'
+            "</head>\n<body>")
 
 
 def _notebook(run: LessonRun, out: Path) -> str | None:
@@ -245,7 +246,7 @@ def _code_cell(cell: dict[str, Any], position: int, folder: str, counters: dict[
             detail_html = f' <span class="detail">{escape(detail)}</span>' if detail else ""
             parts.append(f'<li class="{"pass" if passed else "fail"}" id="check-{counters["check"]}">'
                          f'<span class="mark">{"✓" if passed else "✗"}</span> '
-                         f'{escape(str(output.get("claim", "")))}{detail_html}</li>')
+                         f'<span class="claim">{escape(str(output.get("claim", "")))}</span>{detail_html}</li>')
         elif kind == "figure":
             counters["figure"] += 1
             source = escape(f"{folder}/{output['file']}")
