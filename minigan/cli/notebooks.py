@@ -72,8 +72,11 @@ def execute_lesson_notebook(source: Path, out: Path, timeout: float = 600.0) -> 
     error = ""
     with tempfile.TemporaryDirectory(prefix="minigan-kernel-") as sockets:
         # Local sockets in a private folder, not TCP: nothing listens on the network (and the kernel
-        # has no reason to warn that it does).
-        manager = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
+        # has no reason to warn that it does). Windows has no such sockets: TCP on the loopback there.
+        if os.name == "posix":
+            manager = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
+        else:
+            manager = KernelManager(kernel_name="python3")
         client = NotebookClient(notebook, km=manager, timeout=timeout,
                                 resources={"metadata": {"path": str(out.resolve())}})
         try:
