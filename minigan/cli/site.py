@@ -178,8 +178,9 @@ def _lesson_page(run: LessonRun, out: Path, previous: LessonRun | None, followin
     checks = run.checks
     passed = sum(1 for check in checks if check.get("passed"))
     failed_at = next((index for index, check in enumerate(checks) if not check.get("passed")), None)
-    meta = (f"{passed}/{len(checks)} checks · {_minutes_seconds(run.seconds)} · "
-            f"{'full' if full else 'quick'} mode · backend {escape(str((run.summary or {}).get('backend', '?')))}")
+    meta = f"{passed}/{len(checks)} checks · {_minutes_seconds(run.seconds)} · {'full' if full else 'quick'} mode"
+    if run.summary and run.summary.get("backend"):
+        meta += f" · backend {escape(str(run.summary['backend']))}"
     if run.passed:
         status = f'<p class="status ok"><span class="badge ok">passed</span> {meta}</p>'
     else:
