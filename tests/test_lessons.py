@@ -33,6 +33,8 @@ def test_lesson_is_a_notebook_style_script(path):
     assert source.startswith("# %% [markdown]\n"), "a lesson opens with a markdown cell explaining the idea"
     assert re.search(r"^# # ", source, re.MULTILINE), "the first markdown cell has a heading"
     assert "lesson.finish()" in source
+    assert "__file__" not in source, "a lesson runs cell by cell in Jupyter, where __file__ does not exist"
+    assert f'Lesson("{path.stem}", ' in source, "the lesson is named by its file's stem"
     agg = source.find('matplotlib.use("Agg")')
     pyplot = source.find("import matplotlib.pyplot")
     if pyplot != -1:
@@ -61,3 +63,49 @@ def test_lesson_runs_and_all_its_checks_pass(path, tmp_path):
     assert summary["figures"], "a lesson draws at least one figure"
     for figure in summary["figures"]:
         assert (out / figure).stat().st_size > 5000, f"{figure} is missing or empty"
+
+
+# ------------------------------------------------------------------------ the Lesson helper itself
+def test_a_lesson_is_named_by_a_string_and_its_checks_echo_nothing(tmp_path, capsys):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from minigan.lesson import Lesson
+
+    lesson = Lesson("07_some_topic", "Some topic", argv=["--out", str(tmp_path), "--seed", "4"])
+    assert (lesson.name, lesson.number, lesson.seed, lesson.figure_dir) == ("07_some_topic", 7, 4, tmp_path)
+    # None, so that a notebook cell ending in a check shows the printed line and no echoed value
+    assert lesson.check("holds", True) is None
+    assert lesson.check_close("close", 1.0, 1.0 + 1e-12) is None
+    assert lesson.check_less("less", 1.0, 2.0) is None and lesson.check_between("between", 2, 1, 3) is None
+    figure, axes = plt.subplots(figsize=(2, 2))
+    axes.plot([0, 1])
+    figure.suptitle("The whole figure")
+    axes.set_title("one panel")
+    assert lesson.savefig(figure, "panel") is None
+    assert (tmp_path / "panel.png").stat().st_size > 1000
+    assert lesson.figure_titles == {"panel.png": "The whole figure"}  # the suptitle wins over axes titles
+    printed = capsys.readouterr().out
+    assert "seed 4" in printed and printed.count("✓") == 4
+    assert [check["passed"] for check in lesson.checks] == [True, True, True, True]
+
+
+def _run_lesson_five(*options: str) -> subprocess.CompletedProcess:
+    path = LESSONS_DIR / "05_earth_movers_distance.py"
+    return subprocess.run([sys.executable, str(path), *options], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.numpy_only
+@pytest.mark.parametrize("backend", ["cupy", "tpu"])
+def test_a_backend_that_cannot_run_here_is_one_line_and_exit_status_2(backend, tmp_path):
+    import minigan as mg
+
+    if backend == "cupy" and mg.backend.gpu_available():
+        pytest.skip("CuPy and a GPU are here: --backend cupy runs")
+    completed = _run_lesson_five("--backend", backend, "--out", str(tmp_path))
+    assert completed.returncode == 2
+    assert completed.stderr.count("\n") == 1 and "Traceback" not in completed.stderr
+    assert completed.stderr.startswith("python lessons/05_earth_movers_distance.py: ")
+    assert ("CuPy" in completed.stderr) if backend == "cupy" else ("unknown backend 'tpu'" in completed.stderr)

@@ -94,3 +94,10 @@ def test_every_lesson_runs_as_a_notebook(name, tmp_path):
     out = tmp_path / "notebooks"
     assert main(["notebooks", name, "--out", str(out)]) == 0
     _check_notebook(out / f"{name}.ipynb", out / "lesson_figures" / name)
+
+
+def test_the_command_is_listed_in_minigan_help(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--help"])
+    assert stop.value.code == 0
+    assert "notebooks" in capsys.readouterr().out

@@ -83,13 +83,14 @@ def test_find_lessons_orders_by_number_and_reads_titles(tmp_path):
         "02_two": 'from minigan.lesson import Lesson\nlesson = Lesson(__file__, "Title from the call")\n',
         "01_one": 'TITLE = "Constant title"\n',
         "03_three": "print('no title at all')\n",
+        "04_four": 'from minigan.lesson import Lesson\nlesson = Lesson("04_four", "Title from a named call")\n',
         "helper": "x = 1\n",  # not NN_*.py: not a lesson
     })
     (folder / "notes.txt").write_text("not a lesson")
     lessons = tour.find_lessons(folder)
-    assert [lesson.number for lesson in lessons] == [1, 2, 3, 10]
+    assert [lesson.number for lesson in lessons] == [1, 2, 3, 4, 10]
     assert [lesson.title for lesson in lessons] == ["Constant title", "Title from the call", "03_three",
-                                                    "Heading title"]
+                                                    "Title from a named call", "Heading title"]
 
 
 def test_default_lessons_dir_is_the_repository_folder():
@@ -149,8 +150,9 @@ def test_a_failing_lesson_fails_the_tour_but_the_rest_still_run(passing_lessons,
     assert index.count("FAILED") == 2
     false_claim = (out / "03_false_claim.html").read_text(encoding="utf-8")
     assert "FAILED" in false_claim and 'first failed check: <a href="#check-2">two is less than one' in false_claim
-    assert '<li class="fail" id="check-2"><span class="mark">✗</span> <span class="claim">two is less than one' in false_claim
-    assert '<li class="fail" id="check-3"><span class="mark">✗</span> <span class="claim">six lies in [1, 5]' in false_claim
+    failed_mark = '<span class="mark">✗</span> <span class="claim">'
+    assert f'<li class="fail" id="check-2">{failed_mark}two is less than one' in false_claim
+    assert f'<li class="fail" id="check-3">{failed_mark}six lies in [1, 5]' in false_claim
     crash = (out / "04_crash.html").read_text(encoding="utf-8")
     assert "FAILED" in crash and '<li class="pass" id="check-1">' in crash
     error_at = crash.index('<pre class="error">')
@@ -209,3 +211,30 @@ lesson.finish()
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
     assert main(["tour", "--lessons-dir", str(folder), "--out", str(tmp_path / "b")]) == 0
     assert json.loads((tmp_path / "b" / "01_env" / "lesson.json").read_text())["checks"][0]["detail"] == "3"
+
+
+def test_lesson_command_passes_seed_full_and_backend_through(tmp_path, capsys):
+    folder = write_lessons(tmp_path / "lessons", **{"01_options": '''
+from minigan import backend
+from minigan.lesson import Lesson
+
+lesson = Lesson("01_options", "Options")
+lesson.check("options", True, f"seed={lesson.seed} full={lesson.full} backend={backend.name()}")
+lesson.finish()
+'''})
+    out = tmp_path / "a"
+    assert main(["lesson", "1", "--lessons-dir", str(folder), "--out", str(out), "--seed", "7", "--full",
+                 "--backend", "strict"]) == 0
+    detail = json.loads((out / "lesson.json").read_text())["checks"][0]["detail"]
+    assert detail == "seed=7 full=True backend=strict"
+    assert main(["tour", "--lessons-dir", str(folder), "--out", str(tmp_path / "t"), "--seed", "3"]) == 0
+    detail = json.loads((tmp_path / "t" / "01_options" / "lesson.json").read_text())["checks"][0]["detail"]
+    assert detail == "seed=3 full=False backend=numpy"
+
+
+def test_lesson_command_with_a_backend_that_cannot_run_is_one_line_and_status_2(passing_lessons, tmp_path,
+                                                                                 capfd):
+    assert main(["lesson", "1", "--lessons-dir", str(passing_lessons), "--out", str(tmp_path / "a"),
+                 "--backend", "tpu"]) == 2
+    error = capfd.readouterr().err
+    assert error.count("\n") == 1 and "unknown backend 'tpu'" in error and "Traceback" not in error
