@@ -104,3 +104,12 @@ def test_the_course_map_and_a_lesson_page_work_from_file_urls(browser, site):
     assert "P = np.array" in code.text
     assert _not_blank(browser.get_screenshot_as_png())
     assert _severe_console_messages(browser) == []
+
+
+def test_the_skip_reason_names_the_missing_debian_package(monkeypatch):
+    import test_site_browser as this
+
+    monkeypatch.setattr(this, "CHROMEDRIVER", None)
+    assert "chromium-driver" in this._missing() and "apt-get install" in this._missing()
+    monkeypatch.setattr(this, "CHROMIUM", None)
+    assert "chromium and chromium-driver" in this._missing()
