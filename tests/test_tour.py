@@ -174,7 +174,7 @@ def test_tour_timeout_counts_as_a_failure(tmp_path):
     assert main(["tour", "--lessons-dir", str(folder), "--out", str(out), "--timeout", "1"]) == 1
     assert "FAILED" in (out / "index.html").read_text(encoding="utf-8")
     page = (out / "01_slow.html").read_text(encoding="utf-8")
-    assert "timed out" in page and "The lesson stopped in this cell" in page
+    assert "[timed out after 1 s]" in page and "The lesson stopped in this cell" in page
 
 
 def test_lesson_command_passes_the_exit_status_through(passing_lessons, tmp_path):

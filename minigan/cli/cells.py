@@ -184,9 +184,9 @@ def run_cells(path: Path, record_path: Path, argv: list[str]) -> int:
             entry["status"] = "running"
             _write(record_path, record)
             started = time.perf_counter()
-            # Padding with blank lines keeps the file's line numbers in tracebacks.
-            code = compile("\n" * (cell.line - 1) + cell.source + "\n", str(path), "exec")
             try:
+                # Padding with blank lines keeps the file's line numbers in tracebacks.
+                code = compile("\n" * (cell.line - 1) + cell.source + "\n", str(path), "exec")
                 exec(code, namespace)
                 entry["status"] = "ok"
             except SystemExit as stop:  # finish() after a failed claim, or a bad option
@@ -195,7 +195,9 @@ def run_cells(path: Path, record_path: Path, argv: list[str]) -> int:
                     print(stop.code, file=sys.stderr)
                 entry["status"] = "ok" if status == 0 else "exited"
             except Exception as error:  # the lesson crashed: show why in this cell, run nothing after it
-                text = "".join(traceback.format_exception(type(error), error, error.__traceback__.tb_next))
+                # Drop this runner's own frame; a SyntaxError has no frame of the lesson's to keep.
+                frames = error.__traceback__.tb_next if not isinstance(error, SyntaxError) else None
+                text = "".join(traceback.format_exception(type(error), error, frames))
                 terminal_err.write(text)
                 recorder.error(text.rstrip("\n"))
                 entry["status"] = "error"

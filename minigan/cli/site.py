@@ -210,7 +210,7 @@ def _lesson_page(run: LessonRun, out: Path, previous: LessonRun | None, followin
         if cell["kind"] == "markdown":
             parts.append(f'<section class="text">{render_markdown(cell["source"])}</section>')
         else:
-            parts.append(_code_cell(cell, position, folder, counters))
+            parts.append(_code_cell(cell, position, folder, counters, run.error))
     if run.error and not any(cell.get("status") in ("error", "running") for cell in run.cells):
         parts.append(f'<pre class="error">{escape(run.error)}</pre>')  # died outside any cell's record
     parts.append("</main>")
@@ -218,7 +218,8 @@ def _lesson_page(run: LessonRun, out: Path, previous: LessonRun | None, followin
     return "\n".join(parts) + "\n"
 
 
-def _code_cell(cell: dict[str, Any], position: int, folder: str, counters: dict[str, int]) -> str:
+def _code_cell(cell: dict[str, Any], position: int, folder: str, counters: dict[str, int], stop_reason: str) -> str:
+    """One code cell: its code folded, then its outputs in order (text, checks, figures, error)."""
     status = cell.get("status", "not run")
     outputs = cell.get("outputs", [])
     trouble = status in ("error", "running") or any(
@@ -259,7 +260,9 @@ def _code_cell(cell: dict[str, Any], position: int, folder: str, counters: dict[
     if checks_open:
         parts.append("</ul>")
     if status == "running":
-        parts.append('<p class="stopped">The lesson stopped in this cell (timed out or killed).</p>')
+        parts.append('<p class="stopped">The lesson stopped in this cell (timed out or killed):</p>')
+        if stop_reason:
+            parts.append(f'<pre class="error">{escape(stop_reason)}</pre>')
     elif status == "not run":
         parts.append('<p class="stopped">Not run: an earlier cell failed.</p>')
     parts.append("</div>")
