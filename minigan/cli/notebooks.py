@@ -83,6 +83,11 @@ def execute_lesson_notebook(source: Path, out: Path, timeout: float = 600.0) -> 
             client.execute(env=_kernel_environment())
         except CellExecutionError as failure:
             error = str(failure).strip().splitlines()[-1] if str(failure).strip() else type(failure).__name__
+        finally:  # nbclient leaves a kernel it was handed running: end it (and our channels to it) here
+            if client.kc is not None:
+                client.kc.stop_channels()
+            if manager.has_kernel:
+                manager.shutdown_kernel(now=True)
     path = out / f"{source.stem}.ipynb"
     nbformat.write(notebook, path)
     return NotebookResult(path, count_images(notebook), error)
