@@ -62,6 +62,10 @@ class Lesson:
         self.seed: int = options.seed
         if options.backend:
             backend.use(options.backend)
+        if os.environ.get("MINIGAN_EXERCISES"):  # `minigan lesson N --with-exercises DIR` (issue 15)
+            from minigan.exercises.install import install
+
+            install(os.environ["MINIGAN_EXERCISES"])
         backend.manual_seed(self.seed)
         self.figure_dir = Path(options.out or os.environ.get("MINIGAN_LESSON_OUT", "") or
                                Path("lesson_figures") / self.name)

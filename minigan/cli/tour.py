@@ -147,8 +147,11 @@ def _run_lesson(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     command = _lesson_command(lesson, args.full, Path(args.out) if args.out else None, args.backend)
+    environment = _lesson_environment()
+    if args.with_exercises:  # the student's exercises replace minigan's functions (issue 15)
+        environment["MINIGAN_EXERCISES"] = str(Path(args.with_exercises).resolve())
     # The lesson's own output (checks, figure paths) streams straight to this terminal.
-    return subprocess.run(command, check=False, env=_lesson_environment()).returncode
+    return subprocess.run(command, check=False, env=environment).returncode
 
 
 def _run_tour(args: argparse.Namespace) -> int:
@@ -177,6 +180,8 @@ def add_parsers(subcommands: Any) -> None:
     single.add_argument("--out", default=None, help="folder for the figures (default lesson_figures/NN_name)")
     single.add_argument("--backend", default=None, help="numpy, strict or cupy (default: MINIGAN_BACKEND or numpy)")
     single.add_argument("--lessons-dir", default=None, help=lessons_dir_help)
+    single.add_argument("--with-exercises", metavar="DIR", default=None,
+                        help="run the lesson on your solved exercises from this workspace (minigan exercises DIR)")
     single.set_defaults(run=_run_lesson)
 
     tour = subcommands.add_parser(
