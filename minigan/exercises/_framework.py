@@ -106,7 +106,8 @@ class Exercise:
 
     ``functions`` are the names the student writes (with their parameter lists, checked before
     the tests run); ``patches(module)`` returns the :class:`Patch` list that makes minigan use the
-    student's ``module`` (empty when the lessons cannot use this exercise).
+    student's ``module`` (empty when the lessons cannot use this exercise); ``error_hints`` name the
+    usual cause of an exception the student's code raises (a ShapeError from misordered factors).
     """
 
     number: int
@@ -118,6 +119,7 @@ class Exercise:
     functions: dict[str, tuple[str, ...]]
     checks: Callable[[ModuleType], Iterator[Result]]
     patches: Callable[[ModuleType], list[Patch]] = field(default=lambda module: [])
+    error_hints: tuple[tuple[type, str], ...] = ()
 
     @property
     def filename(self) -> str:

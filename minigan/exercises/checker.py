@@ -106,6 +106,7 @@ def check_exercise(exercise: Exercise, directory: Path) -> Outcome:
         outcome.status = "error"
         shown = _student_error(error, path).replace("\n", "\n    ")
         outcome.lines.append(f"  ✗ your code raised an error:\n    {shown}")
+        outcome.lines += [f"      hint: {hint}" for kind, hint in exercise.error_hints if isinstance(error, kind)][:1]
     if outcome.status == "passed" and not outcome.lines:
         outcome.status = "failed"
         outcome.lines.append("  ✗ no test ran")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from minigan import distances
-from minigan.exercises._framework import Exercise, Patch, compare, delegate
+from minigan.exercises._framework import Exercise, Patch, Result, compare, delegate
 
 CODE = '''
 """Exercise 4 — W₁ of two histograms on a line: moving piles of dirt (lesson 5: the earth mover's distance).
@@ -26,10 +26,13 @@ import numpy as np
 def w1_histogram(p, q):
     """W₁ between the histograms p and q (same length, same total) on the positions 0, 1, …, k−1.
 
-    Return a float.
+    Return a float. Raise ValueError when the totals differ by more than 1e-9 (relative): there is
+    then no way to move P onto Q.
     """
     # BEGIN SOLUTION
     p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
+    if abs(p.sum() - q.sum()) > 1e-9 * max(p.sum(), q.sum()):
+        raise ValueError(f"the piles must have the same total, got {p.sum()} and {q.sum()}")
     carried = np.cumsum(p - q)  # δ₁ … δₖ (δₖ = 0: the totals are equal)
     return float(np.sum(np.abs(carried)))
     # END SOLUTION
@@ -57,6 +60,11 @@ def checks(student):
         yield compare(f"W₁ of random histograms on 10 bins #{trial + 1}", student.w1_histogram(a, b),
                       distances.w1_histogram(a, b), mistakes={NO_CUMSUM: np.abs(a - b).sum()})
     yield compare("W₁(p, p) = 0", student.w1_histogram(p, p), 0.0, atol=1e-12)
+    try:
+        student.w1_histogram([1.0, 2.0], [1.0, 1.0])
+        yield Result("piles of different totals raise ValueError", False, "no error was raised")
+    except ValueError:
+        yield Result("piles of different totals raise ValueError", True)
 
 
 def patches(student):

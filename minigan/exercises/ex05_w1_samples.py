@@ -24,10 +24,12 @@ import numpy as np
 def w1_samples(x, y):
     """W₁ between the empirical laws of two 1-D samples x and y of the same size n. Return a float.
 
-    Raise ValueError when the sizes differ.
+    Raise ValueError when the sizes differ or a sample is not 1-D.
     """
     # BEGIN SOLUTION
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.ndim != 1 or y.ndim != 1:
+        raise ValueError(f"x and y must be 1-D samples, got shapes {x.shape} and {y.shape}")
     if x.shape != y.shape:
         raise ValueError(f"x and y must have the same size, got {x.shape} and {y.shape}")
     return float(np.mean(np.abs(np.sort(x) - np.sort(y))))
@@ -61,6 +63,11 @@ def checks(student):
         yield Result("samples of different sizes raise ValueError", False, "no error was raised")
     except ValueError:
         yield Result("samples of different sizes raise ValueError", True)
+    try:
+        student.w1_samples(np.zeros((3, 2)), np.zeros((3, 2)))
+        yield Result("2-D samples raise ValueError", False, "no error was raised")
+    except ValueError:
+        yield Result("2-D samples raise ValueError", True)
 
 
 def _plain_equal(*args, **kwargs) -> bool:

@@ -27,6 +27,7 @@ input had length 1 (keeping them), then reshape to the input's shape.
 
 Check your work:  minigan check 10
 """
+import minigan as mg  # mg.tanh, mg.sum, … if you need them
 
 
 def tanh_vjp(g, out, x):
@@ -130,4 +131,5 @@ def patches(student):
 EXERCISE = Exercise(
     number=10, name="vjp_tanh_mul", title="The VJPs of tanh and of a broadcasting multiply", lesson=11, code=CODE,
     hints=HINTS, functions={"tanh_vjp": ("g", "out", "x"), "unbroadcast": ("g", "shape"),
-                            "mul_vjp": ("g", "out", "a", "b")}, checks=checks, patches=patches)
+                            "mul_vjp": ("g", "out", "a", "b")}, checks=checks, patches=patches,
+    error_hints=((ValueError, BROADCAST),))

@@ -101,4 +101,5 @@ def patches(student):
 
 EXERCISE = Exercise(
     number=11, name="vjp_matmul", title="The VJP of matmul", lesson=11, code=CODE, hints=HINTS,
-    functions={"matmul_vjp": ("g", "out", "a", "b")}, checks=checks, patches=patches)
+    functions={"matmul_vjp": ("g", "out", "a", "b")}, checks=checks, patches=patches,
+    error_hints=((ValueError, ORDER),))

@@ -34,8 +34,11 @@ def gradient_penalty(critic, real, fake, epsilon):
     real, fake: Tensors of shape (n, d); epsilon: a Tensor of shape (n, 1) (the ε of each sample).
     Make x̂ a new leaf that requires grad: (ε·real + (1 − ε)·fake).detach().requires_grad_().
     critic(x̂) has shape (n, 1); differentiate its sum (each D(x̂ᵢ) depends on x̂ᵢ alone).
+    Raise ValueError when real and fake have different shapes.
     """
     # BEGIN SOLUTION
+    if real.shape != fake.shape:
+        raise ValueError(f"real and fake batches must have the same shape, got {real.shape} and {fake.shape}")
     x_hat = (epsilon * real + (1.0 - epsilon) * fake).detach().requires_grad_()
     (gradient,) = mg.grad(critic(x_hat).sum(), x_hat, create_graph=True)
     norms = mg.sqrt((gradient * gradient).sum(axis=1))
@@ -104,6 +107,11 @@ def checks(student):
     def penalty_of_weight(weight):
         return student.gradient_penalty(lambda x: mg.tanh(x @ weight.T), real, fake, epsilon)
 
+    try:
+        student.gradient_penalty(linear, real, fake[:3], epsilon)
+        yield Result("batches of different shapes raise ValueError", False, "no error was raised")
+    except ValueError:
+        yield Result("batches of different shapes raise ValueError", True)
     try:
         mg.gradcheck(penalty_of_weight, [mg.tensor(np.array([[0.7, -1.2]]), dtype="float64", requires_grad=True)])
         yield Result("∂penalty/∂θ matches finite differences (critic tanh(w·x))", True)
