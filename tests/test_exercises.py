@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -137,8 +138,8 @@ MISTAKES = [
     ("kl arguments swapped", 1, "    p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)\n    mass",
      "    q, p = np.asarray(p, dtype=float), np.asarray(q, dtype=float)\n    mass", "arguments swapped"),
     ("kl in log10", 1, "np.log(p[mass] / q[mass])", "np.log10(p[mass] / q[mass])", "log₁₀ instead of ln"),
-    ("js in bits", 1, "return 0.5 * kl(p, m) + 0.5 * kl(q, m)", "return (0.5 * kl(p, m) + 0.5 * kl(q, m)) / math.log(2)",
-     "JS in bits"),
+    ("js in bits", 1, "return 0.5 * kl(p, m) + 0.5 * kl(q, m)",
+     "return (0.5 * kl(p, m) + 0.5 * kl(q, m)) / math.log(2)", "JS in bits"),
     ("gan value in log10", 2, "np.sum(xlogy(p_r, D)) + np.sum(xlogy(p_g, 1.0 - D))",
      "(np.sum(xlogy(p_r, D)) + np.sum(xlogy(p_g, 1.0 - D))) / np.log(10)", "log₁₀ instead of ln"),
     ("alternating step with the old x", 3, "return x_new, y + lr * x_new", "return x_new, y + lr * x",
@@ -171,7 +172,7 @@ def test_each_typical_mistake_fails_with_its_named_hint(tmp_path, label, number,
     if old is None:  # replace the whole student part
         path = tmp_path / exercise(number).filename
         text = exercise(number).code
-        match = _SOLUTION.search(__import__("textwrap").dedent(text).lstrip("\n"))
+        match = _SOLUTION.search(textwrap.dedent(text).lstrip("\n"))
         old = match.group("body")
         assert old in path.read_text(encoding="utf-8")
     _plant(tmp_path, number, old, new)
@@ -236,7 +237,7 @@ def test_lesson_10_passes_with_the_solutions(solutions, tmp_path):
 
 def test_lesson_10_fails_with_the_eigenvalue_power_iteration(tmp_path):
     write_workspace(tmp_path / "ws", solutions=True)
-    body = _SOLUTION.search(__import__("textwrap").dedent(exercise(8).code).lstrip("\n")).group("body")
+    body = _SOLUTION.search(textwrap.dedent(exercise(8).code).lstrip("\n")).group("body")
     _plant(tmp_path / "ws", 8, body, EIGEN_ITERATION)
     run = _lesson(10, tmp_path / "ws", tmp_path / "figures")
     assert run.returncode != 0
