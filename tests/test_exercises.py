@@ -9,6 +9,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from minigan.cli import main
 from minigan.exercises import EXERCISES, exercise, exercises_for_lesson
@@ -249,3 +251,48 @@ def test_unwritten_exercises_fall_back_to_minigan(tmp_path):
     run = _lesson(3, tmp_path / "ws", tmp_path / "figures")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "using yours: none" in run.stdout and "3 xy_game (not written yet)" in run.stdout
+
+
+# ------------------------------------------------------- the worked solutions vs independent references
+def _solution_module(number: int, folder: Path):
+    from minigan.exercises.checker import load_student
+
+    write_workspace(folder, solutions=True)
+    return load_student(folder / exercise(number).filename, f"solution_{exercise(number).name}")
+
+
+@pytest.fixture(scope="module")
+def distance_solutions(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("distance_solutions")
+    return {n: _solution_module(n, folder) for n in (1, 4, 5)}
+
+
+histograms = st.integers(2, 12).flatmap(lambda k: st.tuples(
+    st.lists(st.floats(0.0, 1.0), min_size=k, max_size=k), st.lists(st.floats(0.01, 1.0), min_size=k, max_size=k)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(histograms)
+def test_solution_kl_js_w1_histogram_match_scipy(distance_solutions, pair):
+    import numpy as np
+    from scipy.spatial.distance import jensenshannon
+    from scipy.stats import entropy, wasserstein_distance
+
+    p, q = (np.array(values) for values in pair)
+    assume(p.sum() > 0.1)
+    p, q = p / p.sum(), q / q.sum()
+    assert distance_solutions[1].kl(p, q) == pytest.approx(entropy(p, q), rel=1e-9, abs=1e-12)
+    assert distance_solutions[1].js(p, q) == pytest.approx(jensenshannon(p, q) ** 2, rel=1e-7, abs=1e-12)
+    positions = np.arange(len(p), dtype=float)
+    assert distance_solutions[4].w1_histogram(p, q) == pytest.approx(
+        wasserstein_distance(positions, positions, p, q), rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 40).flatmap(lambda n: st.tuples(
+    st.lists(st.floats(-100, 100), min_size=n, max_size=n), st.lists(st.floats(-100, 100), min_size=n, max_size=n))))
+def test_solution_w1_samples_matches_scipy(distance_solutions, samples):
+    from scipy.stats import wasserstein_distance
+
+    x, y = samples
+    assert distance_solutions[5].w1_samples(x, y) == pytest.approx(wasserstein_distance(x, y), rel=1e-9, abs=1e-9)

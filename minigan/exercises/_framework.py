@@ -14,7 +14,6 @@ checker reports as one line.
 
 from __future__ import annotations
 
-import math
 import re
 import textwrap
 from collections.abc import Callable, Iterator
@@ -237,7 +236,3 @@ def check_signature(module: ModuleType, function: str, parameters: tuple[str, ..
         raise Fatal(f"{filename}: {function}({', '.join(names)}) has the wrong signature; "
                     f"expected {function}({', '.join(parameters)})")
     return found
-
-
-def finite(value: float) -> bool:
-    return math.isfinite(value)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from types import ModuleType
 
 import numpy as np
 
@@ -67,7 +69,7 @@ def _random_pair(rng: np.random.Generator, k: int) -> tuple[np.ndarray, np.ndarr
     return rng.dirichlet(np.ones(k)), rng.dirichlet(np.ones(k))
 
 
-def checks(student):
+def checks(student: ModuleType) -> Iterator[Result]:
     rng = np.random.default_rng(1)
     p, q = np.array([0.1, 0.4, 0.5]), np.array([0.8, 0.15, 0.05])
     expected = distances.kl(p, q)
@@ -99,7 +101,7 @@ def checks(student):
     yield compare("js is symmetric: js(p, q) = js(q, p)", student.js(b, a), distances.js(a, b))
 
 
-def patches(student):
+def patches(student: ModuleType) -> list[Patch]:
     plain = lambda *args, **kwargs: not kwargs and len(args) == 2  # noqa: E731
     return [Patch("minigan.distances.divergences", "kl", delegate(student.kl, "kl", plain, host=True)),
             Patch("minigan.distances.divergences", "js", delegate(student.js, "js", plain, host=True))]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from types import ModuleType
 
 import numpy as np
 
 from minigan import distances
-from minigan.exercises._framework import Exercise, Patch, compare, delegate
+from minigan.exercises._framework import Exercise, Patch, Result, _host_argument, compare, delegate
 
 CODE = '''
 """Exercise 2 — the optimal discriminator D* and the value of the GAN game (lesson 2: the GAN game).
@@ -59,7 +61,7 @@ LOG10 = "log₁₀ instead of ln: the game is played in nats, use the natural lo
 SWAPPED = "D* is the probability that x is *real*: p_r / (p_r + p_g), not p_g / (p_r + p_g)"
 
 
-def checks(student):
+def checks(student: ModuleType) -> Iterator[Result]:
     rng = np.random.default_rng(2)
     p_r, p_g = rng.dirichlet(np.ones(6)), rng.dirichlet(np.ones(6))
     yield compare("D* on six bins", student.optimal_discriminator(p_r, p_g), distances.optimal_discriminator(p_r, p_g),
@@ -86,7 +88,7 @@ def _scalar_cell(*args, **kwargs) -> bool:
     return len(args) == 4 and not kwargs and np.ndim(args[3]) == 0
 
 
-def patches(student):
+def patches(student: ModuleType) -> list[Patch]:
     return [
         Patch("minigan.distances.critics", "optimal_discriminator",
               delegate(student.optimal_discriminator, "optimal_discriminator",
@@ -99,8 +101,6 @@ def patches(student):
 
 
 def _times(values, dx):
-    from minigan.exercises._framework import _host_argument
-
     return np.asarray(_host_argument(values), dtype=float) * float(dx)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from types import ModuleType
 
 import numpy as np
 
@@ -66,7 +68,7 @@ SIGN = "x must descend (x − η·y) and y ascend (y + η·x): a sign is flipped
 STALE = "alternating: y must answer the x that has already moved, y' = y + η·x' (you used the old x)"
 
 
-def checks(student):
+def checks(student: ModuleType) -> Iterator[Result]:
     x, y, lr = 1.0, 0.5, 0.1
     yield compare("simultaneous_step(1, 0.5, 0.1)", student.simultaneous_step(x, y, lr), [x - lr * y, y + lr * x],
                   mistakes={SIGN: [x + lr * y, y - lr * x]})
@@ -95,7 +97,7 @@ def _bilinear_scalars(x0, y0, lr=0.1, steps=100, value=games.bilinear) -> bool:
     return value is games.bilinear and np.ndim(x0) == 0 and np.ndim(y0) == 0
 
 
-def patches(student):
+def patches(student: ModuleType) -> list[Patch]:
     def runner(step):
         def run(x0, y0, lr=0.1, steps=100, value=games.bilinear):
             path = np.asarray(student.trajectory(step, float(x0), float(y0), lr, steps), dtype=float)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from types import ModuleType
+
 import numpy as np
 
 from minigan import distances
@@ -48,7 +51,7 @@ NO_CUMSUM = ("W₁ of histograms without the cumulative sum: Σ|Pᵢ − Qᵢ| s
              "carry the running total δᵢ₊₁ = δᵢ + Pᵢ − Qᵢ")
 
 
-def checks(student):
+def checks(student: ModuleType) -> Iterator[Result]:
     p, q = np.array([3.0, 2.0, 1.0, 4.0]), np.array([1.0, 2.0, 4.0, 3.0])
     yield compare("the dirt piles P = (3, 2, 1, 4), Q = (1, 2, 4, 3): W₁ = 5", student.w1_histogram(p, q), 5.0,
                   mistakes={NO_CUMSUM: 6.0, NO_CUMSUM + " (halved)": 3.0})
@@ -67,7 +70,7 @@ def checks(student):
         yield Result("piles of different totals raise ValueError", True)
 
 
-def patches(student):
+def patches(student: ModuleType) -> list[Patch]:
     return [Patch("minigan.distances.wasserstein", "w1_histogram",
                   delegate(student.w1_histogram, "w1_histogram", lambda *a, **k: len(a) == 2 and not k, host=True))]
 

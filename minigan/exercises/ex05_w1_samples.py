@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from types import ModuleType
+
 import numpy as np
 
 from minigan import distances
@@ -45,7 +48,7 @@ UNSORTED = "unsorted samples: pairing xᵢ with yᵢ as given is a plan, not the
 MEANS = "|mean x − mean y| is only a lower bound on W₁; pair the sorted samples"
 
 
-def checks(student):
+def checks(student: ModuleType) -> Iterator[Result]:
     rng = np.random.default_rng(5)
     yield compare("W₁((0, 1, 2), (2, 1, 0)) = 0: the same sample in another order",
                   student.w1_samples(np.array([0.0, 1.0, 2.0]), np.array([2.0, 1.0, 0.0])), 0.0, atol=1e-12,
@@ -77,7 +80,7 @@ def _plain_equal(*args, **kwargs) -> bool:
         args[1], "shape", (len(args[1]),))
 
 
-def patches(student):
+def patches(student: ModuleType) -> list[Patch]:
     return [Patch("minigan.distances.wasserstein", "w1_samples",
                   delegate(student.w1_samples, "w1_samples", _plain_equal, host=True))]
 

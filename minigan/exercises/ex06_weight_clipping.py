@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from types import ModuleType
 
 import numpy as np
 
@@ -58,7 +60,7 @@ CML = "a clipping bound of c·m·l is true but far too loose: ‖W‖_s ≤ ‖W
 SOURCE = "c·l·√m is the sources' loose bound (‖W‖_s² ≤ c²·m·l²): the Frobenius norm gives c·√(m·l)"
 
 
-def checks(student):
+def checks(student: ModuleType) -> Iterator[Result]:
     mg.backend.manual_seed(6)
     critic = mg.nn.MLP([2, 16, 16, 1], activation="relu", dtype="float64")
     before = [parameter.numpy().copy() for parameter in critic.parameters()]
@@ -87,7 +89,7 @@ def checks(student):
                   rtol=1e-12)
 
 
-def patches(student):
+def patches(student: ModuleType) -> list[Patch]:
     plain = lambda *a, **k: len(a) == 2 and not k  # noqa: E731
     return [Patch("minigan.nn.clipping", "clip_weights", delegate(student.clip_weights, "clip_weights", plain)),
             Patch("minigan.nn.clipping", "clipping_bound", delegate(student.clipping_bound, "clipping_bound", plain))]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from types import ModuleType
+
 import numpy as np
 
 import minigan as mg
@@ -94,7 +97,7 @@ def _run(function, **variant):
     return gaps, weights, generator_grads
 
 
-def checks(student):
+def checks(student: ModuleType) -> Iterator[Result]:
     expected_gaps, expected_weights, _ = _run(_reference)
     gaps, weights, generator_grads = _run(student.train_critic)
     descent = _run(_reference, sign=-1.0)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from types import ModuleType
+
 import numpy as np
 
 import minigan as mg
@@ -79,7 +82,7 @@ def _unpack(result, what: str):
     return result
 
 
-def checks(student):
+def checks(student: ModuleType) -> Iterator[Result]:
     triangular = _array([[1.0, 10.0], [0.0, 2.0]])
     sigma = _unpack(student.power_iteration(triangular, u=_array([1.0, 1.0])), "[[1, 10], [0, 2]]")[0]
     yield compare("σ of the non-symmetric [[1, 10], [0, 2]] is ‖W‖_s ≈ 10.2, not its eigenvalue 2",
@@ -122,7 +125,7 @@ def _adapt(W, u=None, tol=None, max_iter=1000, eps=1e-12):
     return W, u, tol, max_iter
 
 
-def patches(student):
+def patches(student: ModuleType) -> list[Patch]:
     return [Patch("minigan.nn.spectral_norm", "power_iteration",
                   delegate(student.power_iteration, "power_iteration", lambda *a, **k: True, adapt=_adapt))]
 

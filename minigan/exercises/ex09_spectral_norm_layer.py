@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from types import ModuleType
+
 import numpy as np
 
 import minigan as mg
@@ -76,7 +79,7 @@ def _reference_forward(W_host, b_host, u_host, x_host):
     return x_host @ (W_host / sigma).T + b_host, u, v, sigma
 
 
-def checks(student):
+def checks(student: ModuleType) -> Iterator[Result]:
     mg.backend.manual_seed(9)
     layer = student.SpectralNormLinear(5, 3, dtype="float64")
     if not isinstance(layer, mg.nn.Module):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from types import ModuleType
+
 import numpy as np
 
 import minigan as mg
@@ -68,7 +71,7 @@ BROADCAST = ("the VJP forgot to undo broadcasting: a gradient must have its inpu
 FROM_X = "tanh' is 1 − tanh(x)² = 1 − out², not 1 − x²"
 
 
-def checks(student):
+def checks(student: ModuleType) -> Iterator[Result]:
     rng = np.random.default_rng(10)
     x = engine.leaf(rng, (3, 4))
     g = mg.tensor(rng.standard_normal((3, 4)), dtype="float64")
@@ -123,7 +126,7 @@ def _mul_vjp(student):
     return vjp
 
 
-def patches(student):
+def patches(student: ModuleType) -> list[Patch]:
     return [Patch(primitives.tanh, "vjp", lambda original: _tanh_vjp(student)),
             Patch(primitives.mul, "vjp", lambda original: _mul_vjp(student))]
 

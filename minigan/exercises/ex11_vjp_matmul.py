@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from types import ModuleType
+
 import numpy as np
 
 import minigan as mg
@@ -52,7 +55,7 @@ HINTS = (
 ORDER = "∂L/∂A = G Bᵀ has A's shape (m, k) and ∂L/∂B = Aᵀ G has B's shape (k, n): check the order and the transposes"
 
 
-def checks(student):
+def checks(student: ModuleType) -> Iterator[Result]:
     rng = np.random.default_rng(11)
     cases = (((3, 4), (4, 5)), ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)))
     for shape_a, shape_b in cases:
@@ -95,7 +98,7 @@ def _matmul_vjp(student, original):
     return vjp
 
 
-def patches(student):
+def patches(student: ModuleType) -> list[Patch]:
     return [Patch(primitives.matmul, "vjp", lambda original: _matmul_vjp(student, original))]
 
 

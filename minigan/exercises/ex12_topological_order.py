@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from types import ModuleType
 
 import numpy as np
 
@@ -82,7 +84,7 @@ def _violations(order) -> list[str]:
                    (p for p in node._parents if isinstance(p, Tensor) and p.requires_grad))]
 
 
-def checks(student):
+def checks(student: ModuleType) -> Iterator[Result]:
     for label, roots, leaves in _graphs():
         reference = engine._topological_order(roots)
         order = student.topological_order(roots)
@@ -129,7 +131,7 @@ def _order(student):
     return topological_order
 
 
-def patches(student):
+def patches(student: ModuleType) -> list[Patch]:
     return [Patch(engine, "_topological_order", lambda original: _order(student))]
 
 

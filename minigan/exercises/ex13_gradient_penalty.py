@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from types import ModuleType
+
 import numpy as np
 
 import minigan as mg
@@ -77,7 +80,7 @@ def _variants(critic, real, fake, epsilon):
             WHOLE: (whole - 1.0) ** 2}
 
 
-def checks(student):
+def checks(student: ModuleType) -> Iterator[Result]:
     mg.backend.manual_seed(13)
     linear = mg.nn.Linear(2, 1, dtype="float64")
     w = linear.weight.numpy().ravel()
@@ -131,7 +134,7 @@ def _plain(critic, real, fake, target=1.0, *, return_norms=False, epsilon=None, 
     return target == 1.0 and not return_norms and real.ndim == 2
 
 
-def patches(student):
+def patches(student: ModuleType) -> list[Patch]:
     return [Patch("minigan.gan.penalty", "gradient_penalty",
                   delegate(student.gradient_penalty, "gradient_penalty", _plain, adapt=_adapt))]
 

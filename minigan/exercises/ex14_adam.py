@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from types import ModuleType
+
 import numpy as np
 
 import minigan as mg
-from minigan.exercises._framework import Exercise, Fatal, Patch, compare, count_call
+from minigan.exercises._framework import Exercise, Fatal, Patch, Result, compare, count_call
 
 CODE = '''
 """Exercise 14 — Adam's update, with bias correction (lesson 11: WGAN-GP trains with Adam(1e-4, β = (0.5, 0.9))).
@@ -63,7 +66,7 @@ def _unpack(result):
     return result
 
 
-def checks(student):
+def checks(student: ModuleType) -> Iterator[Result]:
     rng = np.random.default_rng(14)
     param, m, v = rng.standard_normal(5), np.zeros(5), np.zeros(5)
     grad = rng.standard_normal(5)
@@ -110,7 +113,7 @@ def _update(student, original):
     return update
 
 
-def patches(student):
+def patches(student: ModuleType) -> list[Patch]:
     return [Patch(mg.optim.Adam, "_update", lambda original: _update(student, original))]
 
 
