@@ -74,6 +74,10 @@ def install(directory: str | Path, write: Callable[[str], Any] = print) -> tuple
     if str(folder) in _installed:
         return [], []
     _installed.add(str(folder))
+    if not folder.is_dir():
+        write(f"exercises: no workspace at {folder} (write one with `minigan exercises {folder}`); "
+              "running on minigan's own functions")
+        return [], [f"{e.number} {e.name} (no workspace)" for e in EXERCISES]
     used, fallbacks = [], []
     for exercise in EXERCISES:
         path = folder / exercise.filename
