@@ -104,6 +104,10 @@ class Lesson:
                     raise
                 print(f"{parser.prog}: {error}", file=sys.stderr)
                 raise SystemExit(2) from None
+        if os.environ.get("MINIGAN_EXERCISES"):  # `minigan lesson N --with-exercises DIR` (issue 15)
+            from minigan.exercises.install import install
+
+            install(os.environ["MINIGAN_EXERCISES"])
         backend.manual_seed(self.seed)
         self.figure_dir = Path(options.out or os.environ.get("MINIGAN_LESSON_OUT", "") or
                                Path("lesson_figures") / self.name)

@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     from minigan.cli import tour
 
     tour.add_parsers(subcommands)
+    from minigan.cli import exercises as exercises_command
+
+    exercises_command.add_parsers(subcommands)  # exercises, check
     return parser
 
 

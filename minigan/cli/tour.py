@@ -150,8 +150,11 @@ def _run_lesson(args: argparse.Namespace) -> int:
     command = [sys.executable, str(lesson.path), *_lesson_options(args.full, args.backend, args.seed)]
     if args.out:
         command += ["--out", args.out]
+    environment = lesson_environment()
+    if args.with_exercises:  # the student's exercises replace minigan's functions (issue 15)
+        environment["MINIGAN_EXERCISES"] = str(Path(args.with_exercises).resolve())
     # The lesson's own output (checks, figure paths) streams straight to this terminal.
-    return subprocess.run(command, check=False, env=lesson_environment()).returncode
+    return subprocess.run(command, check=False, env=environment).returncode
 
 
 def _run_tour(args: argparse.Namespace) -> int:
@@ -182,6 +185,8 @@ def add_parsers(subcommands: Any) -> None:
     single.add_argument("--backend", default=None, help="numpy, strict or cupy (default: MINIGAN_BACKEND or numpy)")
     single.add_argument("--seed", type=int, default=None, help="the lesson's random seed (default: the lesson's, 0)")
     single.add_argument("--lessons-dir", default=None, help=lessons_dir_help)
+    single.add_argument("--with-exercises", metavar="DIR", default=None,
+                        help="run the lesson on your solved exercises from this workspace (minigan exercises DIR)")
     single.set_defaults(run=_run_lesson)
 
     tour = subcommands.add_parser(
