@@ -251,6 +251,10 @@ def test_the_site_holds_each_lesson_whole_and_in_order(numbers, tmp_path):
             assert (out / name / figure).stat().st_size > 5000
         assert page.count('<details class="code">') >= 5  # code cells are folded
         assert f"python lessons/{name}.py" in page and f'href="{name}/{name}.py"' in page
+        from minigan.exercises import exercises_for_lesson
+
+        exercises = exercises_for_lesson(summary["number"])
+        assert exercises and all(f"<code>{stem}.py</code>" in page for stem, _ in exercises)  # "your turn"
     first, second = (page.stem for page in pages)
     assert f'rel="next" href="{second}.html"' in (out / f"{first}.html").read_text(encoding="utf-8")
     assert f'rel="prev" href="{first}.html"' in (out / f"{second}.html").read_text(encoding="utf-8")

@@ -213,9 +213,26 @@ def _lesson_page(run: LessonRun, out: Path, previous: LessonRun | None, followin
             parts.append(_code_cell(cell, position, folder, counters, run.error))
     if run.error and not any(cell.get("status") in ("error", "running") for cell in run.cells):
         parts.append(f'<pre class="error">{escape(run.error)}</pre>')  # died outside any cell's record
+    parts.append(_exercises_section(run.number))
     parts.append("</main>")
     parts.append(f"<footer>{_nav(previous, following)}</footer></body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _exercises_section(number: int) -> str:
+    """'Your turn': the exercises of this lesson (``minigan exercises DIR``, then ``minigan check N``)."""
+    from minigan.exercises import exercises_for_lesson
+
+    exercises = exercises_for_lesson(number)
+    if not exercises:
+        return ""
+    items = "".join(
+        f"<li><code>{escape(stem)}.py</code> — {escape(title)} · check it with "
+        f"<code>minigan check {int(stem.split('_', 1)[0])}</code></li>" for stem, title in exercises)
+    return ('<section class="text exercises"><h2>Your turn: exercises</h2>'
+            "<p>Write the pieces of this lesson yourself: <code>minigan exercises ~/wgan-course</code> writes the "
+            "workspace, then run this lesson on your own code with "
+            f"<code>minigan lesson {number} --with-exercises ~/wgan-course</code>.</p><ul>{items}</ul></section>")
 
 
 def _code_cell(cell: dict[str, Any], position: int, folder: str, counters: dict[str, int], stop_reason: str) -> str:
