@@ -426,7 +426,7 @@ ax.set_aspect("equal")
 ax.set_xlabel("x₁")
 ax.set_ylabel("x₂")
 ax.set_title("100 generator steps against a confident D")
-ax.legend(fontsize=7, loc="lower left")
+ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)  # below: clear of the data
 lesson.savefig(fig, "feature_matching")
 
 # %% [markdown]
