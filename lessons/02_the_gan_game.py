@@ -130,6 +130,11 @@ lesson.check_close("C saturates at 0 (JS at ln 2) far away: C(8) ≈ 0", criteri
 # −E_r ln σ(t) − E_g ln σ(−t) (= −L) with Adam on fresh samples of p_r and p_g each step — no
 # knowledge of the densities. The exact value L(G, D_trained) is then computed on the grid: it
 # can never exceed max_D L, and training should bring it close.
+#
+# Adam divides each gradient coordinate by a running estimate of its size, and its bias
+# corrections 1/(1 − β₁ᵗ), 1/(1 − β₂ᵗ) undo the zero start of those running averages. So its very
+# first step moves every weight by exactly lr, whatever that weight's gradient (up to eps = 1e-8);
+# we check it on the first step below.
 
 # %%
 steps = 1500 if lesson.full else 500
@@ -155,7 +160,15 @@ for step in range(steps):
     loss = mg.gan.gan_discriminator_loss(discriminator(real), discriminator(fake))
     optimizer.zero_grad()
     loss.backward()
+    if step == 0:
+        before = [parameter.numpy().astype(np.float64) for parameter in discriminator.parameters()]
+        gradients = [parameter.grad.numpy().astype(np.float64) for parameter in discriminator.parameters()]
     optimizer.step()
+    if step == 0:
+        moves = np.concatenate([np.abs(parameter.numpy() - old).ravel()[np.abs(gradient).ravel() > 1e-4]
+                                for parameter, old, gradient in zip(discriminator.parameters(), before, gradients)])
+        lesson.check_close("Adam's first step moves every weight (|gradient| > 1e-4) by lr = 0.01 (max relative "
+                           "deviation)", np.abs(moves / optimizer.lr - 1.0).max(), 0.0, atol=1e-3)
     minibatch_values.append(-loss.item())
     if step % 25 == 0 or step == steps - 1:
         exact_values.append(distances.gan_value(p_real, p_fake, trained_probabilities(), dx))

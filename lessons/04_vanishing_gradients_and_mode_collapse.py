@@ -30,7 +30,7 @@
 # sources' Figure 5 shows this: train a discriminator from scratch against a fixed generator
 # and watch the generator's gradient norm fall by orders of magnitude. The usual patch, the
 # **non-saturating** loss −E log D(G(z)), has derivative −(1 − σ(t)) → −1: it does not vanish
-# (it grows instead, and becomes unstable — the WGAN papers' other complaint).
+# (below it even grows as D becomes surer).
 #
 # **Mode collapse.** Against a *fixed* discriminator the generator's best response is to put all
 # of its samples wherever D is highest — one point. If the generator gets many steps between
