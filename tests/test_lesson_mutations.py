@@ -35,7 +35,9 @@ LESSONS_DIR = ROOT / "lessons"
 CAUGHT_BY_A_CHECK = 3  # the child's exit status when a check failed (see _fail_fast)
 CHILD_TIMEOUT_S = 600  # a hang guard only
 
-pytestmark = pytest.mark.slow
+# slow: about 30 lesson runs (≈ 35 s of CPU in all). numpy_only: the mutations test what the lessons
+# check, not the backends; test_lessons.py already runs every lesson on each backend.
+pytestmark = [pytest.mark.slow, pytest.mark.numpy_only]
 
 
 # ---------------------------------------------------------------------------------- patching
