@@ -4,9 +4,9 @@
 # **Thin supports make a perfect discriminator.** Real data and generated samples usually
 # live on thin, low-dimensional sets: a generator with a k-dimensional noise input can only
 # produce a k-dimensional surface, and natural data sits near a low-dimensional manifold too.
-# Two such sets meet, if at all, in a set that carries no probability (two curves in the plane
-# cross in isolated points), so almost all of each distribution's mass lies where the other has
-# none. When the supports are disjoint, as in the experiment below, some discriminator separates
+# Two such sets in general position (not made to coincide) meet, if at all, in a set that carries
+# no probability (two curves in the plane cross in isolated points), so almost all of each
+# distribution's mass lies where the other has none. When the supports are disjoint, as in the experiment below, some discriminator separates
 # them perfectly: D = 1 on every real point, D = 0 on every generated one. JS is then ln 2
 # (lesson 1), flat.
 #
@@ -256,12 +256,13 @@ for name, objective in objectives.items():
 # every 5 discriminator steps** (lr = 0.01), so it nearly reaches its best response to each
 # discriminator — all samples to wherever D is highest.
 #
-# For contrast, a **balanced** run: one generator step per discriminator step, 64 samples wide
-# networks, batch 256, lr = 0.001 then 0.0001 for the last 40 % of 3000 rounds, and the
+# For contrast, a **balanced** run: one generator step per discriminator step, networks 64 units
+# wide, batch 256, lr = 0.001 then 0.0001 for the last 40 % of 3000 rounds, and the
 # discriminator regularised by a zero-centred gradient penalty on real data,
-# (γ/2)·E‖∇ₓ logit(x)‖² with γ = 1 (the "R1" penalty of Mescheder et al., 2018; minigan's double
-# backprop computes it). The penalty stops D from growing steep walls around the data, so the
-# generator is pulled towards every mode instead of chasing the last discriminator.
+# (γ/2)·E‖∇ₓ logit(x)‖² with γ = 1 (the "R1" penalty of Mescheder et al., 2018, computed with
+# minigan's double backprop — lesson 11 explains the mechanism). Mescheder et al. show that the
+# unregularised game can circle its equilibrium like lesson 3's x·y game, and that this penalty
+# makes gradient play converge near it.
 #
 # A mode counts as *covered* when at least 5 % of the samples lie within 3σ of its centre
 # (σ = 0.02/1.414 ≈ 0.014 is a blob's standard deviation, so 3σ ≈ 0.042; neighbouring centres are
