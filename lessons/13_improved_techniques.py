@@ -208,7 +208,7 @@ ax.plot(grid[::6], d_trained[::6], "o", color="tab:orange", ms=4, label="trained
 ax.axhline(ALPHA, color="gray", lw=0.8, ls=":")
 ax.set_xlabel("x")
 ax.set_ylabel("D(x)")
-ax.set_title("One-sided label smoothing caps D at 0.9")
+ax.set_title("One-sided label smoothing caps the optimal D at 0.9\n(a trained D follows it where both laws have mass)")
 ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
 lesson.savefig(fig, "label_smoothing")
 
