@@ -71,6 +71,8 @@ wasserstein.set_ylabel("W₁")
 wasserstein.set_title("W₁ is continuous: it tells the generator where to go")
 wasserstein.legend(loc="upper center")
 wasserstein.grid(alpha=0.3)
+for axes in (divergences, wasserstein):
+    axes.set_xticks([-1.0, -0.5, 0.0, 0.5, 1.0])  # five labels: the default nine run into each other
 path = out / "parallel_lines.png"
 figure.savefig(path, dpi=110, bbox_inches="tight")
 print(f"figure: {path.resolve()}")

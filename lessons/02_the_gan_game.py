@@ -12,17 +12,25 @@
 #
 #     D*(x) = p_r(x) / (p_r(x) + p_g(x)).
 #
-# (One source differentiates log as log₁₀ and carries factors 1/ln 10 through the derivation. They
-# multiply the whole objective by a positive constant, so the maximiser D* is the same.)
+# > **The source says** (Weng, "From GAN to WGAN", §3.1) df/dx̃ = A·(1/ln 10)·(1/x̃) − B·(1/ln 10)·(1/(1 − x̃)),
+# > differentiating log as log₁₀ — **in fact** the GAN objective uses natural logs (its value
+# > −2 ln 2 at the optimum says so). The stray factor 1/ln 10 multiplies the whole objective by a
+# > positive constant, so the maximiser D* is the same; only the value changes (checked below).
 #
 # **The value at the optimum.** Putting D* back, with m = (p_r + p_g)/2,
 #
 #     max_D L(G, D) = ∫ p_r ln(p_r/2m) + p_g ln(p_g/2m) = KL(p_r‖m) + KL(p_g‖m) − 2 ln 2 = 2·JS(p_r‖p_g) − 2 ln 2.
 #
 # It is −2 ln 2 exactly when p_g = p_r (then D* = ½ everywhere: the discriminator cannot tell).
-# So *with an optimal discriminator the generator minimises the Jensen–Shannon divergence* — not
-# KL, as the sources loosely say. Below: each claim checked on 1-D Gaussians, then a minigan
-# discriminator (an MLP trained with Adam) learning D* from samples.
+# So *with an optimal discriminator the generator minimises the Jensen–Shannon divergence*.
+#
+# > **The source says** (the WGAN-GP abstract with questions and answers) "Optimizing a traditional
+# > GAN is equivalent to minimizing KL-divergence" — **in fact** with an optimal discriminator it
+# > minimises JS, as derived above; KL and JS share only their minimiser p_g = p_r (checked below:
+# > the criterion equals JS, not KL, for every shift).
+#
+# Below: each claim checked on 1-D Gaussians, then a minigan discriminator (an MLP trained with
+# Adam) learning D* from samples.
 
 # %%
 import math
@@ -122,6 +130,11 @@ lesson.check_close("C saturates at 0 (JS at ln 2) far away: C(8) ≈ 0", criteri
 # −E_r ln σ(t) − E_g ln σ(−t) (= −L) with Adam on fresh samples of p_r and p_g each step — no
 # knowledge of the densities. The exact value L(G, D_trained) is then computed on the grid: it
 # can never exceed max_D L, and training should bring it close.
+#
+# Adam divides each gradient coordinate by a running estimate of its size, and its bias
+# corrections 1/(1 − β₁ᵗ), 1/(1 − β₂ᵗ) undo the zero start of those running averages. So its very
+# first step moves every weight by exactly lr, whatever that weight's gradient (up to eps = 1e-8);
+# we check it on the first step below.
 
 # %%
 steps = 1500 if lesson.full else 500
@@ -147,7 +160,15 @@ for step in range(steps):
     loss = mg.gan.gan_discriminator_loss(discriminator(real), discriminator(fake))
     optimizer.zero_grad()
     loss.backward()
+    if step == 0:
+        before = [parameter.numpy().astype(np.float64) for parameter in discriminator.parameters()]
+        gradients = [parameter.grad.numpy().astype(np.float64) for parameter in discriminator.parameters()]
     optimizer.step()
+    if step == 0:
+        moves = np.concatenate([np.abs(parameter.numpy() - old).ravel()[np.abs(gradient).ravel() > 1e-4]
+                                for parameter, old, gradient in zip(discriminator.parameters(), before, gradients)])
+        lesson.check_close("Adam's first step moves every weight (|gradient| > 1e-4) by lr = 0.01 (max relative "
+                           "deviation)", np.abs(moves / optimizer.lr - 1.0).max(), 0.0, atol=1e-3)
     minibatch_values.append(-loss.item())
     if step % 25 == 0 or step == steps - 1:
         exact_values.append(distances.gan_value(p_real, p_fake, trained_probabilities(), dx))
@@ -194,7 +215,7 @@ densities.set_xlim(-4.5, 5.0)
 densities.set_xlabel("x")
 densities.set_ylabel("density / probability")
 densities.set_title("The optimal discriminator and a trained one")
-densities.legend(loc="center left", fontsize=9)
+densities.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=9)  # below: clear of the curves
 densities.grid(alpha=0.3)
 values.plot(np.arange(steps), minibatch_values, color="tab:blue", alpha=0.3, lw=0.8, label="−(minibatch loss)")
 values.plot(exact_steps, exact_values, "o-", color="tab:red", ms=3, label="L(G, D_trained), exact on the grid")

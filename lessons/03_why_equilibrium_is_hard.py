@@ -44,8 +44,8 @@ lesson = Lesson("03_why_equilibrium_is_hard", TITLE)
 # %% [markdown]
 # ## Simultaneous steps spiral outwards
 #
-# Start at (x, y) = (1, 1), η = 0.1. The sources' figure runs a few hundred steps; the radius
-# should be multiplied by exactly √1.01 ≈ 1.004988 each step.
+# Start at (x, y) = (1, 1), η = 0.1 (the step size of the sources' figure) and take 300 steps
+# (2000 with `--full`); the radius should be multiplied by exactly √1.01 ≈ 1.004988 each step.
 
 # %%
 lr = 0.1
@@ -71,6 +71,12 @@ lesson.check_close("|eigenvalues| of the simultaneous update matrix = √(1 + η
 # The sign of x·y changes as the point turns (x·y > 0 in one quadrant, < 0 in the next): the
 # players oscillate, each overshooting the other's last move, with growing amplitude. One full
 # turn takes 2π / atan(η) ≈ 63 steps.
+#
+# > **The source says** (Weng, "From GAN to WGAN", §4.1) "Once x and y have different signs, every
+# > following gradient update causes huge oscillation" — **in fact** the signs play no part: every
+# > simultaneous step multiplies the radius by the same √(1 + η²), from the very first step at
+# > (1, 1), where x and y have the *same* sign (checked below: the growth factor of the steps taken
+# > from same-sign points equals that of the steps taken from opposite-sign points).
 
 # %%
 angle = np.unwrap(np.arctan2(simultaneous.y, simultaneous.x))
@@ -79,6 +85,15 @@ sign_changes = int(np.sum(np.diff(np.sign(simultaneous.x)) != 0))
 expected_changes = round(steps * math.atan(lr) / math.pi)  # x changes sign twice per turn
 lesson.check("x oscillates: its sign changes about twice per turn",
              abs(sign_changes - expected_changes) <= 1, f"{sign_changes} sign changes, expected ≈ {expected_changes}")
+
+same_sign = simultaneous.x[:-1] * simultaneous.y[:-1] > 0  # the point each step starts from
+lesson.check_close("the first step, from (1, 1) (same signs), already multiplies the radius by √(1 + η²)",
+                   growth[0], factor, rtol=1e-12)
+lesson.check("steps from same-sign points grow the radius exactly as much as steps from opposite-sign points",
+             same_sign.sum() > 0 and (~same_sign).sum() > 0
+             and bool(np.all(np.abs(growth[same_sign] - factor) < 1e-12))
+             and bool(np.all(np.abs(growth[~same_sign] - factor) < 1e-12)),
+             f"{same_sign.sum()} same-sign and {(~same_sign).sum()} opposite-sign steps")
 
 # %% [markdown]
 # ## Alternating steps stay bounded — but do not converge either

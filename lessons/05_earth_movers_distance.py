@@ -14,6 +14,18 @@
 #
 # The sources' example: P = (3, 2, 1, 4), Q = (1, 2, 4, 3) gives δ = (0, 2, 2, −1, 0) and W = 5.
 #
+# > **The source says** (Weng, "From GAN to WGAN", §6.1), numbering the piles P₁ … P₄, "label the
+# > cost to pay to make Pᵢ and Qᵢ match as δᵢ, we would have δᵢ₊₁ = δᵢ + Pᵢ − Qᵢ" and then lists
+# > δ₁ = 0 + 3 − 1 = δ₀ + P₁ − Q₁ — **in fact** with piles numbered from 1 its numbers follow
+# > δᵢ = δᵢ₋₁ + Pᵢ − Qᵢ (δᵢ is the signed dirt carried from pile i to pile i + 1, not a cost; its
+# > size is the cost of that gap). Read literally from δ₁ = 0, the printed recurrence shifts every
+# > index and ends at δ₄ = −1 instead of the listed 0. This lesson numbers the piles from 0, where
+# > δᵢ₊₁ = δᵢ + Pᵢ − Qᵢ is right (checked below).
+# >
+# > **The source says** "Finally move 1 shovelfuls from Q₃ to Q₄" — **in fact** the last shovelful
+# > goes the other way, from pile 4 to pile 3 (δ₃ = −1: dirt flows left), and it moves dirt of P,
+# > not of Q (checked below by carrying out both moves).
+#
 # Why should the greedy walk be *optimal*? We check it against the definition: W is the minimum
 # over all **transport plans** γ(i, j) ≥ 0 (dirt sent from pile i to pile j) whose row sums are P
 # and column sums are Q, of the cost Σ γ(i, j)·|i − j| — a linear program, which SciPy solves.
@@ -56,6 +68,38 @@ lesson.check_close("W = Σ|δᵢ| = 5", work_by_hand, 5.0, atol=0)
 lesson.check("distances.w1_histogram gives the same δ", np.array_equal(deltas, deltas_by_hand), str(deltas.tolist()))
 lesson.check_close("distances.w1_histogram gives W = 5", work, 5.0, atol=1e-12)
 
+# The source's own numbering, piles 1 … 4 (index 0 unused), both readings of its recurrence.
+P_from_one, Q_from_one = np.concatenate([[np.nan], P]), np.concatenate([[np.nan], Q])
+its_numbers = [0.0]  # δ₀ = 0, then δᵢ = δᵢ₋₁ + Pᵢ − Qᵢ
+for i in range(1, 5):
+    its_numbers.append(its_numbers[-1] + P_from_one[i] - Q_from_one[i])
+literal = {1: 0.0}  # δ₁ = 0, then δᵢ₊₁ = δᵢ + Pᵢ − Qᵢ as printed
+for i in range(1, 4):
+    literal[i + 1] = literal[i] + P_from_one[i] - Q_from_one[i]
+lesson.check("the source's listed δ₀ … δ₄ = (0, 2, 2, −1, 0) follow δᵢ = δᵢ₋₁ + Pᵢ − Qᵢ on piles 1 … 4",
+             its_numbers == [0, 2, 2, -1, 0], str(its_numbers))
+lesson.check("…while its printed δᵢ₊₁ = δᵢ + Pᵢ − Qᵢ, read from δ₁ = 0, gives δ₄ = −1, not the listed 0",
+             literal[4] == -1.0, str(literal))
+
+
+def move(piles: np.ndarray, source: int, target: int, amount: float) -> np.ndarray:
+    """Carry `amount` shovelfuls from pile `source` to pile `target` (piles numbered from 1)."""
+    piles = piles.copy()
+    piles[source - 1] -= amount
+    piles[target - 1] += amount
+    return piles
+
+
+after_two_moves = move(move(P, 1, 2, 2.0), 2, 3, 2.0)  # the source's first two moves: 2 from 1 to 2, 2 from 2 to 3
+as_written = move(after_two_moves, 3, 4, 1.0)  # "move 1 shovelful from Q₃ to Q₄"
+reversed_move = move(after_two_moves, 4, 3, 1.0)  # the move that δ₃ = −1 describes
+print(f"after the first two moves {after_two_moves.tolist()}; pile 3 → 4 gives {as_written.tolist()}, "
+      f"pile 4 → 3 gives {reversed_move.tolist()}; Q = {Q.tolist()}")
+lesson.check("moving the last shovelful from pile 3 to pile 4, as written, does not give Q",
+             not np.array_equal(as_written, Q), str(as_written.tolist()))
+lesson.check("moving it from pile 4 to pile 3 does: the moves cost 2 + 2 + 1 = 5 = W",
+             np.array_equal(reversed_move, Q) and 2 + 2 + 1 == work_by_hand, str(reversed_move.tolist()))
+
 # %% [markdown]
 # ## The same number is the optimum of a linear program
 #
@@ -95,13 +139,19 @@ lesson.check("the plan's net flow across gap i equals δᵢ", np.allclose(net_fl
 # Divide by the total, 10 shovelfuls, and P and Q become probability distributions on
 # {0, 1, 2, 3}; W₁ scales with the mass, to 5/10 = 0.5. The same value comes from samples: ten
 # points placed by the pile counts, compared with `distances.w1_samples` (sort both samples and
-# average the gaps), another face of the same formula in 1-D.
+# average the gaps), another face of the same formula in 1-D. Sorting matters: pairing the
+# samples in the order they arrive is a transport plan, but not the cheapest one.
 
 # %%
 lesson.check_close("normalised piles: W₁ = 0.5", distances.w1_histogram(P, Q, normalize=True), 0.5, atol=1e-12)
 samples_p = np.repeat(positions, P.astype(int))
 samples_q = np.repeat(positions, Q.astype(int))
 lesson.check_close("W₁ of the ten-point samples = 0.5", distances.w1_samples(samples_p, samples_q), 0.5, atol=1e-12)
+# The samples' order carries no information: W₁ of two samples depends only on their values.
+shuffle = np.random.default_rng(lesson.seed)
+shuffled_p, shuffled_q = shuffle.permutation(samples_p), shuffle.permutation(samples_q)
+lesson.check_close("…and of the same samples in shuffled order (w1_samples sorts them itself)",
+                   distances.w1_samples(shuffled_p, shuffled_q), 0.5, atol=1e-12)
 
 # %% [markdown]
 # ## The picture of the moves

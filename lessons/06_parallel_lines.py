@@ -14,8 +14,18 @@
 #
 # At θ = 0 all of them are 0. So as θ → 0, KL and JS jump; only W₁ goes to 0 continuously.
 # A generator trained on JS gets the same loss at θ = 1 and at θ = 0.001 — no gradient telling it
-# which way to move — while W₁'s gradient is sign(θ) everywhere. The same happens whenever a
+# which way to move — while W₁'s gradient is sign(θ) at every θ ≠ 0. The same happens whenever a
 # generator's samples live on a low-dimensional set that misses the data's (lesson 4).
+#
+# > **The source says** (Weng, "From GAN to WGAN", §6.2) "Only Wasserstein metric provides a smooth
+# > measure" — **in fact** W₁ = |θ| is not smooth: it has a kink at θ = 0, where its one-sided
+# > slopes are −1 and +1. What it has, and JS lacks, is *continuity*, and a slope that points
+# > towards θ = 0 from either side (checked below).
+# >
+# > **The source says** "The value of D_JS has sudden jump, not differentiable at θ = 0" — **in
+# > fact** that understates it: JS is not even continuous at 0 (its limit as θ → 0 is ln 2, its
+# > value at 0 is 0), and away from 0 it is perfectly differentiable — with derivative 0, which is
+# > the real trouble (checked below).
 
 # %%
 import math
@@ -25,7 +35,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from scipy import stats
 from scipy.optimize import linear_sum_assignment
+from scipy.spatial.distance import jensenshannon
 
 import minigan as mg
 from minigan import distances
@@ -36,24 +48,77 @@ lesson = Lesson("06_parallel_lines", TITLE)
 LN2 = math.log(2.0)
 
 # %% [markdown]
-# ## The analytic values
+# ## The analytic values, against an independent computation
 #
-# `distances.parallel_lines(θ)` returns the four quantities; we check them as θ shrinks.
+# `distances.parallel_lines(θ)` returns the four closed-form values. We do not check them against
+# the formulas they are written from, but against numbers computed another way, for θ from 1 down
+# to 10⁻⁶, of both signs:
+#
+# * **JS and KL** from histograms of the two segments, with SciPy (`jensenshannon`, `entropy`) —
+#   bins split at x = θ/2, so they are narrower than the gap however small θ is;
+# * **W₁** as the optimal assignment between n points of P and the same n heights shifted to x = θ,
+#   solved by SciPy's `linear_sum_assignment`: every pairing costs at least |θ| per point, and
+#   pairing equal heights costs exactly |θ|, so the optimum of this sample is W₁ itself.
 
 # %%
-for theta in (1.0, 0.1, 0.01, 1e-3, 1e-6, -1e-6):
-    values = distances.parallel_lines(theta)
-    print(f"  θ = {theta:>8g}: KL(P‖Q) = {values['kl_pq']}, KL(Q‖P) = {values['kl_qp']}, "
-          f"JS = {values['js']:.6f}, W₁ = {values['w1']:g}")
-small_thetas = [10.0**-k for k in range(1, 7)]
-lesson.check("W₁(θ) = |θ| → 0 as θ → 0 (θ = 10⁻¹ … 10⁻⁶, both signs)",
-             all(distances.parallel_lines(s * t)["w1"] == t for t in small_thetas for s in (1, -1)))
-lesson.check("JS(θ) stays ln 2 for every θ ≠ 0, however small",
-             all(distances.parallel_lines(t)["js"] == LN2 for t in small_thetas))
-lesson.check("KL stays +∞ both ways for every θ ≠ 0",
-             all(distances.parallel_lines(t)["kl_pq"] == math.inf and distances.parallel_lines(t)["kl_qp"] == math.inf
-                 for t in small_thetas))
-lesson.check("at θ = 0 all four are 0", all(v == 0 for v in distances.parallel_lines(0.0).values()))
+heights = np.sort(np.random.default_rng(lesson.seed).uniform(0, 1, 60))
+height_edges = np.linspace(0, 1, 11)
+
+
+def independent_values(theta: float) -> dict[str, float]:
+    """KL, JS from SciPy on histograms and W₁ from SciPy's assignment solver, for P and Q_θ."""
+    x_edges = np.sort(np.array([-1.0, 1.0, theta / 2 if theta != 0 else 0.5]))  # a bin edge between the lines
+    counts_p, _, _ = np.histogram2d(np.zeros(heights.size), heights, bins=(x_edges, height_edges))
+    counts_q, _, _ = np.histogram2d(np.full(heights.size, theta), heights, bins=(x_edges, height_edges))
+    hist_p, hist_q = counts_p.ravel() / heights.size, counts_q.ravel() / heights.size
+    points_p = np.column_stack([np.zeros(heights.size), heights])
+    points_q = np.column_stack([np.full(heights.size, theta), heights])
+    cost = np.sqrt(((points_p[:, None, :] - points_q[None, :, :]) ** 2).sum(axis=2))
+    rows, columns = linear_sum_assignment(cost)
+    return {"kl_pq": stats.entropy(hist_p, hist_q), "kl_qp": stats.entropy(hist_q, hist_p),
+            "js": jensenshannon(hist_p, hist_q) ** 2, "w1": cost[rows, columns].mean()}
+
+
+thetas_checked = [s * 10.0**-k for k in range(0, 7) for s in (1, -1)]
+for theta in (1.0, 0.1, 1e-3, 1e-6, -1e-6):
+    values, reference = distances.parallel_lines(theta), independent_values(theta)
+    print(f"  θ = {theta:>8g}: KL(P‖Q) = {values['kl_pq']} (SciPy {reference['kl_pq']}), "
+          f"JS = {values['js']:.6f} (SciPy {reference['js']:.6f}), W₁ = {values['w1']:g} (assignment "
+          f"{reference['w1']:.6g})")
+js_gap = max(abs(distances.parallel_lines(t)["js"] - independent_values(t)["js"]) for t in thetas_checked)
+w1_gap = max(abs(distances.parallel_lines(t)["w1"] - independent_values(t)["w1"]) / abs(t) for t in thetas_checked)
+lesson.check_less("JS(θ) = ln 2 for every θ = ±10⁻⁶ … ±1 (SciPy on the histograms agrees to 1e-12)", js_gap, 1e-12)
+lesson.check_close("…which is the ceiling ln 2, however small θ is (SciPy at θ = 10⁻⁶)",
+                   independent_values(1e-6)["js"], LN2, atol=1e-12)
+lesson.check_less("W₁(θ) = |θ| for every θ = ±10⁻⁶ … ±1 (the assignment solver agrees to 1e-9 relative)", w1_gap,
+                  1e-9)
+lesson.check("KL stays +∞ both ways for every θ ≠ 0 (SciPy's entropy too)",
+             all(distances.parallel_lines(t)[key] == math.inf and independent_values(t)[key] == math.inf
+                 for t in thetas_checked for key in ("kl_pq", "kl_qp")))
+at_zero, reference_at_zero = distances.parallel_lines(0.0), independent_values(0.0)
+lesson.check("at θ = 0 all four are 0 (and SciPy's histograms and assignment give 0 too)",
+             all(at_zero[key] == 0 and abs(reference_at_zero[key]) < 1e-12 for key in at_zero),
+             str({key: float(value) for key, value in reference_at_zero.items()}))
+
+# %% [markdown]
+# The sources' two slips, measured on the assignment W₁ and the histogram JS: W₁'s one-sided
+# slopes at 0 (a kink, not smoothness), and JS's limit at 0 against its value there (a jump, not
+# merely a missing derivative) — with the derivative 0 it has everywhere else.
+
+# %%
+h = 1e-3
+w1_right_slope = (independent_values(h)["w1"] - independent_values(0.0)["w1"]) / h
+w1_left_slope = (independent_values(0.0)["w1"] - independent_values(-h)["w1"]) / h
+lesson.check_close("W₁'s slope just right of 0 is +1", w1_right_slope, 1.0, atol=1e-9)
+lesson.check_close("W₁'s slope just left of 0 is −1: a kink at 0, so W₁ is continuous but not smooth",
+                   w1_left_slope, -1.0, atol=1e-9)
+js_near_zero = [independent_values(t)["js"] for t in (1e-3, 1e-6, -1e-6)]
+lesson.check("JS jumps: it is ln 2 at θ = ±10⁻⁶ but 0 at θ = 0 (discontinuous, not merely non-differentiable)",
+             min(js_near_zero) > LN2 - 1e-12 and reference_at_zero["js"] == 0.0,
+             f"JS near 0: {np.round(js_near_zero, 12).tolist()}, at 0: {reference_at_zero['js']}")
+js_slope_away = (independent_values(0.5 + h)["js"] - independent_values(0.5 - h)["js"]) / (2 * h)
+lesson.check_close("away from 0 JS is differentiable, with slope 0 (θ = 0.5): no signal for a generator",
+                   js_slope_away, 0.0, atol=1e-9)
 
 # %% [markdown]
 # JS really is ln 2 and not merely "large": on a histogram of the plane whose bins are narrower

@@ -13,9 +13,10 @@
 # | historical averaging | penalty ‖θ − mean of past θ‖² | the x·y game's spiral (lesson 3) |
 # | virtual batch normalisation | normalise with a fixed reference batch | batch norm couples a batch |
 #
-# (Instance noise is from Sønderby et al. 2016 and Arjovsky & Bottou 2017, the same year, and is
-# usually listed with these.) Each section below is a small experiment on toy data, written with
-# minigan tensors and `mg.grad`, that measures the effect the technique is meant to have.
+# (Instance noise is not from Salimans et al.: Weng's "From GAN to WGAN" credits adding noise to
+# D's inputs to Arjovsky & Bottou (2017), her reference [4], and lists it with these.) Each section
+# below is a small experiment on toy data, written with minigan tensors and `mg.grad`, that
+# measures the effect the technique is meant to have.
 
 # %%
 import math
@@ -26,6 +27,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy import stats
+from scipy.spatial.distance import jensenshannon
 
 import minigan as mg
 from minigan import distances
@@ -74,10 +76,24 @@ def train_discriminator(discriminator, sample_real, sample_fake, steps, lr, real
 #
 #     D*_α(x) = α · p_r(x) / (p_r(x) + p_g(x)),
 #
-# the usual optimum scaled by α: D can never be more than 90 % sure, so its logits stay finite
-# and G's gradient does not die. Why *one-sided*? Smoothing the fake label too (to β = 0.1) gives
+# the usual optimum scaled by α. What that does — and what it does not:
+#
+# * **On the real data D's logits stay bounded.** The optimal logit is
+#   ln(D*_α/(1 − D*_α)) = ln(α p_r/((1 − α) p_r + p_g)) ≤ ln(α/(1 − α)) = ln 9 ≈ 2.2, while the
+#   unsmoothed one, ln(p_r/p_g), grows without bound wherever p_g ≪ p_r. A D that can no longer
+#   win by growing its weights is a regularised D — that is the benefit.
+# * **It does not keep G's gradient alive.** Where the fakes are, D*_α = 0.9·D* → 0 just like D*
+#   (at x = 5 below, D*_α ≈ 0.0003), and the minimax generator's gradient d/dx ln(1 − D*_α) is
+#   the unsmoothed one times α(1 − D*)/(1 − α D*) → 0.9: scaled by 0.9, vanishing all the same.
+#
+# Why *one-sided*? Smoothing the fake label too (to β = 0.1) gives
 # D* = (α p_r + β p_g)/(p_r + p_g), which tends to β, not 0, where only fakes live: D stops
 # pushing those samples towards the data.
+#
+# > **The source says** (Weng, "From GAN to WGAN", §5 (4)) one-sided label smoothing means "instead
+# > of providing 1 and 0 labels, use soften values such as 0.9 and 0.1" — **in fact** softening
+# > both labels is *two-sided* smoothing; one-sided smoothing (Salimans et al.) softens only the
+# > real label and keeps the fake label at 0, for the reason just given (checked below).
 #
 # First the density check: maximise the objective numerically at every grid point, with
 # gradient ascent on one logit per point (`mg.grad` gives the gradient), and compare with
@@ -93,13 +109,21 @@ p_fake = stats.norm.pdf(grid, 2.0, 1.0)  # P_g = N(2, 1)
 weight_real = mg.tensor(p_real / (p_real + p_fake), dtype="float64")
 weight_fake = 1.0 - weight_real
 
-logits = mg.tensor(np.zeros(grid.size), requires_grad=True, dtype="float64")
-for _ in range(600):
-    log_d, log_one_minus_d = mg.logsigmoid(logits), mg.logsigmoid(-logits)
-    objective = (weight_real * (ALPHA * log_d + (1 - ALPHA) * log_one_minus_d)
-                 + weight_fake * log_one_minus_d).sum()
-    (ascent,) = mg.grad(objective, logits)
-    logits = (logits + 4.0 * ascent).detach().requires_grad_()  # step 4 < 2/(max curvature 1/4)
+
+
+def best_logits(real_label: float, steps: int = 600) -> mg.Tensor:
+    """Gradient ascent, one logit per grid point, on D's objective with the real label `real_label`."""
+    logits = mg.tensor(np.zeros(grid.size), requires_grad=True, dtype="float64")
+    for _ in range(steps):
+        log_d, log_one_minus_d = mg.logsigmoid(logits), mg.logsigmoid(-logits)
+        objective = (weight_real * (real_label * log_d + (1 - real_label) * log_one_minus_d)
+                     + weight_fake * log_one_minus_d).sum()
+        (ascent,) = mg.grad(objective, logits)
+        logits = (logits + 4.0 * ascent).detach().requires_grad_()  # step 4 < 2/(max curvature 1/4)
+    return logits.detach()
+
+
+logits = best_logits(ALPHA)
 d_numerical = mg.sigmoid(logits).numpy()
 
 d_plain = distances.optimal_discriminator(p_real, p_fake)
@@ -109,13 +133,46 @@ error = np.abs(d_numerical - d_one_sided).max()
 print(f"max |numerical maximiser − 0.9·p_r/(p_r + p_g)| on the grid: {error:.2e}")
 lesson.check_less("gradient ascent finds D*_α = 0.9·p_r/(p_r + p_g) at every grid point (max error < 1e-3)",
                   error, 1e-3)
-lesson.check_less("with one-sided smoothing D* never exceeds α = 0.9", d_one_sided.max(), ALPHA)
+lesson.check_less("with one-sided smoothing the maximiser found by ascent never exceeds α = 0.9", d_numerical.max(),
+                  ALPHA)
 far_fake = grid.size - 1  # x = 5: almost only fakes there
 print(f"at x = {grid[far_fake]:.0f}: one-sided D* = {d_one_sided[far_fake]:.4f}, "
       f"two-sided D* = {d_two_sided[far_fake]:.4f}")
-lesson.check("two-sided smoothing leaves D* ≈ β = 0.1 where only fakes live (one-sided: ≈ 0)",
-             abs(d_two_sided[far_fake] - BETA) < 0.01 and d_one_sided[far_fake] < 0.01,
+lesson.check("two-sided smoothing (the source's 0.9 and 0.1) leaves D* ≈ β = 0.1 where only fakes live "
+             "(one-sided: ≈ 0)", abs(d_two_sided[far_fake] - BETA) < 0.01 and d_one_sided[far_fake] < 0.01,
              f"two-sided {d_two_sided[far_fake]:.4f}, one-sided {d_one_sided[far_fake]:.4f}")
+
+# What smoothing does: the optimal logits on the real side stay below ln 9; unsmoothed they keep
+# growing (ln(p_r/p_g) = 2 − 2x here, 8 at x = −3, and more the further left one looks).
+smoothed_logits = logits.numpy()
+plain_logits = best_logits(1.0, steps=3000).numpy()
+real_side = grid <= 0.0
+print(f"largest optimal logit on x ≤ 0: smoothed {smoothed_logits[real_side].max():.3f} (ln 9 = {math.log(9):.3f}), "
+      f"unsmoothed after 3000 ascent steps {plain_logits[real_side].max():.3f} (closed form 2 − 2x = "
+      f"{(2 - 2 * grid[real_side]).max():.1f})")
+lesson.check_close("with α = 0.9 the optimal logits on the real side approach but never pass ln 9 ≈ 2.197",
+                   smoothed_logits[real_side].max(), math.log(ALPHA / (1 - ALPHA)), atol=0.01)
+logit_error = np.abs(smoothed_logits - np.log(ALPHA * p_real / ((1 - ALPHA) * p_real + p_fake)))[real_side].max()
+lesson.check_less("…and match the closed form ln(α p_r/((1 − α) p_r + p_g)) on x ≤ 0 (max error < 0.01)",
+                  logit_error, 0.01)
+lesson.check("without smoothing they keep growing: > 3 × ln 9 at x = −3 after 3000 ascent steps (closed form 8)",
+             plain_logits[0] > 3 * math.log(9), f"logit at x = −3: {plain_logits[0]:.3f}")
+
+# What smoothing does not do: the minimax generator's gradient at the far fake point, by mg.grad,
+# against the closed-form ratio α(1 − D*)/(1 − αD*) (the D*-logit is 2 − 2x for these two laws).
+x_far = mg.tensor([grid[far_fake]], requires_grad=True, dtype="float64")
+plain_d_far = mg.sigmoid(2.0 - 2.0 * x_far)
+(plain_slope,) = mg.grad(mg.log(1.0 - plain_d_far).sum(), x_far)
+x_far = x_far.detach().requires_grad_()
+(smoothed_slope,) = mg.grad(mg.log(1.0 - ALPHA * mg.sigmoid(2.0 - 2.0 * x_far)).sum(), x_far)
+slope_ratio = smoothed_slope.item() / plain_slope.item()
+d_far = d_plain[far_fake]
+print(f"at x = 5: d/dx ln(1 − D*) = {plain_slope.item():.2e}, with smoothing {smoothed_slope.item():.2e}, "
+      f"ratio {slope_ratio:.5f}")
+lesson.check_close("at x = 5 the generator's gradient with smoothing is the unsmoothed one × α(1 − D*)/(1 − αD*)",
+                   slope_ratio, ALPHA * (1 - d_far) / (1 - ALPHA * d_far), rtol=1e-9)
+lesson.check_close("…≈ 0.9: smoothing scales the vanishing gradient, it does not revive it", slope_ratio, ALPHA,
+                   atol=1e-3)
 
 # %% [markdown]
 # Now a *trained* discriminator: a small tanh MLP that sees samples of N(0, 1) labelled 0.9 and
@@ -151,7 +208,7 @@ ax.plot(grid[::6], d_trained[::6], "o", color="tab:orange", ms=4, label="trained
 ax.axhline(ALPHA, color="gray", lw=0.8, ls=":")
 ax.set_xlabel("x")
 ax.set_ylabel("D(x)")
-ax.set_title("One-sided label smoothing caps D at 0.9")
+ax.set_title("One-sided label smoothing caps the optimal D at 0.9\n(a trained D follows it where both laws have mass)")
 ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
 lesson.savefig(fig, "label_smoothing")
 
@@ -183,8 +240,22 @@ js_noisy = js_with_noise(THETA, SIGMA)
 step = 1e-3
 slope_noisy = (js_with_noise(THETA + step, SIGMA) - js_with_noise(THETA - step, SIGMA)) / (2 * step)
 print(f"JS(N(0,1)‖N(3,1)) = {js_noisy:.4f} nats (ln 2 = {LN2:.4f});  dJS/dθ at θ = 3: {slope_noisy:.4f}")
-lesson.check_close("without noise the supports are disjoint: JS = ln 2 for every θ ≠ 0 (so dJS/dθ = 0)",
-                   distances.js([1.0, 0.0], [0.0, 1.0]), LN2, atol=1e-15)
+
+
+def point_mass_js(theta: float) -> tuple[float, float]:
+    """JS of point masses at 0 and θ, as histograms with a bin edge at θ/2: minigan's and SciPy's."""
+    edges = np.sort(np.array([-100.0, 100.0, theta / 2 if theta != 0 else 50.0]))
+    hist_real, _ = np.histogram([0.0], bins=edges)
+    hist_fake, _ = np.histogram([theta], bins=edges)
+    return distances.js(hist_real, hist_fake, normalize=True), jensenshannon(hist_real, hist_fake) ** 2
+
+
+point_thetas = [sign * 10.0**k for k in np.linspace(-6, 1, 15) for sign in (1, -1)]
+point_js = np.array([point_mass_js(t) for t in point_thetas])
+lesson.check("without noise the supports are disjoint: JS = ln 2 for all 30 θ ≠ 0 in ±[10⁻⁶, 10] "
+             "(minigan and SciPy, to 1e-12), so dJS/dθ = 0",
+             bool(np.all(np.abs(point_js - LN2) < 1e-12)), f"largest deviation {np.abs(point_js - LN2).max():.1e}")
+lesson.check("…and 0 at θ = 0 (minigan and SciPy)", max(abs(v) for v in point_mass_js(0.0)) < 1e-12)
 lesson.check_less("with instance noise σ = 1 the laws overlap: JS < ln 2 (by at least 0.1)", js_noisy,
                   LN2 - 0.1)
 lesson.check("…and JS now grows with θ: dJS/dθ > 0.05 at θ = 3, a signal the generator can follow",
@@ -260,7 +331,13 @@ lesson.savefig(fig, "instance_noise")
 #
 #     L_G = ‖ E_x~P_r f(x) − E_z f(G(z)) ‖²
 #
-# D keeps training as usual; G only chases the feature means. When D is confident, the minimax
+# D keeps training as usual; G only chases the feature means.
+#
+# > **The source says** (Weng, "From GAN to WGAN", §5 (1)) "Feature matching suggests to optimize
+# > the discriminator to inspect whether the generator's output matches expected statistics" —
+# > **in fact** L_G is the *generator's* new objective (Salimans et al.); D's objective is
+# > unchanged and only supplies f. Below D is frozen and L_G is minimised over G's parameter μ
+# > alone (checked: L_G falls, with D untouched). When D is confident, the minimax
 # generator loss ln(1 − D(G(z))) is flat (its gradient is D(G(z)) × something, and D(G(z)) ≈ 0),
 # but the features still differ, so feature matching still has a gradient.
 #
@@ -302,6 +379,8 @@ lesson.check("the discriminator is confident: mean D(G(z)) < 0.01", d_on_fake < 
 lesson.check("against this D, feature matching's gradient is ≥ 100× the minimax loss's",
              ratio >= 100, f"ratio {ratio:.0f}")
 
+discriminator_before = [parameter.numpy().copy() for parameter in feature_d.parameters()]
+fm_loss_before = generator_loss("feature matching", mg.tensor(start, dtype="float32"), batch=4096).item()
 paths = {}
 for name in ("minimax ln(1 − D)", "feature matching"):
     mu = mg.tensor(start, requires_grad=True, dtype="float32")
@@ -321,6 +400,13 @@ print(f"after 100 steps (lr 0.01): minimax moved μ by {moved_minimax:.4f}; feat
 lesson.check_less("the minimax loss leaves μ stuck (moved < 0.05)", moved_minimax, 0.05)
 lesson.check_less("feature matching pulls μ most of the way to the data's centre (‖μ‖ halves)", final_fm,
                   start_distance / 2)
+fm_loss_after = generator_loss("feature matching", mg.tensor(paths["feature matching"][-1], dtype="float32"),
+                               batch=4096).item()
+discriminator_unchanged = all(np.array_equal(before, parameter.numpy()) for before, parameter in
+                              zip(discriminator_before, feature_d.parameters()))
+lesson.check("feature matching is the generator's objective: it falls ≥ 10× as μ moves, D's weights untouched",
+             fm_loss_after <= 0.1 * fm_loss_before and discriminator_unchanged,
+             f"L_G {fm_loss_before:.3g} → {fm_loss_after:.3g}; D unchanged: {discriminator_unchanged}")
 
 fig, ax = plt.subplots(figsize=(5.5, 5))
 side = np.linspace(-2.0, 2.5, 90)
@@ -332,14 +418,16 @@ contours = ax.contourf(grid_x, grid_y, surface.reshape(grid_x.shape), levels=np.
 fig.colorbar(contours, ax=ax, label="D(x) (frozen discriminator)")
 real_points = data.sample_host("8gaussians", 400, host_rng)
 ax.scatter(*real_points.T, s=3, color="k", label="real data (8 Gaussians)")
-for (name, path), color in zip(paths.items(), ("tab:orange", "lime")):
-    ax.plot(*path.T, "-o", ms=2, color=color, label=f"μ under {name}")
-ax.plot(*start, "s", color="w", mec="k", ms=8, label="start μ = (1.5, 1.5)")
+ax.plot(*start, "s", color="w", mec="k", ms=11, label="start μ = (1.5, 1.5)")
+ax.plot(*paths["feature matching"].T, "-o", ms=2, color="lime", label="μ under feature matching")
+# the minimax path moves 0.004: drawn as a cross on top of the start square, or it would be invisible
+ax.plot(*paths["minimax ln(1 − D)"][-1], "x", color="tab:orange", ms=9, mew=2.5, zorder=5,
+        label=f"μ under minimax ln(1 − D): stuck (moved {moved_minimax:.3f})")
 ax.set_aspect("equal")
 ax.set_xlabel("x₁")
 ax.set_ylabel("x₂")
 ax.set_title("100 generator steps against a confident D")
-ax.legend(fontsize=7, loc="lower left")
+ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)  # below: clear of the data
 lesson.savefig(fig, "feature_matching")
 
 # %% [markdown]
