@@ -9,7 +9,7 @@ Modules: ``data`` (samplers), ``losses`` (GAN / WGAN losses from logits and scor
 ``metrics``, ``history``, ``checkpoint``, ``command`` (the ``minigan train`` subcommand).
 """
 
-from minigan.gan import data
+from minigan.gan import classifier, data
 from minigan.gan.checkpoint import CheckpointError, CheckpointMismatchError
 from minigan.gan.config import TrainConfig
 from minigan.gan.history import History
@@ -28,7 +28,7 @@ from minigan.gan.penalty import gradient_norms, gradient_penalty, interpolate
 from minigan.gan.trainer import Run, TrainingDiverged, train
 
 __all__ = [
-    "data", "TrainConfig", "train", "Run", "TrainingDiverged", "History", "CheckpointError",
+    "data", "classifier", "TrainConfig", "train", "Run", "TrainingDiverged", "History", "CheckpointError",
     "CheckpointMismatchError", "gradient_penalty", "gradient_norms", "interpolate", "exact_w1",
     "gan_discriminator_loss", "gan_generator_loss", "gan_generator_loss_nonsaturating",
     "wgan_critic_loss", "wgan_generator_loss", "critic_w1_estimate", "critic_loss", "generator_loss",
