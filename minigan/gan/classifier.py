@@ -131,7 +131,7 @@ class DigitClassifier:
 
 def shift_images(images: np.ndarray, generator: np.random.Generator, max_shift: int = 1) -> np.ndarray:
     """Each flattened 8×8 image moved by a random whole-pixel (dy, dx) ∈ {−max_shift … max_shift}²,
-    blank (−1) filling what moves in: a new writer puts the digit a little elsewhere in the box."""
+    blank (−1) filling what moves in: people put the digit a little elsewhere in the box."""
     n = images.shape[0]
     padded = np.full((n, 8 + 2 * max_shift, 8 + 2 * max_shift), -1.0)
     padded[:, max_shift:max_shift + 8, max_shift:max_shift + 8] = images.reshape(n, 8, 8)
@@ -147,9 +147,10 @@ def train_digit_classifier(seed: int = 0, epochs: int = 100, hidden: tuple[int, 
     """Train a :class:`DigitClassifier` on the digits' training split with Adam and cross-entropy.
 
     Every batch is augmented: each image shifted by a random whole pixel (:func:`shift_images`)
-    and given N(0, ``pixel_noise``²) noise per pixel — the held-out images come from other writers,
-    and generated images are noisy. Adam(``lr``), divided by 10 after ``lr_drop_at``·epochs.
-    These defaults reach 96–97 % held-out accuracy (seeds 0–3), plain training ~93 %.
+    and given N(0, ``pixel_noise``²) noise per pixel, so that it does not rely on exact positions
+    and copes with noisy generated images. Adam(``lr``), divided by 10 after ``lr_drop_at``·epochs.
+    These defaults reach 96–97 % held-out accuracy (seeds 0–3); without the augmentation the same
+    network gets 95–96 % (seeds 0–2).
 
     Seeded: initialisation from ``minigan.manual_seed(seed)``, batches and augmentation from their
     own generator; minigan's global generator is put back as it was, so training a classifier does
