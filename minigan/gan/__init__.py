@@ -6,7 +6,8 @@
 
 Modules: ``data`` (samplers), ``losses`` (GAN / WGAN losses from logits and scores), ``penalty``
 (``gradient_penalty``), ``config`` (``TrainConfig``), ``trainer`` (``train``, ``Run``),
-``metrics``, ``history``, ``checkpoint``, ``command`` (the ``minigan train`` subcommand).
+``metrics``, ``history``, ``checkpoint``, ``command`` (the ``minigan train`` subcommand),
+``classifier`` (the digit classifier and the mode count of lesson 14).
 """
 
 from minigan.gan import classifier, data
