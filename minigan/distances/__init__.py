@@ -5,6 +5,7 @@ minigan Tensors (``.numpy()``) and CuPy arrays (``.get()``) are copied to the ho
 
 Divergences (lesson 01):            kl, js, kl_gaussian, kl_density, js_density
 Wasserstein-1 (lessons 05–07):      w1_histogram, w1_samples, w1_cdf, w1_gaussian, w1_assignment
+Sliced W₁ (lesson 14):              sliced_w1
 Critics and the GAN game (02, 07):  optimal_critic_1d, OptimalCritic1D, optimal_discriminator,
                                     gan_value, max_discriminator_value
 The parallel-lines example (06):    parallel_lines, parallel_lines_samples
@@ -23,6 +24,7 @@ from .critics import (
 )
 from .divergences import js, js_density, kl, kl_density, kl_gaussian
 from .examples import parallel_lines, parallel_lines_samples
+from .sliced import SlicedW1, sliced_w1
 from .wasserstein import w1_assignment, w1_cdf, w1_gaussian, w1_histogram, w1_samples
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "w1_cdf",
     "w1_gaussian",
     "w1_assignment",
+    "sliced_w1", "SlicedW1",  # sliced.py (lesson 14)
     "OptimalCritic1D",
     "optimal_critic_1d",
     "optimal_discriminator",

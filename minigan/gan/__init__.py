@@ -6,10 +6,11 @@
 
 Modules: ``data`` (samplers), ``losses`` (GAN / WGAN losses from logits and scores), ``penalty``
 (``gradient_penalty``), ``config`` (``TrainConfig``), ``trainer`` (``train``, ``Run``),
-``metrics``, ``history``, ``checkpoint``, ``command`` (the ``minigan train`` subcommand).
+``metrics``, ``history``, ``checkpoint``, ``command`` (the ``minigan train`` subcommand),
+``classifier`` (the digit classifier and the mode count of lesson 14).
 """
 
-from minigan.gan import data
+from minigan.gan import classifier, data
 from minigan.gan.checkpoint import CheckpointError, CheckpointMismatchError
 from minigan.gan.config import TrainConfig
 from minigan.gan.history import History
@@ -28,7 +29,7 @@ from minigan.gan.penalty import gradient_norms, gradient_penalty, interpolate
 from minigan.gan.trainer import Run, TrainingDiverged, train
 
 __all__ = [
-    "data", "TrainConfig", "train", "Run", "TrainingDiverged", "History", "CheckpointError",
+    "data", "classifier", "TrainConfig", "train", "Run", "TrainingDiverged", "History", "CheckpointError",
     "CheckpointMismatchError", "gradient_penalty", "gradient_norms", "interpolate", "exact_w1",
     "gan_discriminator_loss", "gan_generator_loss", "gan_generator_loss_nonsaturating",
     "wgan_critic_loss", "wgan_generator_loss", "critic_w1_estimate", "critic_loss", "generator_loss",

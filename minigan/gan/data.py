@@ -246,3 +246,67 @@ def parallel_lines(n: int, theta: float = 0.0, generator: np.random.Generator | 
     W₁(P₀, P_θ) = |θ| while KL = ∞ and JS = ln 2 for every θ ≠ 0.
     """
     return _to_tensor(_parallel_lines_host(_check_n(n), _generator(generator), float(theta)), dtype)
+
+
+# ------------------------------------------------------------------------- handwritten digits
+# Real data, not a toy (lesson 14 "from toys to digits"): the 1,797 8×8 digits that scikit-learn
+# ships inside its package (the UCI optdigits test set; no download), an optional extra.
+DIGITS_HELD_OUT = 500  # the last 500 images: held out for the exact distances and the classifier
+DIGITS_IMAGE_SHAPE = (8, 8)
+DIGITS_MISSING = "the digits data set needs scikit-learn: pip install -e '.[digits]'"
+
+
+@dataclass(frozen=True)
+class Digits:
+    """The 8×8 handwritten digits, scaled to [−1, 1], split into training and held-out images.
+
+    ``train`` (1,297 × 64) and ``held_out`` (500 × 64): float64 host arrays, read-only, one
+    flattened image per row (row-major, reshape to ``image_shape`` to draw); ``train_labels`` and
+    ``held_out_labels``: the digit 0–9 of each row (int64). A pixel p ∈ {0, …, 16} (ink count of a
+    4×4 block) becomes p/8 − 1, so blank is −1 and full ink is +1, the range of a tanh generator.
+
+    The split is fixed, with no random draw: the last 500 images of scikit-learn's order are held
+    out (46–51 per digit), the first 1,297 train.
+    """
+
+    train: np.ndarray
+    train_labels: np.ndarray
+    held_out: np.ndarray
+    held_out_labels: np.ndarray
+    image_shape: tuple[int, int] = DIGITS_IMAGE_SHAPE
+
+
+_DIGITS_CACHE: list[Digits] = []
+
+
+def digits() -> Digits:
+    """The handwritten digits (:class:`Digits`), loaded once from scikit-learn and cached (lesson 14).
+
+    Raises ``ImportError`` naming ``pip install -e '.[digits]'`` when scikit-learn is missing.
+    As a training set (``TrainConfig(data="digits")``, ``sample("digits", n)``), a batch is n
+    training images drawn uniformly with replacement.
+    """
+    if not _DIGITS_CACHE:
+        try:
+            from sklearn.datasets import load_digits
+        except ImportError as error:
+            raise ImportError(DIGITS_MISSING) from error
+        bunch = load_digits()
+        images = np.asarray(bunch.data, dtype=np.float64) / 8.0 - 1.0
+        labels = np.asarray(bunch.target, dtype=np.int64)
+        cut = images.shape[0] - DIGITS_HELD_OUT
+        parts = [np.ascontiguousarray(a) for a in (images[:cut], labels[:cut], images[cut:], labels[cut:])]
+        for part in parts:
+            part.flags.writeable = False  # shared by every caller: nobody may change the data set
+        _DIGITS_CACHE.append(Digits(*parts))
+    return _DIGITS_CACHE[0]
+
+
+def _digits_host(n: int, generator: np.random.Generator) -> np.ndarray:
+    train = digits().train
+    return train[generator.integers(0, train.shape[0], size=n)]  # fancy indexing: a fresh, writable copy
+
+
+DATASETS["digits"] = DataSet("digits", 64, _digits_host, 1.0,
+                             "8×8 handwritten digits in [−1, 1] (scikit-learn; extra: digits)")
+__all__ += ["Digits", "digits"]
