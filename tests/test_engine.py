@@ -6,7 +6,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import minigan as mg
@@ -18,37 +18,67 @@ def t64(array, requires_grad=False):
 
 
 # ------------------------------------------------------------------ random expression trees
-UNARY = [
-    ("tanh", mg.tanh), ("sigmoid", mg.sigmoid), ("softplus", mg.softplus),
-    ("exp_of_tanh", lambda a: mg.exp(mg.tanh(a))),
-    ("square", lambda a: a * a), ("log_softplus", lambda a: mg.log(mg.softplus(a) + 0.5)),
-    ("sqrt_of_square_plus_one", lambda a: mg.sqrt(a * a + 1.0)), ("neg", lambda a: -a),
-    ("sum_keepdims", lambda a: a.sum(axis=-1, keepdims=True)), ("mean_all", lambda a: a.mean()),
-    ("logsigmoid", mg.logsigmoid),
-]
-BINARY = [
-    ("add", lambda a, b: a + b), ("sub", lambda a, b: a - b), ("mul", lambda a, b: a * b),
-    ("div", lambda a, b: a / (b * b + 1.0)), ("max_soft", lambda a, b: mg.maximum(a, b + 0.37)),
-]
+def _last_axis(a, index_for_length):
+    """a[..., index] with an index built for the length of a's last axis (0-d: a itself)."""
+    return a if a.ndim == 0 else a[..., index_for_length(a.shape[-1])]
+
+
+def _device(values):
+    return mg.backend.asarray(np.asarray(values, dtype=np.float64))
+
+
+# Every op keeps the last axis of length 3 or 1 (or makes a 0-d tensor), so that any two
+# subtrees broadcast together: x is (2, 3), y is (3,).
+UNARY = {
+    "tanh": mg.tanh, "sigmoid": mg.sigmoid, "softplus": mg.softplus,
+    "exp_of_tanh": lambda a: mg.exp(mg.tanh(a)),
+    "square": lambda a: a * a, "log_softplus": lambda a: mg.log(mg.softplus(a) + 0.5),
+    "sqrt_of_square_plus_one": lambda a: mg.sqrt(a * a + 1.0), "neg": lambda a: -a,
+    "sum_keepdims": lambda a: a.sum(axis=-1, keepdims=True) if a.ndim else a, "mean_all": lambda a: a.mean(),
+    "logsigmoid": mg.logsigmoid,
+    # indexing in NumPy's forms, repeated entries included (their gradients add up)
+    "index_list": lambda a: _last_axis(a, lambda n: [0, n - 1, 0]),
+    "index_bool_list": lambda a: _last_axis(a, lambda n: [True] + [False] * (n - 1)),
+    "index_int_array": lambda a: _last_axis(a, lambda n: mg.backend.asarray(np.array([n - 1, n - 1, 0]))),
+    "index_int_tensor": lambda a: _last_axis(a, lambda n: mg.tensor(np.array([0, 0, n - 1]), dtype="int64")),
+    "index_bool_tensor": lambda a: _last_axis(a, lambda n: mg.tensor(np.arange(n) == n - 1, dtype="bool")),
+    # powers with a constant array exponent or base that broadcasts against the tensor
+    "pow_array_exponent": lambda a: (a * a + 0.5) ** _device([1.5, 2.0, 1.0]),
+    "pow_array_base": lambda a: _device([0.5, 2.0, 1.5]) ** mg.tanh(a),
+    "pow_scalar_base": lambda a: 1.7 ** mg.tanh(a),
+    "pow_zero_and_one": lambda a: a**1 + a**0,
+}
+BINARY = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / (b * b + 1.0), "max_soft": lambda a, b: mg.maximum(a, b + 0.37),
+    "pow": lambda a, b: (a * a + 0.5) ** mg.tanh(b),
+}
+
+
+def _unary_node(name, child):
+    return f"{name}({child[0]})", (lambda x, y: UNARY[name](child[1](x, y)))
+
+
+def _leaf(name):
+    return name, (lambda x, y: x if name == "x" else y)
 
 
 @st.composite
 def expression(draw, depth=0):
     """A random expression tree over the leaves x (2×3) and y (3,), as (description, function)."""
     if depth >= 3 or draw(st.integers(0, 3)) == 0:
-        leaf = draw(st.sampled_from(["x", "y"]))
-        return leaf, (lambda x, y, leaf=leaf: x if leaf == "x" else y)
+        return _leaf(draw(st.sampled_from(["x", "y"])))
     if draw(st.booleans()):
-        name, op = draw(st.sampled_from(UNARY))
-        text, child = draw(expression(depth + 1))
-        return f"{name}({text})", (lambda x, y: op(child(x, y)))
-    name, op = draw(st.sampled_from(BINARY))
+        return _unary_node(draw(st.sampled_from(sorted(UNARY))), draw(expression(depth + 1)))
+    name = draw(st.sampled_from(sorted(BINARY)))
     left_text, left = draw(expression(depth + 1))
     right_text, right = draw(expression(depth + 1))
-    return f"{name}({left_text}, {right_text})", (lambda x, y: op(left(x, y), right(x, y)))
+    return f"{name}({left_text}, {right_text})", (lambda x, y: BINARY[name](left(x, y), right(x, y)))
 
 
 @given(tree=expression(), seed=st.integers(0, 2**16))
+@example(tree=_unary_node("tanh", _unary_node("sum_keepdims", _unary_node("mean_all", _leaf("x")))), seed=0)
+@example(tree=_unary_node("index_list", _unary_node("pow_zero_and_one", _leaf("y"))), seed=1)
 @settings(max_examples=60)
 def test_random_expression_trees_first_and_second_order(tree, seed):
     description, fn = tree

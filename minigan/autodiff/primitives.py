@@ -22,7 +22,6 @@ Composite functions (mean, softplus's friends, norms, losses) live in
 from __future__ import annotations
 
 import builtins
-import math
 from typing import Any
 
 from minigan import backend
@@ -90,19 +89,57 @@ neg = Primitive("neg", lambda xp, a: -a, lambda g, out, a: (-g,))
 
 
 def _power_vjp(g, out, base, exponent):
+    """d(bᵉ) = e·bᵉ⁻¹ db + bᵉ·ln b de, each summed back to its argument's shape.
+
+    The base or the exponent may be a Tensor, a Python number, a list or an array.
+    Where the formulas give 0·∞ the derivative still exists, and the value PyTorch
+    gives is returned: d(b⁰)/db = 0 (also at b = 0, so every derivative of b¹ is
+    finite there), and d(bᵉ)/de = 0 at b = 0 for e ≥ 0 (bᵉ is constant in e there,
+    from the side of e > 0). A negative base gives a NaN derivative in e, as in PyTorch.
+    """
     grad_base = grad_exponent = None
     if _needs(base):
-        if isinstance(exponent, Tensor):
-            grad_base = sum_to_shape(g * exponent * base ** (exponent - 1.0), base.shape)
-        elif isinstance(exponent, int | float) and exponent == 2:
-            grad_base = g * (2.0 * base)
-        else:
-            grad_base = g * (exponent * base ** (exponent - 1))
+        grad_base = sum_to_shape(g * _power_slope(base, exponent), base.shape)
     if _needs(exponent):
-        # d(bᵉ)/de = bᵉ · ln b
-        log_base = log(base) if isinstance(base, Tensor) else math.log(base)
-        grad_exponent = sum_to_shape(g * out * log_base, exponent.shape)
+        grad_exponent = sum_to_shape(g * out * _log_of_base(base, exponent), exponent.shape)
     return grad_base, grad_exponent
+
+
+def _power_slope(base: Tensor, exponent: Any) -> Tensor:
+    """e·bᵉ⁻¹, with the 0·0⁻¹ of e = 0 at b = 0 taken as 0."""
+    if type(exponent) in _SCALARS:
+        if exponent == 0:
+            return Tensor(backend.namespace_of(base.data).zeros(base.shape, dtype=base.dtype))
+        if exponent == 2:
+            return 2.0 * base
+        return exponent * base ** (exponent - 1)
+    # Where e = 0 (at b = 0 for a variable e) bᵉ⁻¹ may be 0⁻¹ = ∞: take the power with
+    # exponent 1 there instead, and the factor e = 0 makes the slope 0, with no NaN in
+    # any further derivative.
+    e = exponent if isinstance(exponent, Tensor) else Tensor(_as_constant(exponent, base.data))
+    zero = e.data == 0
+    if isinstance(exponent, Tensor):
+        zero = zero & (base.data == 0)
+    return e * base ** _where(zero, 1.0, e - 1.0)
+
+
+def _log_of_base(base: Any, exponent: Tensor) -> Tensor:
+    """ln b, with 0 where b = 0 and e ≥ 0 (there bᵉ·ln b is 0·(−∞): PyTorch's value 0)."""
+    b = base if isinstance(base, Tensor) else Tensor(_as_constant(base, exponent.data))
+    zero = (b.data == 0) & (exponent.data >= 0)
+    if isinstance(base, Tensor):
+        return log(_where(zero, 1.0, b))
+    xp = backend.namespace_of(b.data)
+    with backend.ignore_float_errors():  # ln of a negative constant is NaN, as in PyTorch
+        return Tensor(xp.where(zero, 0.0, xp.log(b.data)).astype(b.dtype))
+
+
+_SCALARS = (int, float)
+
+
+def _as_constant(value: Any, like: Any) -> Any:
+    """A non-Tensor operand (number, list, array) as an array of ``like``'s backend and dtype."""
+    return backend.asarray(value, dtype=like.dtype, backend=backend.backend_of(like))
 
 
 def _power_forward(xp, base, exponent):
@@ -230,9 +267,39 @@ def squeeze(x: Tensor, axis: int) -> Tensor:
     return x.reshape(tuple(shape))
 
 
+def as_index(index: Any, data: Any) -> Any:
+    """An index in any of NumPy's forms, with lists and Tensors made arrays on ``data``'s backend.
+
+    Integer and boolean lists, arrays and Tensors index as they do in NumPy (a list of
+    floats is NumPy's IndexError, here named); slices, integers, None and Ellipsis pass
+    through. The result is what the getitem primitive and its VJP (a scatter) use."""
+    items = index if isinstance(index, tuple) else (index,)
+    converted = tuple(_index_item(item, data) for item in items)
+    return converted if isinstance(index, tuple) else converted[0]
+
+
+def _index_item(item: Any, data: Any) -> Any:
+    if isinstance(item, Tensor):
+        item = item.data
+    elif isinstance(item, list):
+        item = backend.asarray(item, backend=backend.backend_of(data))
+        if item.size == 0:  # [] selects nothing: NumPy reads it as an empty integer index
+            item = item.astype("int64")
+    if not backend.is_array(item):
+        return item
+    if item.ndim and backend.backend_of(item) != backend.backend_of(data):
+        raise backend.BackendMismatchError(
+            f"getitem: a {backend.backend_of(item)} index array (shape {item.shape}) for a "
+            f"{backend.backend_of(data)} tensor; move it explicitly with minigan.backend.asarray"
+        )
+    if item.dtype.kind not in "iub":
+        raise IndexError(f"index arrays must be of integer or boolean type, got {item.dtype} (shape {item.shape})")
+    return item
+
+
 def _has_array_index(index) -> bool:
     items = index if isinstance(index, tuple) else (index,)
-    return builtins.any(backend.is_array(i) or isinstance(i, list) for i in items)
+    return builtins.any(backend.is_array(i) for i in items)
 
 
 def _getitem_vjp(g, out, a, index):
@@ -278,7 +345,7 @@ def _concatenate_vjp(g, out, *tensors, axis=0):
     return tuple(grads)
 
 
-concatenate_primitive = Primitive(
+_concatenate = Primitive(
     "concatenate", lambda xp, *arrays, axis=0: xp.concatenate(arrays, axis=axis), _concatenate_vjp
 )
 
@@ -383,7 +450,7 @@ def _where_vjp(g, out, condition, a, b):
             sum_to_shape(g * (1.0 - chosen), b.shape) if _needs(b) else None)
 
 
-where_primitive = Primitive("where", lambda xp, condition, a, b: xp.where(condition, a, b), _where_vjp)
+_where = Primitive("where", lambda xp, condition, a, b: xp.where(condition, a, b), _where_vjp)
 
 
 def mean(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:

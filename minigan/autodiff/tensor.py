@@ -238,7 +238,7 @@ class Tensor:
         return _ops.abs(self)
 
     def __getitem__(self, index):
-        return _ops.getitem(self, index)
+        return _ops.getitem(self, index=_ops.as_index(index, self.data))
 
     # comparisons give plain boolean arrays: they have no gradient
     def __lt__(self, other):

@@ -57,6 +57,8 @@ __all__ = [
     "random_uniform",
     "random_integers",
     "scatter_add",
+    "ignore_float_errors",
+    "tiny",
     "gpu_available",
 ]
 
@@ -232,6 +234,17 @@ def scatter_add(target: Any, index: Any, values: Any) -> None:
         import cupyx
 
         cupyx.scatter_add(target, index, values)
+
+
+def tiny(dtype: Any) -> float:
+    """The smallest positive normal number of a floating dtype (``finfo(dtype).tiny``)."""
+    return float(np.finfo(dtype).tiny)
+
+
+def ignore_float_errors() -> Any:
+    """Context manager: no warnings for NaN/inf produced on purpose (NumPy's errstate;
+    CuPy never warns)."""
+    return np.errstate(invalid="ignore", divide="ignore", over="ignore")
 
 
 # ---------------------------------------------------------------- random numbers

@@ -117,7 +117,7 @@ def lipschitz_lower_bound(module: Module, x: Any, steps: int = 20, lr: float = 0
         raise DTypeError(f"lipschitz_lower_bound: points of dtype {points.dtype} for a network of dtype "
                          f"{parameter.dtype}; convert one of them")
     xp = backend.namespace_of(points)
-    tiny = float(xp.finfo(points.dtype).tiny)
+    tiny = backend.tiny(points.dtype)
     modes = [(layer, layer.training) for layer in module.modules()]
     module.eval()
     best = 0.0
@@ -136,8 +136,8 @@ def lipschitz_lower_bound(module: Module, x: Any, steps: int = 20, lr: float = 0
             best = max(best, math.sqrt(float(squared.data.max())))
             if step == steps or not squared.requires_grad:
                 break  # last step, or ∇ₓD does not depend on x (a linear D): nothing to climb
-            # + tiny keeps √ differentiable where the gradient vanishes (dead ReLUs)
-            (ascent,) = mg.grad(mg.sqrt(squared + tiny).sum(), inputs, allow_unused=True)
+            # eps=tiny keeps √ differentiable where the gradient vanishes (dead ReLUs)
+            (ascent,) = mg.grad(mg.norm(gradient, axis=1, eps=tiny).sum(), inputs, allow_unused=True)
             if ascent is None:
                 break
             lengths = xp.sqrt((ascent.data * ascent.data).sum(axis=1, keepdims=True))
