@@ -328,3 +328,41 @@ def test_gradient_penalty_of_a_tanh_mlp_against_finite_differences():
         return ((norms - 1.0) ** 2).mean()
 
     assert mg.gradcheck(penalty, params)
+
+
+# ------------------------------------------------------------ tensors that cannot be
+def test_tensor_of_none_is_refused():
+    with pytest.raises(TypeError, match="None"):
+        mg.tensor(None)
+    with pytest.raises(TypeError, match="None"):
+        mg.tensor([1.0, None])
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool"])
+def test_only_floating_tensors_can_require_grad(dtype):
+    data = mg.backend.asarray(np.array([1, 0]), dtype=dtype)
+    with pytest.raises(TypeError, match=f"only floating.*{dtype}"):
+        mg.tensor(data, dtype=dtype, requires_grad=True)
+    with pytest.raises(TypeError, match=f"only floating.*{dtype}"):
+        mg.Tensor(data, requires_grad=True)
+    with pytest.raises(TypeError, match=f"only floating.*{dtype}"):
+        mg.tensor(data, dtype=dtype).requires_grad_()
+
+
+def test_casting_to_an_integer_dtype_leaves_the_graph():
+    x = t64([1.5, 2.5], requires_grad=True)
+    assert not x.astype("int64").requires_grad  # as PyTorch: integer tensors have no gradient
+    assert x.astype("float32").requires_grad
+
+
+@pytest.mark.parametrize("operand", [np.array([1, 2]), np.array([1.0, 2.0]), np.int64(3), np.float64(0.5),
+                                     np.array(2.0)], ids=["int_array", "float64_array", "int64_scalar",
+                                                          "float64_scalar", "zero_d_array"])
+def test_a_plain_numpy_operand_takes_the_tensors_dtype(operand):
+    # as PyTorch does with a NumPy scalar: the tensor's dtype wins, so the next op does not fail
+    if mg.backend.name() != "numpy" and isinstance(operand, np.ndarray):  # host arrays stay refused there
+        operand = mg.backend.asarray(operand)
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    for result in (x + operand, operand + x, x * operand, x - operand, operand / (x + 1.0), x ** operand):
+        assert result.dtype == np.float32
+        (result.sum() + mg.tensor([1.0, 1.0]).sum()).backward()

@@ -98,6 +98,8 @@ class Tensor:
     __array_ufunc__ = None
 
     def __init__(self, data: Any, requires_grad: bool = False):
+        if requires_grad:
+            _check_floating(data)
         self.data = data
         self.grad: Tensor | None = None
         self.requires_grad = requires_grad
@@ -161,10 +163,16 @@ class Tensor:
     def requires_grad_(self, flag: bool = True) -> Tensor:
         if not self.is_leaf:
             raise RuntimeError("requires_grad_ can only be set on a leaf tensor; use .detach() first")
+        if flag:
+            _check_floating(self.data)
         self.requires_grad = flag
         return self
 
     def astype(self, dtype: Any) -> Tensor:
+        """This tensor's values in ``dtype``; the gradient flows back through a floating
+        cast, while an integer or boolean result leaves the graph (as in PyTorch)."""
+        if backend.namespace_of(self.data).dtype(dtype).kind != "f":
+            return Tensor(self.data.astype(dtype))
         return _ops.astype(self, dtype=dtype)
 
     to = astype
@@ -299,6 +307,12 @@ class Tensor:
         return _ops.sigmoid(self)
 
 
+def _check_floating(data: Any) -> None:
+    if data.dtype.kind != "f":
+        raise TypeError(f"only floating-point tensors can require gradients, got dtype {data.dtype} "
+                        f"(shape {data.shape}); convert with .astype('float32') first")
+
+
 def _raw(value: Any) -> Any:
     return value.data if isinstance(value, Tensor) else value
 
@@ -312,6 +326,8 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """
     if isinstance(data, Tensor):
         data = data.data
+    if data is None or (isinstance(data, list | tuple) and _contains_none(data)):
+        raise TypeError("tensor(None): None is not a number; give numbers, nested lists of numbers or an array")
     module = backend.xp()
     from_array = backend.is_array(data)
     if from_array and backend.backend_of(data) == backend.name():
@@ -327,6 +343,10 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
             raise TypeError("minigan tensors are real-valued; got complex data")
         array = array.astype(_default_dtype)
     return Tensor(array, requires_grad=requires_grad)
+
+
+def _contains_none(items: list | tuple) -> bool:
+    return any(item is None or (isinstance(item, list | tuple) and _contains_none(item)) for item in items)
 
 
 class Primitive:
@@ -410,10 +430,15 @@ _SCALAR_TYPES = (int, float, bool)
 
 
 def _constant(name: str, value: Any, reference_data: Any) -> Any:
-    """A non-Tensor argument: Python scalars pass as they are (NumPy keeps the tensor's
-    dtype for them); arrays must be on the tensor's backend and take its dtype."""
+    """A non-Tensor argument in the tensor's dtype, as PyTorch treats a NumPy scalar.
+
+    Python scalars pass as they are (NumPy keeps the tensor's dtype for them), and so do
+    NumPy scalars, made Python numbers. Arrays must be on the tensor's backend; integer
+    and floating ones take a floating tensor's dtype (a boolean array stays a mask)."""
     if value is None or type(value) in _SCALAR_TYPES or type(value) is tuple or type(value) is slice:
         return value
+    if backend.is_host_scalar(value):
+        return value.item()
     if backend.is_array(value):
         array_backend = backend.backend_of(value)
         tensor_backend = backend.backend_of(reference_data)
@@ -422,7 +447,7 @@ def _constant(name: str, value: Any, reference_data: Any) -> Any:
                 f"{name}: a {array_backend} array (shape {value.shape}) mixed with a {tensor_backend} "
                 "tensor; move it explicitly with minigan.backend.asarray"
             )
-        if value.dtype.kind == "f" and value.dtype != reference_data.dtype:
+        if value.dtype != reference_data.dtype and value.dtype.kind in "fiu" and reference_data.dtype.kind == "f":
             return value.astype(reference_data.dtype)
         return value
     if isinstance(value, list):

@@ -47,6 +47,7 @@ __all__ = [
     "namespace_of",
     "backend_of",
     "is_array",
+    "is_host_scalar",
     "to_host",
     "asarray",
     "manual_seed",
@@ -154,6 +155,11 @@ def name() -> str:
 def is_array(value: Any) -> bool:
     """True for an array of any backend (not for Python scalars)."""
     return type(value) in _NAMESPACE_BY_TYPE or isinstance(value, np.ndarray | np.generic)
+
+
+def is_host_scalar(value: Any) -> bool:
+    """True for a NumPy scalar (``np.float64(2.0)``, ``np.int64(3)``)."""
+    return isinstance(value, np.generic)
 
 
 def backend_of(array: Any) -> str:
