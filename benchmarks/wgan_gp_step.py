@@ -220,6 +220,7 @@ def main() -> int:
     parser.add_argument("--output", default=None, help="markdown file for the results table")
     arguments = parser.parse_args()
     mg.backend.use(arguments.backend)
+    mg.backend.tune_malloc()  # as training does: freed step temporaries stay mapped
     repeats = 3 if arguments.quick else arguments.repeats
     configs = [tuple(int(v) for v in c.split("x")) for c in arguments.configs.split(",")]
     peers = [p for p in arguments.peers.split(",") if p]

@@ -1,6 +1,6 @@
 """Inputs at the edge of float64 and inputs that are not what they claim to be: each gives the
 right answer or a clear error, never a silent wrong number (issue 11). Expected values are
-from the mathematics (scale invariance of normalised divergences, closed forms) or SciPy."""
+from the mathematics (scale invariance of normalized divergences, closed forms) or SciPy."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def test_w1_histogram_whose_value_overflows_says_so():
         w1_histogram([1.7e308, 0.0, 0.0], [0.0, 0.0, 1.7e308])  # W = 3.4e308
 
 
-def test_w1_samples_with_huge_weights_normalises_safely():
+def test_w1_samples_with_huge_weights_normalizes_safely():
     # weights 1e308 : 1.7e308 are the same measure as 1 : 1.7
     value = w1_samples([0.0, 1.0], [0.0, 1.0], x_weights=[1e308, 1.7e308])
     assert value == pytest.approx(w1_samples([0.0, 1.0], [0.0, 1.0], x_weights=[1.0, 1.7]), rel=1e-12)

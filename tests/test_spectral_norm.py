@@ -1,4 +1,4 @@
-"""power_iteration against numpy.linalg.norm(W, 2), and spectral normalisation of a layer."""
+"""power_iteration against numpy.linalg.norm(W, 2), and spectral normalization of a layer."""
 
 import numpy as np
 import pytest

@@ -15,8 +15,11 @@ number, or a tensor with ``requires_grad=False``), which also saves the work.
 Broadcasting: binary operations follow NumPy's rules; their VJPs sum the gradient back
 to each argument's shape (:func:`sum_to_shape`).
 
-Composite functions (mean, softplus's friends, norms, losses) live in
-``functions.py``: they are built from these and need no VJP of their own.
+Three helpers at the end of their sections are composed from primitives and have no VJP
+of their own: ``expand_dims`` and ``squeeze`` (reshapes) and ``mean`` (a sum times 1/n).
+The public composite functions (``norm``, ``square``, ``logsigmoid``, ``stack``, and the
+checked wrappers of ``where`` and ``concatenate``) are in ``functions.py``; the GAN losses
+are in ``minigan/gan/losses.py``.
 """
 
 from __future__ import annotations
@@ -26,15 +29,10 @@ from typing import Any
 
 from minigan import backend
 from minigan.autodiff.tensor import Primitive, Tensor
-from minigan.backend import kernels
 
 
 def _needs(x: Any) -> bool:
     return isinstance(x, Tensor) and x.requires_grad
-
-
-def _shape(x: Any) -> tuple[int, ...]:
-    return getattr(x, "shape", ())
 
 
 def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -362,19 +360,9 @@ exp = Primitive("exp", lambda xp, a: xp.exp(a), lambda g, out, a: (g * out,))
 
 log = Primitive("log", lambda xp, a: xp.log(a), lambda g, out, a: (g / a,))
 
-# tanh' = 1 − tanh²: reuse the output instead of recomputing tanh. The product
-# g·(1 − y²) is its own primitive so that it runs as one fused kernel, and it has a VJP
-# of its own, so double backprop through tanh still works:
-#   ∂/∂g [g(1 − y²)] = 1 − y²,   ∂/∂y [g(1 − y²)] = −2gy
-tanh = Primitive("tanh", lambda xp, a: xp.tanh(a), lambda g, out, a: (tanh_backward(g, out),))
-
-
-def _tanh_backward_vjp(gg, out, g, y):
-    return (tanh_backward(gg, y) if _needs(g) else None,
-            sum_to_shape(gg * g * y * -2.0, y.shape) if _needs(y) else None)
-
-
-tanh_backward = Primitive("tanh_backward", lambda xp, g, y: kernels.tanh_backward(g, y), _tanh_backward_vjp)
+# tanh' = 1 − tanh², from the output; written with Tensor operations, so its own
+# derivative (for double backprop) comes from mul and sub
+tanh = Primitive("tanh", lambda xp, a: xp.tanh(a), lambda g, out, a: (g * (1.0 - out * out),))
 
 
 def _sigmoid_forward(xp, a):

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from minigan import backend
+from minigan import backend as _backends  # where a parameter is called `backend`
 from minigan.backend import _NAMESPACE_BY_TYPE
 
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "set_default_dtype",
@@ -132,6 +133,19 @@ class Tensor:
     def backend(self) -> str:
         return backend.backend_of(self.data)
 
+    @property
+    def op_name(self) -> str | None:
+        """The name of the primitive that made this tensor ("matmul", "tanh", …); None for
+        a leaf, "<freed>" once ``backward`` has freed its graph."""
+        return None if self._primitive is None else self._primitive.name
+
+    @property
+    def parents(self) -> tuple[Tensor, ...]:
+        """The tensors this one was computed from, in argument order (constants such as
+        Python numbers left out); empty for a leaf. With :attr:`op_name` this is the public
+        way to walk the recorded graph (see ``minigan.autodiff.graph_nodes``)."""
+        return tuple(parent for parent in self._parents if isinstance(parent, Tensor))
+
     def __len__(self) -> int:
         return len(self.data)
 
@@ -175,7 +189,18 @@ class Tensor:
             return Tensor(self.data.astype(dtype))
         return _ops.astype(self, dtype=dtype)
 
-    to = astype
+    def to(self, dtype: Any = None, *, backend: str | None = None) -> Tensor:
+        """This tensor in ``dtype`` and/or on ``backend`` ("numpy", "strict", "cupy"), with
+        the arguments of ``Module.to`` (which converts a module's parameters in place; a
+        tensor is returned new, as in PyTorch, or itself when nothing changes). A dtype
+        change keeps the gradient flowing (:meth:`astype`); a move to another backend
+        copies the data into a new leaf (like :meth:`numpy`), outside the graph."""
+        result = self
+        if backend is not None and backend != self.backend:
+            result = Tensor(_backends.asarray(self.data, backend=backend))
+        if dtype is not None and _backends.namespace_of(result.data).dtype(dtype) != result.dtype:
+            result = result.astype(dtype)
+        return result
 
     def float(self) -> Tensor:
         return self.astype("float32")
@@ -260,8 +285,6 @@ class Tensor:
 
     def __ge__(self, other):
         return self.data >= _raw(other)
-
-    __hash__ = object.__hash__
 
     # ------------------------------------------------------------- methods
     def sum(self, axis=None, keepdims: bool = False) -> Tensor:

@@ -61,6 +61,7 @@ __all__ = [
     "ignore_float_errors",
     "tiny",
     "gpu_available",
+    "tune_malloc",
 ]
 
 BACKENDS = ("numpy", "cupy", "strict")
@@ -304,28 +305,28 @@ def random_integers(low: int, high: int, shape: tuple[int, ...], generator: np.r
     return asarray(gen.integers(low, high, shape))
 
 
-def _keep_freed_memory() -> None:
+def tune_malloc() -> bool:
     """Ask glibc to keep freed large blocks instead of returning them to the system.
 
-    Each training step allocates and frees the same few multi-megabyte temporaries;
-    by default glibc maps them fresh every time, and the page faults cost more than the
-    arithmetic (profiled: spectral normalisation 26% → 8% of a Linear layer's step).
-    PyTorch gets the same effect from its caching allocator. Opt out with
-    MINIGAN_MALLOPT=0; a no-op off glibc."""
+    Opt-in, because it changes memory behaviour for the whole process: ``train`` and the
+    benchmarks call it; a library user may. Each training step allocates and frees the
+    same few multi-megabyte temporaries; by default glibc maps them fresh every time, and
+    the page faults cost more than the arithmetic (profiled: spectral normalization 26 %
+    → 8 % of a Linear layer's step). PyTorch gets the same effect from its caching
+    allocator. Returns whether the setting took effect (False off glibc, or with the
+    environment variable MINIGAN_MALLOPT=0)."""
     if os.environ.get("MINIGAN_MALLOPT", "1") == "0" or not sys.platform.startswith("linux"):
-        return
+        return False
     try:
         import ctypes
 
         libc = ctypes.CDLL("libc.so.6")
         m_trim_threshold, m_mmap_threshold = -1, -3
-        libc.mallopt(m_mmap_threshold, 256 * 1024 * 1024)
-        libc.mallopt(m_trim_threshold, 512 * 1024 * 1024)
+        return bool(libc.mallopt(m_mmap_threshold, 256 * 1024 * 1024)) and bool(
+            libc.mallopt(m_trim_threshold, 512 * 1024 * 1024))
     except (OSError, AttributeError):
-        pass
+        return False
 
-
-_keep_freed_memory()
 
 # MINIGAN_BACKEND chooses the backend at import. If it asks for CuPy where CuPy cannot
 # run, importing still works (so tests can skip and tools can report), and the first use

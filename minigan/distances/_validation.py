@@ -117,7 +117,7 @@ def _mass_vector(p: Any, name: str) -> np.ndarray:
     return arr
 
 
-def _normalised(arr: np.ndarray) -> np.ndarray:
+def _normalized(arr: np.ndarray) -> np.ndarray:
     """``arr / arr.sum()`` for finite non-negative masses with a positive total, also when the
     total overflows float64 (counts near 1e308): then the masses are divided by their maximum
     first, which changes no ratio."""
@@ -151,7 +151,7 @@ def _probability_pair(p: Any, q: Any, normalize: bool) -> tuple[np.ndarray, np.n
                     f"{name} sums to {total:.12g}, not 1 (shape {arr.shape}); pass normalize=True to divide "
                     "each histogram by its total"
                 )
-        out.append(_normalised(arr))
+        out.append(_normalized(arr))
     return out[0], out[1]
 
 

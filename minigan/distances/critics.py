@@ -105,7 +105,7 @@ def optimal_critic_1d(
     fq, q_total = _cdf_numerators(ya, wy, knots)
     if wx is None and wy is None:  # exact integers: sign(F_Q − F_P) = sign(count_Q·n − count_P·m)
         slopes = np.sign(fq[:-1] * p_total - fp[:-1] * q_total).astype(np.float64)
-    else:  # normalise first: weights may be tiny, and products of them underflow
+    else:  # normalize first: weights may be tiny, and products of them underflow
         slopes = np.sign(fq[:-1] / q_total - fp[:-1] / p_total)
     knot_values = np.concatenate(([0.0], np.cumsum(slopes * np.diff(knots))))
 

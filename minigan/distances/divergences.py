@@ -75,7 +75,7 @@ def kl(p: Any, q: Any, base: float | None = None, normalize: bool = False) -> fl
 
 
 def _kl_sum(p: np.ndarray, q: np.ndarray) -> float:
-    """Σ [pᵢ ln(pᵢ/qᵢ) − pᵢ + qᵢ] (each term ≥ 0; the −p + q parts cancel for normalised p, q).
+    """Σ [pᵢ ln(pᵢ/qᵢ) − pᵢ + qᵢ] (each term ≥ 0; the −p + q parts cancel for normalized p, q).
 
     ln(p/q) is taken as ln p − ln q where the ratio would overflow or underflow (q subnormal, say).
     """
@@ -150,7 +150,7 @@ def _check_mass(pdf: Callable[[float], float], name: str, a: float, b: float,
     if not abs(mass - 1.0) <= DENSITY_MASS_TOL + 10.0 * abserr:
         raise ValueError(
             f"{what}: {name} integrates to {mass:.6g} over [{a}, {b}], not 1 (tolerance {DENSITY_MASS_TOL:g}): "
-            "it is not a probability density there; normalise it, or widen [lo, hi] to hold its mass"
+            "it is not a probability density there; normalize it, or widen [lo, hi] to hold its mass"
         )
 
 

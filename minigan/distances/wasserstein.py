@@ -28,7 +28,7 @@ from ._validation import (
     _check_finite,
     _interval,
     _mass_vector,
-    _normalised,
+    _normalized,
     _points_2d,
     _samples_1d_owned,
     _scalar,
@@ -80,7 +80,7 @@ def w1_histogram(
             f"p and q must have the same length (one pile per position), got shapes {p_arr.shape} and {q_arr.shape}"
         )
     if normalize:
-        p_arr, q_arr = _normalised(p_arr), _normalised(q_arr)
+        p_arr, q_arr = _normalized(p_arr), _normalized(q_arr)
         unit = 1.0
     else:
         # Work in units of the largest pile, so that totals and carried dirt near 1e308 stay finite.
@@ -230,7 +230,7 @@ def w1_samples(x: Any, y: Any, x_weights: Any = None, y_weights: Any = None, *, 
 
     ``x``, ``y``: sample values, shape (n,) or (n, 1), finite, non-empty; minigan Tensors and
     CuPy arrays are copied to the host. Weights: one non-negative finite weight per sample, with
-    a positive total; they are normalised, so only ratios matter. ``chunk``: how many breakpoints
+    a positive total; they are normalized, so only ratios matter. ``chunk``: how many breakpoints
     the merge handles at a time (a memory/speed knob; the result does not depend on it).
     """
     xa, x_owned = _samples_1d_owned(x, "x")

@@ -1,4 +1,4 @@
-"""The spectral norm ‖W‖_s = σ_max(W) by power iteration, and spectral normalisation
+"""The spectral norm ‖W‖_s = σ_max(W) by power iteration, and spectral normalization
 of a layer (lesson 10, Miyato et al. 2018).
 
 Power iteration, for any (even non-square) W of shape (m, n), from a unit u ∈ ℝᵐ:
@@ -11,7 +11,7 @@ of u and v to the singular vectors like (σ₂/σ₁)^(2k) (lesson 10 plots both
 x ↦ Wx/‖Wx‖ finds the top *eigenvalue* instead, which is ‖W‖_s only for symmetric
 positive semi-definite W.
 
-Spectral normalisation replaces a layer's weight by W̄ = W / σ(W) in the forward pass,
+Spectral normalization replaces a layer's weight by W̄ = W / σ(W) in the forward pass,
 so ‖W̄‖_s ≈ 1. As in PyTorch, u and v are treated as constants when differentiating:
 σ = uᵀWv is a Tensor expression of W, so the gradient flows through σ:
 
@@ -228,7 +228,7 @@ def spectral_norm(module: Module, n_power_iterations: int = 1, eps: float = 1e-1
     if not isinstance(module, Module):
         raise TypeError(f"spectral_norm expects a Module, got {type(module).__name__}")
     if is_spectral_normalized(module, name):
-        raise ValueError(f"spectral_norm: {type(module).__name__}.{name} is already spectrally normalised")
+        raise ValueError(f"spectral_norm: {type(module).__name__}.{name} is already spectrally normalized")
     weight = module._parameters.get(name)
     if weight is None:
         raise ValueError(f"spectral_norm: {type(module).__name__} has no parameter {name!r}")
@@ -268,7 +268,7 @@ def spectral_normalized_weight(module: Module, name: str = "weight") -> Any:
 def remove_spectral_norm(module: Module, name: str = "weight") -> Module:
     """Undo :func:`spectral_norm`: ``<name>`` becomes a plain Parameter holding W/σ (as now in eval mode)."""
     if not is_spectral_normalized(module, name):
-        raise ValueError(f"remove_spectral_norm: {type(module).__name__}.{name} is not spectrally normalised")
+        raise ValueError(f"remove_spectral_norm: {type(module).__name__}.{name} is not spectrally normalized")
     weight = spectral_normalized_weight(module, name)
     handle, _ = _hooks(module).pop(name)
     module.remove_forward_pre_hook(handle)
@@ -281,13 +281,13 @@ def remove_spectral_norm(module: Module, name: str = "weight") -> Module:
 
 
 def spectral_norm_all(module: Module, n_power_iterations: int = 1, eps: float = 1e-12) -> Module:
-    """Apply :func:`spectral_norm` to every ``Linear`` in ``module`` (the SN-GAN critic); returns it.
+    """Apply :func:`spectral_norm` to every layer with a 2-D ``weight`` parameter in ``module``
+    (each ``Linear`` of the SN-GAN critic); returns it.
 
-    ``MLP(..., spectral_norm=True)`` calls this. Layers already normalised are skipped.
+    ``MLP(..., spectral_norm=True)`` calls this. Layers already normalized are skipped.
     """
-    from minigan.nn.layers import Linear
-
     for layer in list(module.modules()):
-        if isinstance(layer, Linear) and not is_spectral_normalized(layer):
+        weight = layer._parameters.get("weight")
+        if weight is not None and weight.ndim == 2 and not is_spectral_normalized(layer):
             spectral_norm(layer, n_power_iterations=n_power_iterations, eps=eps)
     return module
