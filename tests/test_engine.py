@@ -397,3 +397,36 @@ def test_the_graph_can_be_walked_through_public_attributes():
     assert nodes[0] is x and nodes[1] is w and nodes[-1] is y  # parents before children, each once
     y.backward()
     assert y.op_name == "<freed>" and y.parents == ()
+
+
+def test_leaf_gradients_of_an_mlp_step_are_c_contiguous():
+    # why the engine no longer copies leaf gradients into C order: the optimizer's elementwise
+    # updates mix them with the C-ordered parameters, and every one already is (first and
+    # second order, as in a WGAN-GP critic step)
+    critic = mg.nn.MLP([2, 8, 8, 1], activation="tanh")
+    x = mg.tensor(np.random.default_rng(0).normal(size=(16, 2)), requires_grad=True, dtype="float32")
+    (gradient,) = mg.grad(critic(x).sum(), x, create_graph=True)
+    (critic(x.detach()).mean() + (mg.norm(gradient, axis=1) ** 2).mean()).backward()
+    for name, parameter in critic.named_parameters():
+        data = parameter.grad.data
+        assert data.shape == parameter.shape, name
+        if mg.backend.name() == "numpy":  # (strict and CuPy arrays keep their own layout rules)
+            assert data.flags.c_contiguous, name
+
+
+def test_grad_with_respect_to_the_input_computes_no_weight_gradients(monkeypatch):
+    # the WGAN-GP penalty's grad(D(x̂), x̂): one matrix product per layer in the backward pass
+    # (g·W), none for the weights' gradients, which that pass does not want
+    from minigan.autodiff import primitives
+
+    critic = mg.nn.MLP([2, 8, 8, 1], activation="tanh", dtype="float64")
+    x = t64(np.random.default_rng(0).normal(size=(5, 2)), requires_grad=True)
+    scores = critic(x).sum()
+    products = []
+    original = primitives.matmul.forward
+    monkeypatch.setattr(primitives.matmul, "forward", lambda xp, a, b: products.append(1) or original(xp, a, b))
+    (gradient,) = mg.grad(scores, x, create_graph=True)
+    assert len(products) == 3  # three Linear layers (it was 6: the weights' gᵀx were made and dropped)
+    # the weights' gradients still flow through that graph when the penalty is differentiated
+    (gradient * gradient).sum().backward()
+    assert all(p.grad is not None for name, p in critic.named_parameters() if name != "4.bias")

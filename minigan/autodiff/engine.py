@@ -5,8 +5,10 @@ The algorithm, in full:
 1. Walk back from the outputs and list every tensor that requires grad in
    topological order (parents before children).
 2. Keep only those that lead to a tensor we want the gradient of (for ``grad``, the
-   ``inputs``; for ``backward``, every leaf): no work is spent on the rest. This is
-   why the WGAN-GP penalty's ``grad(D(x̂), x̂)`` never touches the critic's weights.
+   ``inputs``; for ``backward``, every leaf): no work is spent on the rest, and the
+   VJPs compute no gradient for an argument outside the list
+   (``primitives.wanting``). This is why the WGAN-GP penalty's ``grad(D(x̂), x̂)``
+   never touches the critic's weights.
 3. Visit the list from the outputs back. Each tensor's gradient is complete when it
    is visited (all its consumers came before it); hand it to the VJP of the primitive
    that made the tensor and add the results into its parents' gradients.
@@ -26,6 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from minigan import backend
+from minigan.autodiff import primitives
 from minigan.autodiff.tensor import FREED, Tensor, _grad_mode
 
 __all__ = ["backward", "grad", "graph_nodes"]
@@ -98,7 +101,8 @@ def _run(
     wanted = None if inputs is None else {id(t) for t in inputs}
     needed, passes_on = _leading_to(order, wanted)
     try:
-        with _grad_mode(create_graph):  # recording on: the gradients form a graph of their own
+        # recording on (create_graph): the gradients form a graph of their own
+        with _grad_mode(create_graph), primitives.wanting(needed):
             return _backward_pass(outputs, seeds, order, needed, passes_on, wanted)
     finally:
         if not retain_graph:

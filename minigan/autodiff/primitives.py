@@ -25,14 +25,36 @@ are in ``minigan/gan/losses.py``.
 from __future__ import annotations
 
 import builtins
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from minigan import backend
 from minigan.autodiff.tensor import Primitive, Tensor
 
 
+class _Pass:
+    """The ids of the tensors the running backward pass wants gradients for (None outside
+    a pass). The WGAN-GP penalty's ``grad(D(x̂), x̂)`` wants x̂'s, not the weights': their
+    gradients are never computed, so that pass builds no nodes and multiplies no matrices
+    for them."""
+
+    needed: set[int] | None = None
+
+
+@contextlib.contextmanager
+def wanting(needed: set[int]) -> Iterator[None]:
+    """Within this block the VJPs compute gradients only for the tensors in ``needed``."""
+    previous, _Pass.needed = _Pass.needed, needed
+    try:
+        yield
+    finally:
+        _Pass.needed = previous
+
+
 def _needs(x: Any) -> bool:
-    return isinstance(x, Tensor) and x.requires_grad
+    """Whether a VJP must compute the gradient of argument ``x``."""
+    return isinstance(x, Tensor) and x.requires_grad and (_Pass.needed is None or id(x) in _Pass.needed)
 
 
 def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
