@@ -10,9 +10,9 @@ with the critic a tanh MLP 2 → H → H → H → 1 and batches of B points. Al
 libraries run the same arithmetic on the same data with the same number of BLAS
 threads; each time is the median of many repetitions after a warm-up.
 
-Also reported: the "matmul floor" — the time of just the step's matrix products
-(same shapes, run back to back with NumPy) — and minigan's share of time outside
-BLAS, 1 − floor / minigan.
+Also reported: the "matmul floor" — the time minigan's step spends in its matrix
+products (the matmul and linear primitives' forward rules, timed during the real
+step) — and minigan's share of time outside BLAS, 1 − floor / minigan.
 
     python benchmarks/wgan_gp_step.py                # all configs, float32 and float64
     python benchmarks/wgan_gp_step.py --quick        # few repetitions (smoke test)
@@ -166,20 +166,25 @@ def autograd_step_factory(hidden: int, batch: int, dtype: str):
 # ------------------------------------------------------------------------ matmul floor
 def matmul_floor(step, repeats: int) -> float:
     """The time minigan's step spends inside matrix products (BLAS), measured by timing
-    the matmul primitive's forward rule while the real step runs. No engine can do the
-    step faster than this on this machine with this BLAS."""
+    the forward rules of the matmul and linear (x Wᵀ + b) primitives while the real step
+    runs. No engine can do the step faster than this on this machine with this BLAS."""
     from minigan.autodiff import primitives
 
-    original = primitives.matmul.forward
+    timed_primitives = [primitives.matmul, primitives.linear]
+    originals = [p.forward for p in timed_primitives]
     spent = [0.0]
 
-    def timed(xp, a, b):
-        start = time.perf_counter()
-        out = original(xp, a, b)
-        spent[0] += time.perf_counter() - start
-        return out
+    def timed(original):
+        def forward(xp, *arrays):
+            start = time.perf_counter()
+            out = original(xp, *arrays)
+            spent[0] += time.perf_counter() - start
+            return out
 
-    primitives.matmul.forward = timed
+        return forward
+
+    for primitive, original in zip(timed_primitives, originals):
+        primitive.forward = timed(original)
     try:
         for _ in range(3):
             step()
@@ -189,7 +194,8 @@ def matmul_floor(step, repeats: int) -> float:
             step()
             per_step.append(spent[0])
     finally:
-        primitives.matmul.forward = original
+        for primitive, original in zip(timed_primitives, originals):
+            primitive.forward = original
     return statistics.median(per_step)
 
 
@@ -220,6 +226,7 @@ def main() -> int:
     parser.add_argument("--output", default=None, help="markdown file for the results table")
     arguments = parser.parse_args()
     mg.backend.use(arguments.backend)
+    mg.backend.tune_malloc()  # as training does: freed step temporaries stay mapped
     repeats = 3 if arguments.quick else arguments.repeats
     configs = [tuple(int(v) for v in c.split("x")) for c in arguments.configs.split(",")]
     peers = [p for p in arguments.peers.split(",") if p]

@@ -37,17 +37,8 @@ host_rng = mg.backend.rng()
 
 
 def graph_primitives(tensor):
-    """Count the primitives recorded in the graph that produced `tensor`, by walking ._parents."""
-    counts, seen, stack = Counter(), set(), [tensor]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen or not isinstance(node, mg.Tensor):
-            continue
-        seen.add(id(node))
-        if node._primitive is not None:
-            counts[node._primitive.name] += 1
-            stack.extend(node._parents)
-    return counts
+    """Count the primitives recorded in the graph that produced `tensor` (each tensor's op_name)."""
+    return Counter(node.op_name for node in mg.autodiff.graph_nodes(tensor) if not node.is_leaf)
 
 
 # %% [markdown]
@@ -71,8 +62,8 @@ gradient_graph = graph_primitives(gradient)
 print("forward graph of D(x̂):        ", dict(forward_graph), f"— {sum(forward_graph.values())} nodes")
 print("graph of ∇ₓ̂D (create_graph):   ", dict(gradient_graph), f"— {sum(gradient_graph.values())} nodes")
 lesson.check("with create_graph=True the gradient is itself a tensor in a graph (requires_grad, made by a "
-             "primitive)", gradient.requires_grad and gradient._primitive is not None,
-             f"made by {gradient._primitive.name}")
+             "primitive)", gradient.requires_grad and gradient.op_name is not None,
+             f"made by {gradient.op_name}")
 lesson.check("that graph contains the forward pass's tanh nodes (the VJP of tanh reuses tanh's output)",
              gradient_graph["tanh"] == forward_graph["tanh"] == 2)
 vjp_only = sorted(set(gradient_graph) - set(forward_graph))
@@ -84,7 +75,7 @@ lesson.check("it is larger than the forward graph it differentiates",
 
 (plain_gradient,) = mg.grad(critic(x_hat).sum(), x_hat)  # the default: no graph for the backward pass
 lesson.check("without create_graph the gradient is plain data: no graph, requires_grad = False",
-             not plain_gradient.requires_grad and plain_gradient._primitive is None)
+             not plain_gradient.requires_grad and plain_gradient.op_name is None)
 lesson.check_close("both ways give the same numbers", np.abs(plain_gradient.numpy() - gradient.numpy()).max(),
                    0.0, atol=1e-15)
 

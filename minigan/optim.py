@@ -63,8 +63,7 @@ class Optimizer:
             if id(p) in seen:
                 raise ValueError(f"{type(self).__name__}: parameter {index} appears twice in the list")
             seen.add(id(p))
-        for name, value in _flatten(defaults).items():
-            _check_hyperparameter(type(self).__name__, name, value)
+        self._validate(defaults)
         self.defaults = dict(defaults)
         # Per parameter: {"step": int, state array name: array on the parameter's backend}.
         self.state: list[dict[str, Any]] = [{"step": 0} for _ in self.params]
@@ -78,9 +77,18 @@ class Optimizer:
     def __setattr__(self, name: str, value: Any) -> None:
         defaults = self.__dict__.get("defaults")
         if defaults is not None and name in defaults:  # optimizer.lr = 1e-4 changes the hyperparameter
+            if isinstance(defaults[name], tuple):
+                value = tuple(value)
+            self._validate({**defaults, name: value})  # checked as in the constructor
             defaults[name] = value
         else:
             object.__setattr__(self, name, value)
+
+    def _validate(self, hyper: dict[str, Any]) -> None:
+        """Raise ValueError unless the hyperparameters ``hyper`` are valid (every number finite
+        and ≥ 0; subclasses add their own rules)."""
+        for name, value in _flatten(hyper).items():
+            _check_hyperparameter(type(self).__name__, name, value)
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (``.grad = None``, PyTorch's default)."""
@@ -235,7 +243,10 @@ class SGD(Optimizer):
                  weight_decay: float = 0.0, nesterov: bool = False):
         super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
                                   "weight_decay": weight_decay, "nesterov": nesterov})
-        if nesterov and (momentum <= 0 or dampening != 0):
+
+    def _validate(self, hyper: dict[str, Any]) -> None:
+        super()._validate(hyper)
+        if hyper["nesterov"] and (hyper["momentum"] <= 0 or hyper["dampening"] != 0):
             raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0")
 
     @staticmethod
@@ -272,8 +283,11 @@ class RMSprop(Optimizer):
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False):
         super().__init__(params, {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
                                   "momentum": momentum, "centered": centered})
-        if alpha > 1:
-            raise ValueError(f"RMSprop: alpha must lie in [0, 1], got {alpha}")
+
+    def _validate(self, hyper: dict[str, Any]) -> None:
+        super()._validate(hyper)
+        if hyper["alpha"] > 1:
+            raise ValueError(f"RMSprop: alpha must lie in [0, 1], got {hyper['alpha']}")
 
     @staticmethod
     def _state_names_for(hyper: dict[str, Any]) -> tuple[str, ...]:
@@ -317,11 +331,14 @@ class Adam(Optimizer):
 
     def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False):
-        betas = tuple(betas)
-        if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
-            raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas}")
-        super().__init__(params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+        super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                                   "amsgrad": amsgrad})
+
+    def _validate(self, hyper: dict[str, Any]) -> None:
+        betas = hyper["betas"]
+        if len(betas) != 2 or not all(isinstance(b, int | float) and 0 <= b < 1 for b in betas):
+            raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas}")
+        super()._validate(hyper)
 
     @staticmethod
     def _state_names_for(hyper: dict[str, Any]) -> tuple[str, ...]:

@@ -119,3 +119,25 @@ def test_cupy_matches_numpy_on_a_small_graph():
         results.append((y.item(), g.numpy()))
     assert np.isclose(results[0][0], results[1][0], rtol=1e-12)
     assert np.allclose(results[0][1], results[1][1], rtol=1e-10)
+
+
+def test_importing_minigan_leaves_malloc_alone_and_tune_malloc_is_opt_in():
+    import subprocess
+    import sys
+
+    # mallopt is reached only through tune_malloc: a fresh process that imports minigan and
+    # counts calls through a patched ctypes.CDLL sees none until it asks
+    code = (
+        "import ctypes\n"
+        "calls = []\n"
+        "class Lib:\n"
+        "    def mallopt(self, *a): calls.append(a); return 1\n"
+        "ctypes.CDLL = lambda name: Lib()\n"
+        "import minigan\n"
+        "print(len(calls))\n"
+        "print(minigan.backend.tune_malloc(), len(calls))\n"
+    )
+    env = {**__import__("os").environ, "MINIGAN_MALLOPT": "1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    expected_on = sys.platform.startswith("linux")
+    assert out.split("\n")[:2] == ["0", f"{expected_on} {2 if expected_on else 0}"]

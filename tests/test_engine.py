@@ -6,7 +6,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import minigan as mg
@@ -18,37 +18,70 @@ def t64(array, requires_grad=False):
 
 
 # ------------------------------------------------------------------ random expression trees
-UNARY = [
-    ("tanh", mg.tanh), ("sigmoid", mg.sigmoid), ("softplus", mg.softplus),
-    ("exp_of_tanh", lambda a: mg.exp(mg.tanh(a))),
-    ("square", lambda a: a * a), ("log_softplus", lambda a: mg.log(mg.softplus(a) + 0.5)),
-    ("sqrt_of_square_plus_one", lambda a: mg.sqrt(a * a + 1.0)), ("neg", lambda a: -a),
-    ("sum_keepdims", lambda a: a.sum(axis=-1, keepdims=True)), ("mean_all", lambda a: a.mean()),
-    ("logsigmoid", mg.logsigmoid),
-]
-BINARY = [
-    ("add", lambda a, b: a + b), ("sub", lambda a, b: a - b), ("mul", lambda a, b: a * b),
-    ("div", lambda a, b: a / (b * b + 1.0)), ("max_soft", lambda a, b: mg.maximum(a, b + 0.37)),
-]
+def _last_axis(a, index_for_length):
+    """a[..., index] with an index built for the length of a's last axis (0-d: a itself)."""
+    return a if a.ndim == 0 else a[..., index_for_length(a.shape[-1])]
+
+
+def _device(values):
+    return mg.backend.asarray(np.asarray(values, dtype=np.float64))
+
+
+# Every op keeps the last axis of length 3 or 1 (or makes a 0-d tensor), so that any two
+# subtrees broadcast together: x is (2, 3), y is (3,).
+UNARY = {
+    "tanh": mg.tanh, "sigmoid": mg.sigmoid, "softplus": mg.softplus,
+    "exp_of_tanh": lambda a: mg.exp(mg.tanh(a)),
+    "square": lambda a: a * a, "log_softplus": lambda a: mg.log(mg.softplus(a) + 0.5),
+    "sqrt_of_square_plus_one": lambda a: mg.sqrt(a * a + 1.0), "neg": lambda a: -a,
+    "sum_keepdims": lambda a: a.sum(axis=-1, keepdims=True) if a.ndim else a, "mean_all": lambda a: a.mean(),
+    "logsigmoid": mg.logsigmoid,
+    # indexing in NumPy's forms, repeated entries included (their gradients add up)
+    "index_list": lambda a: _last_axis(a, lambda n: [0, n - 1, 0]),
+    "index_bool_list": lambda a: _last_axis(a, lambda n: [True] + [False] * (n - 1)),
+    "index_int_array": lambda a: _last_axis(a, lambda n: mg.backend.asarray(np.array([n - 1, n - 1, 0]))),
+    "index_int_tensor": lambda a: _last_axis(a, lambda n: mg.tensor(np.array([0, 0, n - 1]), dtype="int64")),
+    "index_bool_tensor": lambda a: _last_axis(a, lambda n: mg.tensor(np.arange(n) == n - 1, dtype="bool")),
+    # powers with a constant array exponent or base that broadcasts against the tensor
+    # (bases kept in [0.5, 1.5]: nested powers of large values would exceed what float64
+    # central differences resolve)
+    "pow_array_exponent": lambda a: (mg.tanh(a) ** 2 + 0.5) ** _device([1.5, 2.0, 1.0]),
+    "pow_array_base": lambda a: _device([0.5, 2.0, 1.5]) ** mg.tanh(a),
+    "pow_scalar_base": lambda a: 1.7 ** mg.tanh(a),
+    "pow_zero_and_one": lambda a: a**1 + a**0,
+}
+BINARY = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / (b * b + 1.0), "max_soft": lambda a, b: mg.maximum(a, b + 0.37),
+    "pow": lambda a, b: (mg.tanh(a) ** 2 + 0.5) ** mg.tanh(b),
+}
+
+
+def _unary_node(name, child):
+    return f"{name}({child[0]})", (lambda x, y: UNARY[name](child[1](x, y)))
+
+
+def _leaf(name):
+    return name, (lambda x, y: x if name == "x" else y)
 
 
 @st.composite
 def expression(draw, depth=0):
     """A random expression tree over the leaves x (2×3) and y (3,), as (description, function)."""
     if depth >= 3 or draw(st.integers(0, 3)) == 0:
-        leaf = draw(st.sampled_from(["x", "y"]))
-        return leaf, (lambda x, y, leaf=leaf: x if leaf == "x" else y)
+        return _leaf(draw(st.sampled_from(["x", "y"])))
     if draw(st.booleans()):
-        name, op = draw(st.sampled_from(UNARY))
-        text, child = draw(expression(depth + 1))
-        return f"{name}({text})", (lambda x, y: op(child(x, y)))
-    name, op = draw(st.sampled_from(BINARY))
+        return _unary_node(draw(st.sampled_from(sorted(UNARY))), draw(expression(depth + 1)))
+    name = draw(st.sampled_from(sorted(BINARY)))
     left_text, left = draw(expression(depth + 1))
     right_text, right = draw(expression(depth + 1))
-    return f"{name}({left_text}, {right_text})", (lambda x, y: op(left(x, y), right(x, y)))
+    return f"{name}({left_text}, {right_text})", (lambda x, y: BINARY[name](left(x, y), right(x, y)))
 
 
 @given(tree=expression(), seed=st.integers(0, 2**16))
+@example(tree=_unary_node("tanh", _unary_node("sum_keepdims", _unary_node("mean_all", _leaf("x")))), seed=0)
+@example(tree=_unary_node("index_list", _unary_node("pow_zero_and_one", _leaf("y"))), seed=1)
+@example(tree=_unary_node("pow_array_exponent", _unary_node("pow_array_exponent", _leaf("x"))), seed=0)
 @settings(max_examples=60)
 def test_random_expression_trees_first_and_second_order(tree, seed):
     description, fn = tree
@@ -298,3 +331,103 @@ def test_gradient_penalty_of_a_tanh_mlp_against_finite_differences():
         return ((norms - 1.0) ** 2).mean()
 
     assert mg.gradcheck(penalty, params)
+
+
+# ------------------------------------------------------------ tensors that cannot be
+def test_tensor_of_none_is_refused():
+    with pytest.raises(TypeError, match="None"):
+        mg.tensor(None)
+    with pytest.raises(TypeError, match="None"):
+        mg.tensor([1.0, None])
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool"])
+def test_only_floating_tensors_can_require_grad(dtype):
+    data = mg.backend.asarray(np.array([1, 0]), dtype=dtype)
+    with pytest.raises(TypeError, match=f"only floating.*{dtype}"):
+        mg.tensor(data, dtype=dtype, requires_grad=True)
+    with pytest.raises(TypeError, match=f"only floating.*{dtype}"):
+        mg.Tensor(data, requires_grad=True)
+    with pytest.raises(TypeError, match=f"only floating.*{dtype}"):
+        mg.tensor(data, dtype=dtype).requires_grad_()
+
+
+def test_casting_to_an_integer_dtype_leaves_the_graph():
+    x = t64([1.5, 2.5], requires_grad=True)
+    assert not x.astype("int64").requires_grad  # as PyTorch: integer tensors have no gradient
+    assert x.astype("float32").requires_grad
+
+
+@pytest.mark.parametrize("operand", [np.array([1, 2]), np.array([1.0, 2.0]), np.int64(3), np.float64(0.5),
+                                     np.array(2.0)], ids=["int_array", "float64_array", "int64_scalar",
+                                                          "float64_scalar", "zero_d_array"])
+def test_a_plain_numpy_operand_takes_the_tensors_dtype(operand):
+    # as PyTorch does with a NumPy scalar: the tensor's dtype wins, so the next op does not fail
+    if mg.backend.name() != "numpy" and isinstance(operand, np.ndarray):  # host arrays stay refused there
+        operand = mg.backend.asarray(operand)
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    for result in (x + operand, operand + x, x * operand, x - operand, operand / (x + 1.0), x ** operand):
+        assert result.dtype == np.float32
+        (result.sum() + mg.tensor([1.0, 1.0]).sum()).backward()
+
+
+def test_tensor_to_takes_the_arguments_of_module_to():
+    x = t64([1.0, 2.0], requires_grad=True)
+    assert x.to() is x and x.to("float64") is x  # nothing to change
+    y = x.to("float32")
+    assert y.dtype == np.float32 and y.requires_grad  # a dtype change stays in the graph
+    (g,) = mg.grad((y * y).sum(), x)
+    assert g.dtype == np.float64 and np.array_equal(g.numpy(), [2.0, 4.0])
+    other = "strict" if mg.backend.name() == "numpy" else "numpy"
+    moved = x.to("float32", backend=other)
+    assert moved.backend == other and moved.dtype == np.float32 and moved.is_leaf
+    assert np.array_equal(moved.numpy(), [1.0, 2.0])
+
+
+def test_the_graph_can_be_walked_through_public_attributes():
+    x = t64([0.5, -1.0], requires_grad=True)
+    w = t64([2.0, 3.0])
+    y = mg.tanh(x * w + 1.0).sum()
+    assert x.op_name is None and x.parents == () and x.is_leaf
+    assert y.op_name == "sum" and y.parents[0].op_name == "tanh"
+    added = y.parents[0].parents[0]
+    assert added.op_name == "add" and len(added.parents) == 1 and added.parents[0].op_name == "mul"
+    nodes = mg.autodiff.graph_nodes(y)
+    assert [n.op_name for n in nodes] == [None, None, "mul", "add", "tanh", "sum"]
+    assert nodes[0] is x and nodes[1] is w and nodes[-1] is y  # parents before children, each once
+    y.backward()
+    assert y.op_name == "<freed>" and y.parents == ()
+
+
+def test_leaf_gradients_of_an_mlp_step_are_c_contiguous():
+    # why the engine no longer copies leaf gradients into C order: the optimizer's elementwise
+    # updates mix them with the C-ordered parameters, and every one already is (first and
+    # second order, as in a WGAN-GP critic step)
+    critic = mg.nn.MLP([2, 8, 8, 1], activation="tanh")
+    x = mg.tensor(np.random.default_rng(0).normal(size=(16, 2)), requires_grad=True, dtype="float32")
+    (gradient,) = mg.grad(critic(x).sum(), x, create_graph=True)
+    (critic(x.detach()).mean() + (mg.norm(gradient, axis=1) ** 2).mean()).backward()
+    for name, parameter in critic.named_parameters():
+        data = parameter.grad.data
+        assert data.shape == parameter.shape, name
+        if mg.backend.name() == "numpy":  # (strict and CuPy arrays keep their own layout rules)
+            assert data.flags.c_contiguous, name
+
+
+def test_grad_with_respect_to_the_input_computes_no_weight_gradients(monkeypatch):
+    # the WGAN-GP penalty's grad(D(x̂), x̂): one matrix product per layer in the backward pass
+    # (g·W), none for the weights' gradients, which that pass does not want
+    from minigan.autodiff import primitives
+
+    critic = mg.nn.MLP([2, 8, 8, 1], activation="tanh", dtype="float64")
+    x = t64(np.random.default_rng(0).normal(size=(5, 2)), requires_grad=True)
+    scores = critic(x).sum()
+    products = []
+    for primitive in (primitives.matmul, primitives.linear):  # every matrix product goes through these
+        monkeypatch.setattr(primitive, "forward",
+                            lambda xp, *arrays, original=primitive.forward: products.append(1) or original(xp, *arrays))
+    (gradient,) = mg.grad(scores, x, create_graph=True)
+    assert len(products) == 3  # three Linear layers (it was 6: the weights' gᵀx were made and dropped)
+    # the weights' gradients still flow through that graph when the penalty is differentiated
+    (gradient * gradient).sum().backward()
+    assert all(p.grad is not None for name, p in critic.named_parameters() if name != "4.bias")

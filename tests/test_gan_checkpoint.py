@@ -118,7 +118,7 @@ def test_truncated_and_corrupt_checkpoints_are_refused(tmp_path):
     good = path.read_bytes()
     for damaged in (good[: len(good) // 2], good[:100], b"not a zip file at all"):
         path.write_bytes(damaged)
-        with pytest.raises(CheckpointError, match="cannot be read") as caught:
+        with pytest.raises(CheckpointError, match="cannot be read|not a minigan checkpoint") as caught:
             train(config(tmp_path, "run", steps=4), resume=True)
         assert str(path) in str(caught.value)
         assert path.read_bytes() == damaged  # refusing changes nothing
@@ -198,3 +198,27 @@ def test_checkpoint_holds_config_rng_and_history(tmp_path):
     fresh.load_state_dict(saved.generator)
     z = mg.tensor(np.random.default_rng(0).normal(size=(5, 2)).astype(np.float32))
     np.testing.assert_array_equal(fresh(z).numpy(), run.generator(z).numpy())
+
+
+@pytest.mark.parametrize("content", [b"hello, this is a text file\n", bytes(range(256)) * 4, b""],
+                         ids=["text", "garbage", "empty"])
+def test_a_file_that_is_no_archive_is_not_a_minigan_checkpoint(tmp_path, content):
+    path = tmp_path / "checkpoint.npz"
+    path.write_bytes(content)
+    with pytest.raises(CheckpointError, match=r"not a minigan checkpoint \(not an \.npz archive"):
+        checkpoints.load(path)
+    np.save(tmp_path / "array.npy", np.zeros(3))  # a NumPy file, but not an archive either
+    with pytest.raises(CheckpointError, match="not a minigan checkpoint"):
+        checkpoints.load(tmp_path / "array.npy")
+
+
+@pytest.mark.parametrize("step", [np.array(-5), np.array(3.7), np.array([1, 2]), np.array("3")],
+                         ids=["negative", "fractional", "vector", "text"])
+def test_meta_step_must_be_a_non_negative_integer(tmp_path, step):
+    train(config(tmp_path, "run", steps=2))
+    arrays = checkpoints.read_npz(tmp_path / "run" / "checkpoint.npz")
+    arrays["meta.step"] = step
+    forged = tmp_path / "forged.npz"
+    checkpoints.write_npz_atomic(forged, arrays)
+    with pytest.raises(CheckpointError, match="meta.step must be a non-negative integer"):
+        checkpoints.load(forged)

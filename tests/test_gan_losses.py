@@ -220,3 +220,16 @@ def test_penalty_refuses_bad_input():
         gradient_penalty(linear_critic(w), real, fake, target=float("nan"))
     with pytest.raises(RuntimeError, match="does not depend"):
         gradient_penalty(lambda x: mg.tensor(np.zeros(6)), real, fake)
+
+
+def test_nan_critic_weights_give_nan_norms_and_penalty_not_a_clean_looking_number():
+    # the old where(‖g‖² > 0, …, 0) read NaN as "not > 0" and gave norms 0 and penalty 1.0
+    real, fake = batch(4)
+    w = f64([[np.nan], [1.0]]).requires_grad_()
+    penalty, norms = gradient_penalty(lambda x: mg.tanh(x @ w), real, fake, return_norms=True)
+    assert np.isnan(norms.numpy()).all()
+    assert math.isnan(penalty.item())
+    mlp = mg.nn.MLP([2, 4, 1], activation="relu", dtype="float64")
+    mlp[0].weight.data[0, 0] = np.nan if mg.backend.name() == "numpy" else mlp[0].weight.data[0, 0] * np.nan
+    points = f64(np.ones((3, 2))).requires_grad_()
+    assert np.isnan(gradient_norms(mlp, points).numpy()).all()

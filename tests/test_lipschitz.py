@@ -1,4 +1,4 @@
-"""Lipschitz bounds (lesson 08), weight clipping (09) and spectral normalisation (10)."""
+"""Lipschitz bounds (lesson 08), weight clipping (09) and spectral normalization (10)."""
 
 import math
 
@@ -91,7 +91,7 @@ def test_lower_bound_climbs_to_the_steepest_point_of_a_tanh_bump():
     at_start = 3.0 * (1 - np.tanh(2.0 * np.array([1.5, -0.8]) - 1.0) ** 2).max()
     found = mg.nn.lipschitz_lower_bound(net, start, steps=60, lr=0.05)
     assert found > at_start + 0.5
-    # normalised steps of 0.05 pass within 0.025 of the peak: |D'| ≥ 3(1 − tanh²(0.05)) > 0.99·3
+    # normalized steps of 0.05 pass within 0.025 of the peak: |D'| ≥ 3(1 − tanh²(0.05)) > 0.99·3
     assert 3.0 * 0.99 <= found <= 3.0
     assert mg.nn.lipschitz_lower_bound(net, start, steps=0) == pytest.approx(at_start, rel=1e-12)
 
@@ -164,12 +164,12 @@ def test_clip_weights_clips_biases_too_and_keeps_inner_values():
         mg.nn.clip_weights(layer, -1)
 
 
-# ---------------------------------------------------- spectral normalisation
+# ---------------------------------------------------- spectral normalization
 
 
 @settings(max_examples=20)
 @given(spec=networks, seed=st.integers(0, 2**16))
-def test_spectral_normalisation_makes_every_layer_and_the_network_1_lipschitz(spec, seed):
+def test_spectral_normalization_makes_every_layer_and_the_network_1_lipschitz(spec, seed):
     mlp = make_mlp(spec)
     # top singular values well separated, so 1000 warm iterations reach 1e-6 (error ~ (σ₂/σ₁)^(2k))
     for W in weight_matrices(mlp):

@@ -249,3 +249,18 @@ def test_optional_cross_check_against_torch(name, options):
         our_optimizer.step()
         their_optimizer.step()
     np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("optimizer_class, name, bad", [
+    (mg.optim.SGD, "lr", -0.1), (mg.optim.SGD, "lr", math.nan), (mg.optim.SGD, "momentum", -1.0),
+    (mg.optim.RMSprop, "lr", -1e-4), (mg.optim.RMSprop, "alpha", 1.5),
+    (mg.optim.Adam, "lr", -1e-4), (mg.optim.Adam, "betas", (0.9, 1.0)), (mg.optim.Adam, "eps", math.inf),
+])
+def test_hyperparameters_are_validated_on_assignment_too(optimizer_class, name, bad):
+    optimizer = optimizer_class([parameter([1.0])], lr=0.1)
+    before = getattr(optimizer, name)
+    with pytest.raises(ValueError, match=name):
+        setattr(optimizer, name, bad)
+    assert getattr(optimizer, name) == before  # a refused value is not kept
+    optimizer.lr = 0.01  # a valid one is
+    assert optimizer.lr == 0.01

@@ -219,3 +219,156 @@ def test_softplus_logsigmoid_sigmoid_stable_for_large_inputs(value, dtype):
     (g,) = mg.grad(logsigmoid.sum(), x)
     expected_grad = 1.0 / (1.0 + np.exp(value)) if value < 700 else 0.0  # d/dx log σ(x) = σ(−x)
     assert np.isfinite(g.item()) and np.isclose(g.item(), expected_grad, rtol=1e-5, atol=1e-30)
+
+
+# ------------------------------------------------ indexing with lists, arrays and Tensors
+INDEX_FORMS = {
+    "int_list": [0, 2, 2],
+    "bool_list": [True, False, True],
+    "int_array": np.array([2, 0, 2]),
+    "bool_array": np.array([False, True, True]),
+    "int_tensor": "tensor:int64",
+    "bool_tensor": "tensor:bool",
+    "nested_list_in_tuple": (slice(None), [1, 1]),
+    "empty_list": [],
+}
+
+
+def _index(form):
+    """The index in the form a user would write it, on the active backend."""
+    value = INDEX_FORMS[form]
+    if isinstance(value, np.ndarray):
+        return mg.backend.asarray(value)
+    if value == "tensor:int64":
+        return mg.tensor(np.array([1, 1, 0]), dtype="int64")
+    if value == "tensor:bool":
+        return mg.tensor(np.array([True, True, False]), dtype="bool")
+    return value
+
+
+def _host_index(form):
+    index = _index(form)
+    if isinstance(index, mg.Tensor):
+        return index.numpy()
+    return mg.backend.to_host(index) if mg.backend.is_array(index) else index
+
+
+@pytest.mark.parametrize("form", sorted(INDEX_FORMS))
+def test_indexing_with_lists_arrays_and_tensors_matches_numpy(form):
+    x = values((3, 2), 4) if form == "nested_list_in_tuple" else values((3,), 4)
+    expected = x[_host_index(form)]
+    assert np.array_equal(host_tensor(x)[_index(form)].numpy(), expected)
+    check_both_orders(lambda t: mg.tanh(t[_index(form)]) ** 2, x)
+
+
+def test_indexing_scatters_repeated_list_entries_back():
+    x = host_tensor([1.0, 2.0, 3.0])
+    x.requires_grad = True
+    (g,) = mg.grad(x[[0, 2, 2]].sum(), x)
+    assert np.array_equal(g.numpy(), [1.0, 0.0, 2.0])
+
+
+def test_a_float_index_is_refused_naming_it():
+    with pytest.raises(IndexError, match="float64"):
+        host_tensor([1.0, 2.0])[mg.tensor([0.0, 1.0], dtype="float64")]
+    with pytest.raises(IndexError, match="integer or boolean"):
+        host_tensor([1.0, 2.0])[[0.0, 1.0]]
+
+
+# ------------------------------------------------------------------ pow, every form
+def _device(array):
+    return mg.backend.asarray(np.asarray(array, dtype=np.float64))
+
+
+def test_pow_array_exponent_that_broadcasts_the_base():
+    x = host_tensor([2.0])
+    x.requires_grad = True
+    (g,) = mg.grad((x ** _device([2.0, 3.0])).sum(), x)
+    assert np.allclose(g.numpy(), [2 * 2.0 + 3 * 4.0])  # d/dx (x² + x³) at 2
+    check_both_orders(lambda t: t ** _device([[2.0, 3.0], [1.5, 0.5]]), np.array([[1.3], [0.7]]))
+
+
+def test_pow_array_base():
+    x = host_tensor([0.5])
+    x.requires_grad = True
+    (g,) = mg.grad((_device([2.0, 3.0]) ** x).sum(), x)
+    assert np.allclose(g.numpy(), [np.log(2) * 2**0.5 + np.log(3) * 3**0.5])
+    check_both_orders(lambda t: _device([[2.0, 3.0], [0.5, 4.0]]) ** t, np.array([[0.3, -0.6]]))
+
+
+def test_pow_negative_python_base_gives_nan_like_pytorch():
+    # (−2)ˣ is real only at integer x; d/dx = (−2)ˣ·ln(−2) is NaN for PyTorch too.
+    x = host_tensor([2.0, 3.0])
+    x.requires_grad = True
+    with np.errstate(invalid="ignore"):
+        (g,) = mg.grad(((-2.0) ** x).sum(), x)
+    assert np.isnan(g.numpy()).all()
+
+
+def test_pow_exponent_zero_and_one_at_zero_follow_pytorch():
+    x = host_tensor([0.0, 1.5])
+    x.requires_grad = True
+    (d0,) = mg.grad((x**0).sum(), x)
+    assert np.array_equal(d0.numpy(), [0.0, 0.0])  # x⁰ = 1 everywhere
+    (d1,) = mg.grad((x**1).sum(), x, create_graph=True)
+    (dd1,) = mg.grad(d1.sum(), x)
+    assert np.array_equal(d1.detach().numpy(), [1.0, 1.0]) and np.array_equal(dd1.numpy(), [0.0, 0.0])
+    (dd1_array,) = mg.grad(mg.grad((x ** _device([1.0, 1.0])).sum(), x, create_graph=True)[0].sum(), x)
+    assert np.array_equal(dd1_array.numpy(), [0.0, 0.0])
+    exponent = host_tensor([0.0, 1.0])
+    exponent.requires_grad = True
+    (dx,) = mg.grad((x**exponent).sum(), x)
+    assert np.array_equal(dx.numpy(), [0.0, 1.0])
+
+
+def test_pow_gradient_in_the_exponent_at_base_zero_is_zero_like_pytorch():
+    # d(0ᵉ)/de = 0ᵉ·ln 0: PyTorch defines it as 0 for e ≥ 0 (0ᵉ is constant 0 for e > 0).
+    exponent = host_tensor([0.0, 2.0, 0.5])
+    exponent.requires_grad = True
+    (g,) = mg.grad((host_tensor([0.0, 0.0, 0.0]) ** exponent).sum(), exponent)
+    assert np.array_equal(g.numpy(), [0.0, 0.0, 0.0])
+    (g,) = mg.grad((0.0**exponent).sum(), exponent)
+    assert np.array_equal(g.numpy(), [0.0, 0.0, 0.0])
+    (g,) = mg.grad((_device([0.0, 0.0, 0.0]) ** exponent).sum(), exponent)
+    assert np.array_equal(g.numpy(), [0.0, 0.0, 0.0])
+
+
+POW_FORMS = {
+    "tensor_tensor": lambda a, b: (a * a + 1.0) ** b,
+    "tensor_array_exponent": lambda a, b: (a * a + 1.0) ** _device([1.5, 2.0, 0.5]),
+    "array_base_tensor": lambda a, b: _device([[1.5], [0.5]]) ** (a * b),
+    "scalar_base_tensor": lambda a, b: 2.0 ** (a * b),
+    "tensor_list_exponent": lambda a, b: (a * a + 1.0) ** [2.0, 0.5, 1.0],
+}
+
+
+@pytest.mark.parametrize("name", sorted(POW_FORMS))
+def test_pow_forms_first_and_second_order(name):
+    a, b = values((2, 3), 11), values((3,), 12)
+    check_both_orders(lambda x, y: POW_FORMS[name](x, y) * mg.tanh(x.sum() + y.sum()), a, b)
+
+
+@pytest.mark.parametrize("batch", [(4,), (2, 3), (1,)], ids=["matrix", "batch_of_matrices", "one_row"])
+@pytest.mark.parametrize("with_bias", [True, False], ids=["bias", "no_bias"])
+def test_linear_primitive_first_and_second_order(batch, with_bias):
+    from minigan.autodiff.primitives import linear
+
+    x, w, b = values(batch + (3,), 1), values((2, 3), 2), values((2,), 3)
+    expected = x @ w.T + (b if with_bias else 0.0)
+    assert np.allclose(linear(host_tensor(x), host_tensor(w), host_tensor(b) if with_bias else None).numpy(),
+                       expected, rtol=1e-14, atol=1e-14)
+    if with_bias:
+        check_both_orders(lambda s, t, u: mg.tanh(linear(s, t, u)) * mg.tanh(s.sum()), x, w, b)
+    else:
+        check_both_orders(lambda s, t: mg.tanh(linear(s, t, None)) * mg.tanh(s.sum()), x, w)
+
+
+def test_linear_weight_gradient_is_c_contiguous():
+    from minigan.autodiff.primitives import linear
+
+    x, w = host_tensor(values((5, 3), 1)), host_tensor(values((2, 3), 2))
+    w.requires_grad = True
+    (g,) = mg.grad(linear(x, w, None).sum(), w)
+    assert g.shape == (2, 3)
+    if mg.backend.name() == "numpy":
+        assert g.data.flags.c_contiguous

@@ -1,4 +1,4 @@
-"""power_iteration against numpy.linalg.norm(W, 2), and spectral normalisation of a layer."""
+"""power_iteration against numpy.linalg.norm(W, 2), and spectral normalization of a layer."""
 
 import numpy as np
 import pytest
@@ -214,3 +214,37 @@ def test_optional_torch_spectral_norm_loads_our_state_and_agrees():
         expected = theirs(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(layer(device(x)).numpy(), expected, rtol=1e-12)
     np.testing.assert_allclose(host(layer.weight_u.data), theirs.weight_u.numpy(), rtol=1e-12)
+
+
+# ------------------------------------------------------- power_iteration on hard input
+@pytest.mark.parametrize("scale", [1e-13, 1e-300, 1e155, 1e300])
+def test_power_iteration_is_scale_invariant(scale):
+    # σ(c·I) = c: neither an absolute eps (1e-13) nor an overflowing norm (1e155) may decide
+    sigma, u, v, _ = mg.nn.power_iteration(device(scale * np.eye(3)))
+    assert sigma == pytest.approx(scale, rel=1e-12)
+    W = np.array([[1.0, 1.0], [0.0, 1.0]])
+    sigma, *_ = mg.nn.power_iteration(device(scale * W))
+    assert sigma == pytest.approx(scale * (1 + 5**0.5) / 2, rel=1e-9)  # ‖W‖_s = φ
+
+
+def test_power_iteration_refuses_a_zero_start_vector():
+    with pytest.raises(ValueError, match="start vector u must be finite and non-zero"):
+        mg.nn.power_iteration(device(np.eye(3)), u=device(np.zeros(3)))
+    with pytest.raises(ValueError, match="start vector"):
+        mg.nn.power_iteration(device(np.eye(3)), u=device([np.nan, 1.0, 0.0]))
+
+
+def test_power_iteration_restarts_when_the_iterate_collapses():
+    # W = e₁e₁ᵀ, u = e₂: Wᵀu = 0, the old code returned σ = 0 "converged"; ‖W‖_s = 1
+    W = np.outer([1.0, 0.0, 0.0], [1.0, 0.0, 0.0])
+    sigma, u, v, _ = mg.nn.power_iteration(device(W), u=device([0.0, 1.0, 0.0]))
+    assert sigma == pytest.approx(1.0, rel=1e-10)
+    assert abs(host(u)[0]) == pytest.approx(1.0, rel=1e-10)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_power_iteration_refuses_non_finite_matrices(bad):
+    W = np.eye(3)
+    W[1, 2] = bad
+    with pytest.raises(ValueError, match="NaN or inf"):
+        mg.nn.power_iteration(device(W))

@@ -1,6 +1,6 @@
 """The autodiff engine: Tensor, primitives with their VJPs, backward/grad, gradcheck."""
 
-from minigan.autodiff.engine import backward, grad
+from minigan.autodiff.engine import backward, grad, graph_nodes
 from minigan.autodiff.functions import (
     abs,
     concatenate,
@@ -39,7 +39,7 @@ from minigan.autodiff.tensor import (
 )
 
 __all__ = [
-    "Tensor", "tensor", "grad", "backward", "no_grad", "enable_grad", "is_grad_enabled",
+    "Tensor", "tensor", "grad", "backward", "graph_nodes", "no_grad", "enable_grad", "is_grad_enabled",
     "set_default_dtype", "get_default_dtype", "ShapeError", "DTypeError",
     "gradcheck", "gradgradcheck", "GradcheckError",
     "abs", "concatenate", "exp", "leaky_relu", "log", "logsigmoid", "matmul", "maximum", "mean", "minimum",

@@ -5,8 +5,10 @@ The algorithm, in full:
 1. Walk back from the outputs and list every tensor that requires grad in
    topological order (parents before children).
 2. Keep only those that lead to a tensor we want the gradient of (for ``grad``, the
-   ``inputs``; for ``backward``, every leaf): no work is spent on the rest. This is
-   why the WGAN-GP penalty's ``grad(D(x̂), x̂)`` never touches the critic's weights.
+   ``inputs``; for ``backward``, every leaf): no work is spent on the rest, and the
+   VJPs compute no gradient for an argument outside the list
+   (``primitives.wanting``). This is why the WGAN-GP penalty's ``grad(D(x̂), x̂)``
+   never touches the critic's weights.
 3. Visit the list from the outputs back. Each tensor's gradient is complete when it
    is visited (all its consumers came before it); hand it to the VJP of the primitive
    that made the tensor and add the results into its parents' gradients.
@@ -26,9 +28,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from minigan import backend
-from minigan.autodiff.tensor import FREED, Tensor, _GradMode
+from minigan.autodiff import primitives
+from minigan.autodiff.tensor import FREED, Tensor, _grad_mode
 
-__all__ = ["backward", "grad"]
+__all__ = ["backward", "grad", "graph_nodes"]
 
 
 def _topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
@@ -92,6 +95,83 @@ def _run(
 ) -> dict[int, Tensor]:
     """The shared reverse pass. Returns the gradient of each tensor in ``inputs`` (by id)
     or, when ``inputs`` is None, accumulates into the ``.grad`` of every leaf."""
+    _check_outputs(outputs)
+    seeds = _initial_gradients(outputs, grad_outputs)
+    order = _topological_order(outputs)
+    wanted = None if inputs is None else {id(t) for t in inputs}
+    needed, passes_on = _leading_to(order, wanted)
+    try:
+        # recording on (create_graph): the gradients form a graph of their own
+        with _grad_mode(create_graph), primitives.wanting(needed):
+            return _backward_pass(outputs, seeds, order, needed, passes_on, wanted)
+    finally:
+        if not retain_graph:
+            _free(order)
+
+
+def _backward_pass(outputs, seeds, order, needed: set[int], passes_on: set[int],
+                   wanted: set[int] | None) -> dict[int, Tensor]:
+    """Step 3 of the module docstring: visit ``order`` from the outputs back, handing each
+    complete gradient to the VJP of the primitive that made the tensor."""
+    gradients: dict[int, Tensor] = {}
+    for output, seed in zip(outputs, seeds):
+        previous = gradients.get(id(output))
+        gradients[id(output)] = seed if previous is None else previous + seed
+    results: dict[int, Tensor] = {}
+    for node in reversed(order):
+        gradient = gradients.pop(id(node), None)
+        if gradient is None or id(node) not in needed:
+            continue
+        if wanted is None and node._primitive is None:
+            node.grad = gradient if node.grad is None else node.grad + gradient
+        elif wanted is not None and id(node) in wanted:
+            results[id(node)] = gradient
+        if id(node) not in passes_on:  # a leaf, or nothing wanted lies behind it
+            continue
+        parent_gradients = node._primitive.vjp(gradient, node, *node._parents, **node._params)
+        for parent, parent_gradient in zip(node._parents, parent_gradients):
+            if parent_gradient is None or id(parent) not in needed:
+                continue
+            if parent_gradient.shape != parent.shape:  # a wrong VJP must never pass silently
+                raise AssertionError(
+                    f"VJP of {node._primitive.name} returned a gradient of shape {parent_gradient.shape} "
+                    f"for an argument of shape {parent.shape}"
+                )
+            previous = gradients.get(id(parent))
+            gradients[id(parent)] = parent_gradient if previous is None else previous + parent_gradient
+    return results
+
+
+def _leading_to(order: list[Tensor], wanted: set[int] | None) -> tuple[set[int], set[int]]:
+    """Step 2, pruning: ``(needed, passes_on)``, the ids of the tensors in ``order`` from
+    which a wanted tensor can be reached (every leaf is wanted when ``wanted`` is None),
+    and of those among them whose VJP must run because one of their parents is needed.
+    Parents come first in ``order``, so one pass decides. (Constants among the parents
+    are never in the sets: their ids belong to no tensor of the graph.)"""
+    needed: set[int] = set()
+    passes_on: set[int] = set()
+    for node in order:
+        for parent in node._parents:
+            if id(parent) in needed:
+                passes_on.add(id(node))
+                needed.add(id(node))
+                break
+        else:
+            if node._primitive is None if wanted is None else id(node) in wanted:
+                needed.add(id(node))
+    return needed, passes_on
+
+
+def _free(order: list[Tensor]) -> None:
+    """Let every non-leaf tensor of the pass forget how it was made (memory stays flat)."""
+    for node in order:
+        if node._primitive is not None:
+            node._primitive = FREED
+            node._parents = ()
+            node._params = None
+
+
+def _check_outputs(outputs: Sequence[Tensor]) -> None:
     for output in outputs:
         if not isinstance(output, Tensor):
             raise TypeError(f"outputs must be Tensors, got {type(output).__name__}")
@@ -100,79 +180,6 @@ def _run(
                 "this output does not require grad: nothing it was computed from has requires_grad=True "
                 "(or it was computed under no_grad())"
             )
-    seeds = _initial_gradients(outputs, grad_outputs)
-    order = _topological_order(outputs)
-
-    wanted = None if inputs is None else {id(t) for t in inputs}
-    # Which tensors lead to something we want? (parents come first in `order`)
-    # `useful`: the tensor leads to a wanted one; `passes_on`: some parent of it does, so its
-    # VJP has to run.
-    useful: set[int] = set()
-    passes_on: set[int] = set()
-    for node in order:
-        for parent in node._parents:
-            if isinstance(parent, Tensor) and id(parent) in useful:
-                passes_on.add(id(node))
-                useful.add(id(node))
-                break
-        if (node._primitive is None and wanted is None) or (wanted is not None and id(node) in wanted):
-            useful.add(id(node))
-
-    gradients: dict[int, Tensor] = {}
-    for output, seed in zip(outputs, seeds):
-        previous = gradients.get(id(output))
-        gradients[id(output)] = seed if previous is None else previous + seed
-
-    results: dict[int, Tensor] = {}
-    previous_mode = _GradMode.enabled
-    _GradMode.enabled = create_graph
-    try:
-        for node in reversed(order):
-            gradient = gradients.pop(id(node), None)
-            if gradient is None or id(node) not in useful:
-                continue
-            if wanted is not None and id(node) in wanted:
-                results[id(node)] = gradient
-            if node._primitive is None:
-                if wanted is None:
-                    stored = gradient if create_graph else _contiguous(gradient)
-                    node.grad = stored if node.grad is None else node.grad + stored
-                continue
-            if id(node) not in passes_on:
-                continue
-            parent_gradients = node._primitive.vjp(gradient, node, *node._parents, **node._params)
-            for parent, parent_gradient in zip(node._parents, parent_gradients):
-                if parent_gradient is None or not isinstance(parent, Tensor) or id(parent) not in useful:
-                    continue
-                if parent_gradient.shape != parent.shape:  # a wrong VJP must never pass silently
-                    raise AssertionError(
-                        f"VJP of {node._primitive.name} returned a gradient of shape {parent_gradient.shape} "
-                        f"for an argument of shape {parent.shape}"
-                    )
-                accumulated = gradients.get(id(parent))
-                gradients[id(parent)] = parent_gradient if accumulated is None else accumulated + parent_gradient
-    finally:
-        _GradMode.enabled = previous_mode
-        if not retain_graph:
-            for node in order:
-                if node._primitive is not None:
-                    node._primitive = FREED
-                    node._parents = ()
-                    node._params = None
-    return results
-
-
-def _contiguous(gradient: Tensor) -> Tensor:
-    """A detached, C-contiguous copy of a leaf's gradient when it is a strided view.
-
-    The VJP of ``x @ W.mT`` hands W a transposed view; elementwise optimizer updates
-    mixing that memory order with W's run many times slower, so the layout is fixed
-    once here."""
-    data = gradient.data
-    flags = getattr(data, "flags", None)
-    if flags is not None and not flags.c_contiguous:
-        data = backend.namespace_of(data).ascontiguousarray(data)
-    return Tensor(data)
 
 
 def backward(
@@ -232,3 +239,21 @@ def grad(
             gradient = gradient.detach()
         gradients.append(gradient)
     return tuple(gradients)
+
+
+def graph_nodes(*outputs: Tensor) -> list[Tensor]:
+    """Every tensor of the recorded graph behind ``outputs``, each once, parents before
+    children (leaves included). ``Counter(t.op_name for t in graph_nodes(y) if not t.is_leaf)``
+    counts the primitives that made ``y``, as lesson 11 does."""
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(output, False) for output in reversed(outputs)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif id(node) not in visited:
+            visited.add(id(node))
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in reversed(node.parents))
+    return order

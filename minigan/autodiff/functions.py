@@ -44,7 +44,7 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise ValueError("concatenate needs at least one tensor")
-    return P.concatenate_primitive(*tensors, axis=axis)
+    return P._concatenate(*tensors, axis=axis)
 
 
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -64,7 +64,7 @@ def where(condition: Any, a: Tensor | float, b: Tensor | float) -> Tensor:
         condition = condition.data
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         raise TypeError("where needs a Tensor for a or b")
-    return P.where_primitive(condition, a, b)
+    return P._where(condition, a, b)
 
 
 def logsigmoid(x: Tensor) -> Tensor:
@@ -80,6 +80,10 @@ def norm(x: Tensor, axis: int | Sequence[int] | None = None, keepdims: bool = Fa
     """Euclidean norm √(Σ x² + eps) over ``axis``.
 
     At x = 0 the norm is not differentiable; with eps = 0 its gradient there is NaN
-    (0/0), which PyTorch hides by returning 0. Pass a tiny eps where zeros can occur.
+    (0/0), which PyTorch hides by returning 0. Where zeros can occur, pass
+    ``eps=minigan.backend.tiny(x.dtype)`` (the dtype's smallest normal number): the
+    gradient at 0 becomes 0/√tiny = 0, and any norm above √tiny·10⁴ keeps its value to
+    within a relative 10⁻⁸. That is the package's one guard against √0
+    (``gradient_norms`` of WGAN-GP, ``lipschitz_lower_bound``).
     """
     return P.sqrt(P.sum(x * x, axis=axis, keepdims=keepdims) + eps)

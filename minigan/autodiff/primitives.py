@@ -15,27 +15,46 @@ number, or a tensor with ``requires_grad=False``), which also saves the work.
 Broadcasting: binary operations follow NumPy's rules; their VJPs sum the gradient back
 to each argument's shape (:func:`sum_to_shape`).
 
-Composite functions (mean, softplus's friends, norms, losses) live in
-``functions.py``: they are built from these and need no VJP of their own.
+Three helpers at the end of their sections are composed from primitives and have no VJP
+of their own: ``expand_dims`` and ``squeeze`` (reshapes) and ``mean`` (a sum times 1/n).
+The public composite functions (``norm``, ``square``, ``logsigmoid``, ``stack``, and the
+checked wrappers of ``where`` and ``concatenate``) are in ``functions.py``; the GAN losses
+are in ``minigan/gan/losses.py``.
 """
 
 from __future__ import annotations
 
 import builtins
-import math
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from minigan import backend
 from minigan.autodiff.tensor import Primitive, Tensor
-from minigan.backend import kernels
+
+
+class _Pass:
+    """The ids of the tensors the running backward pass wants gradients for (None outside
+    a pass). The WGAN-GP penalty's ``grad(D(x̂), x̂)`` wants x̂'s, not the weights': their
+    gradients are never computed, so that pass builds no nodes and multiplies no matrices
+    for them."""
+
+    needed: set[int] | None = None
+
+
+@contextlib.contextmanager
+def wanting(needed: set[int]) -> Iterator[None]:
+    """Within this block the VJPs compute gradients only for the tensors in ``needed``."""
+    previous, _Pass.needed = _Pass.needed, needed
+    try:
+        yield
+    finally:
+        _Pass.needed = previous
 
 
 def _needs(x: Any) -> bool:
-    return isinstance(x, Tensor) and x.requires_grad
-
-
-def _shape(x: Any) -> tuple[int, ...]:
-    return getattr(x, "shape", ())
+    """Whether a VJP must compute the gradient of argument ``x``."""
+    return isinstance(x, Tensor) and x.requires_grad and (_Pass.needed is None or id(x) in _Pass.needed)
 
 
 def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -90,19 +109,57 @@ neg = Primitive("neg", lambda xp, a: -a, lambda g, out, a: (-g,))
 
 
 def _power_vjp(g, out, base, exponent):
+    """d(bᵉ) = e·bᵉ⁻¹ db + bᵉ·ln b de, each summed back to its argument's shape.
+
+    The base or the exponent may be a Tensor, a Python number, a list or an array.
+    Where the formulas give 0·∞ the derivative still exists, and the value PyTorch
+    gives is returned: d(b⁰)/db = 0 (also at b = 0, so every derivative of b¹ is
+    finite there), and d(bᵉ)/de = 0 at b = 0 for e ≥ 0 (bᵉ is constant in e there,
+    from the side of e > 0). A negative base gives a NaN derivative in e, as in PyTorch.
+    """
     grad_base = grad_exponent = None
     if _needs(base):
-        if isinstance(exponent, Tensor):
-            grad_base = sum_to_shape(g * exponent * base ** (exponent - 1.0), base.shape)
-        elif isinstance(exponent, int | float) and exponent == 2:
-            grad_base = g * (2.0 * base)
-        else:
-            grad_base = g * (exponent * base ** (exponent - 1))
+        grad_base = sum_to_shape(g * _power_slope(base, exponent), base.shape)
     if _needs(exponent):
-        # d(bᵉ)/de = bᵉ · ln b
-        log_base = log(base) if isinstance(base, Tensor) else math.log(base)
-        grad_exponent = sum_to_shape(g * out * log_base, exponent.shape)
+        grad_exponent = sum_to_shape(g * out * _log_of_base(base, exponent), exponent.shape)
     return grad_base, grad_exponent
+
+
+def _power_slope(base: Tensor, exponent: Any) -> Tensor:
+    """e·bᵉ⁻¹, with the 0·0⁻¹ of e = 0 at b = 0 taken as 0."""
+    if type(exponent) in _SCALARS:
+        if exponent == 0:
+            return Tensor(backend.namespace_of(base.data).zeros(base.shape, dtype=base.dtype))
+        if exponent == 2:
+            return 2.0 * base
+        return exponent * base ** (exponent - 1)
+    # Where e = 0 (at b = 0 for a variable e) bᵉ⁻¹ may be 0⁻¹ = ∞: take the power with
+    # exponent 1 there instead, and the factor e = 0 makes the slope 0, with no NaN in
+    # any further derivative.
+    e = exponent if isinstance(exponent, Tensor) else Tensor(_as_constant(exponent, base.data))
+    zero = e.data == 0
+    if isinstance(exponent, Tensor):
+        zero = zero & (base.data == 0)
+    return e * base ** _where(zero, 1.0, e - 1.0)
+
+
+def _log_of_base(base: Any, exponent: Tensor) -> Tensor:
+    """ln b, with 0 where b = 0 and e ≥ 0 (there bᵉ·ln b is 0·(−∞): PyTorch's value 0)."""
+    b = base if isinstance(base, Tensor) else Tensor(_as_constant(base, exponent.data))
+    zero = (b.data == 0) & (exponent.data >= 0)
+    if isinstance(base, Tensor):
+        return log(_where(zero, 1.0, b))
+    xp = backend.namespace_of(b.data)
+    with backend.ignore_float_errors():  # ln of a negative constant is NaN, as in PyTorch
+        return Tensor(xp.where(zero, 0.0, xp.log(b.data)).astype(b.dtype))
+
+
+_SCALARS = (int, float)
+
+
+def _as_constant(value: Any, like: Any) -> Any:
+    """A non-Tensor operand (number, list, array) as an array of ``like``'s backend and dtype."""
+    return backend.asarray(value, dtype=like.dtype, backend=backend.backend_of(like))
 
 
 def _power_forward(xp, base, exponent):
@@ -149,6 +206,34 @@ def _matmul_forward(xp, a, b):
 
 
 matmul = Primitive("matmul", _matmul_forward, _matmul_vjp)
+
+
+def _linear_forward(xp, x, weight, bias):
+    # (W xᵀ)ᵀ rather than x Wᵀ: the same product, but the very BLAS call the layer made when
+    # it was a matmul between two transposes, so trained networks stay bit for bit the same
+    y = xp.matmul(weight, x.swapaxes(-1, -2)).swapaxes(-1, -2)
+    return y if bias is None else y + bias
+
+
+def _linear_vjp(g, out, x, weight, bias):
+    """y = x Wᵀ + b (x of shape (..., in), W (out, in), b (out,))  ⇒
+    dx = g W,  dW = gᵀ x summed over every batch axis,  db = g summed over them.
+
+    dx is computed as linear(g, Wᵀ) = (Wᵀ gᵀ)ᵀ (bit for bit the earlier matmul's), and
+    dW = gᵀx comes out in W's own (C) memory order, which the optimizer's elementwise
+    updates need to run fast. One node instead of four (two transposes, a matmul, an
+    add) keeps the graph of an MLP, and its double backprop, small."""
+    grad_x = linear(g, swap_last_axes(weight), None) if _needs(x) else None
+    grad_weight = None
+    if _needs(weight):
+        rows_g, rows_x = (g, x) if g.ndim == 2 else (g.reshape((-1, g.shape[-1])), x.reshape((-1, x.shape[-1])))
+        grad_weight = swap_last_axes(rows_g) @ rows_x
+    grad_bias = sum_to_shape(g, bias.shape) if _needs(bias) else None
+    return grad_x, grad_weight, grad_bias
+
+
+# The affine map of nn.Linear for a batch x (x.ndim ≥ 2); bias may be None.
+linear = Primitive("linear", _linear_forward, _linear_vjp)
 
 
 # ------------------------------------------------------------------------ reductions
@@ -230,9 +315,39 @@ def squeeze(x: Tensor, axis: int) -> Tensor:
     return x.reshape(tuple(shape))
 
 
+def as_index(index: Any, data: Any) -> Any:
+    """An index in any of NumPy's forms, with lists and Tensors made arrays on ``data``'s backend.
+
+    Integer and boolean lists, arrays and Tensors index as they do in NumPy (a list of
+    floats is NumPy's IndexError, here named); slices, integers, None and Ellipsis pass
+    through. The result is what the getitem primitive and its VJP (a scatter) use."""
+    items = index if isinstance(index, tuple) else (index,)
+    converted = tuple(_index_item(item, data) for item in items)
+    return converted if isinstance(index, tuple) else converted[0]
+
+
+def _index_item(item: Any, data: Any) -> Any:
+    if isinstance(item, Tensor):
+        item = item.data
+    elif isinstance(item, list):
+        item = backend.asarray(item, backend=backend.backend_of(data))
+        if item.size == 0:  # [] selects nothing: NumPy reads it as an empty integer index
+            item = item.astype("int64")
+    if not backend.is_array(item):
+        return item
+    if item.ndim and backend.backend_of(item) != backend.backend_of(data):
+        raise backend.BackendMismatchError(
+            f"getitem: a {backend.backend_of(item)} index array (shape {item.shape}) for a "
+            f"{backend.backend_of(data)} tensor; move it explicitly with minigan.backend.asarray"
+        )
+    if item.dtype.kind not in "iub":
+        raise IndexError(f"index arrays must be of integer or boolean type, got {item.dtype} (shape {item.shape})")
+    return item
+
+
 def _has_array_index(index) -> bool:
     items = index if isinstance(index, tuple) else (index,)
-    return builtins.any(backend.is_array(i) or isinstance(i, list) for i in items)
+    return builtins.any(backend.is_array(i) for i in items)
 
 
 def _getitem_vjp(g, out, a, index):
@@ -278,7 +393,7 @@ def _concatenate_vjp(g, out, *tensors, axis=0):
     return tuple(grads)
 
 
-concatenate_primitive = Primitive(
+_concatenate = Primitive(
     "concatenate", lambda xp, *arrays, axis=0: xp.concatenate(arrays, axis=axis), _concatenate_vjp
 )
 
@@ -295,19 +410,9 @@ exp = Primitive("exp", lambda xp, a: xp.exp(a), lambda g, out, a: (g * out,))
 
 log = Primitive("log", lambda xp, a: xp.log(a), lambda g, out, a: (g / a,))
 
-# tanh' = 1 − tanh²: reuse the output instead of recomputing tanh. The product
-# g·(1 − y²) is its own primitive so that it runs as one fused kernel, and it has a VJP
-# of its own, so double backprop through tanh still works:
-#   ∂/∂g [g(1 − y²)] = 1 − y²,   ∂/∂y [g(1 − y²)] = −2gy
-tanh = Primitive("tanh", lambda xp, a: xp.tanh(a), lambda g, out, a: (tanh_backward(g, out),))
-
-
-def _tanh_backward_vjp(gg, out, g, y):
-    return (tanh_backward(gg, y) if _needs(g) else None,
-            sum_to_shape(gg * g * y * -2.0, y.shape) if _needs(y) else None)
-
-
-tanh_backward = Primitive("tanh_backward", lambda xp, g, y: kernels.tanh_backward(g, y), _tanh_backward_vjp)
+# tanh' = 1 − tanh², from the output; written with Tensor operations, so its own
+# derivative (for double backprop) comes from mul and sub
+tanh = Primitive("tanh", lambda xp, a: xp.tanh(a), lambda g, out, a: (g * (1.0 - out * out),))
 
 
 def _sigmoid_forward(xp, a):
@@ -383,7 +488,7 @@ def _where_vjp(g, out, condition, a, b):
             sum_to_shape(g * (1.0 - chosen), b.shape) if _needs(b) else None)
 
 
-where_primitive = Primitive("where", lambda xp, condition, a, b: xp.where(condition, a, b), _where_vjp)
+_where = Primitive("where", lambda xp, condition, a, b: xp.where(condition, a, b), _where_vjp)
 
 
 def mean(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from minigan import backend
+from minigan import backend as _backends  # where a parameter is called `backend`
 from minigan.backend import _NAMESPACE_BY_TYPE
 
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "set_default_dtype",
@@ -98,6 +99,8 @@ class Tensor:
     __array_ufunc__ = None
 
     def __init__(self, data: Any, requires_grad: bool = False):
+        if requires_grad:
+            _check_floating(data)
         self.data = data
         self.grad: Tensor | None = None
         self.requires_grad = requires_grad
@@ -130,6 +133,19 @@ class Tensor:
     def backend(self) -> str:
         return backend.backend_of(self.data)
 
+    @property
+    def op_name(self) -> str | None:
+        """The name of the primitive that made this tensor ("matmul", "tanh", …); None for
+        a leaf, "<freed>" once ``backward`` has freed its graph."""
+        return None if self._primitive is None else self._primitive.name
+
+    @property
+    def parents(self) -> tuple[Tensor, ...]:
+        """The tensors this one was computed from, in argument order (constants such as
+        Python numbers left out); empty for a leaf. With :attr:`op_name` this is the public
+        way to walk the recorded graph (see ``minigan.autodiff.graph_nodes``)."""
+        return tuple(parent for parent in self._parents if isinstance(parent, Tensor))
+
     def __len__(self) -> int:
         return len(self.data)
 
@@ -161,13 +177,30 @@ class Tensor:
     def requires_grad_(self, flag: bool = True) -> Tensor:
         if not self.is_leaf:
             raise RuntimeError("requires_grad_ can only be set on a leaf tensor; use .detach() first")
+        if flag:
+            _check_floating(self.data)
         self.requires_grad = flag
         return self
 
     def astype(self, dtype: Any) -> Tensor:
+        """This tensor's values in ``dtype``; the gradient flows back through a floating
+        cast, while an integer or boolean result leaves the graph (as in PyTorch)."""
+        if backend.namespace_of(self.data).dtype(dtype).kind != "f":
+            return Tensor(self.data.astype(dtype))
         return _ops.astype(self, dtype=dtype)
 
-    to = astype
+    def to(self, dtype: Any = None, *, backend: str | None = None) -> Tensor:
+        """This tensor in ``dtype`` and/or on ``backend`` ("numpy", "strict", "cupy"), with
+        the arguments of ``Module.to`` (which converts a module's parameters in place; a
+        tensor is returned new, as in PyTorch, or itself when nothing changes). A dtype
+        change keeps the gradient flowing (:meth:`astype`); a move to another backend
+        copies the data into a new leaf (like :meth:`numpy`), outside the graph."""
+        result = self
+        if backend is not None and backend != self.backend:
+            result = Tensor(_backends.asarray(self.data, backend=backend))
+        if dtype is not None and _backends.namespace_of(result.data).dtype(dtype) != result.dtype:
+            result = result.astype(dtype)
+        return result
 
     def float(self) -> Tensor:
         return self.astype("float32")
@@ -238,7 +271,7 @@ class Tensor:
         return _ops.abs(self)
 
     def __getitem__(self, index):
-        return _ops.getitem(self, index)
+        return _ops.getitem(self, index=_ops.as_index(index, self.data))
 
     # comparisons give plain boolean arrays: they have no gradient
     def __lt__(self, other):
@@ -252,8 +285,6 @@ class Tensor:
 
     def __ge__(self, other):
         return self.data >= _raw(other)
-
-    __hash__ = object.__hash__
 
     # ------------------------------------------------------------- methods
     def sum(self, axis=None, keepdims: bool = False) -> Tensor:
@@ -299,6 +330,12 @@ class Tensor:
         return _ops.sigmoid(self)
 
 
+def _check_floating(data: Any) -> None:
+    if data.dtype.kind != "f":
+        raise TypeError(f"only floating-point tensors can require gradients, got dtype {data.dtype} "
+                        f"(shape {data.shape}); convert with .astype('float32') first")
+
+
 def _raw(value: Any) -> Any:
     return value.data if isinstance(value, Tensor) else value
 
@@ -312,6 +349,8 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """
     if isinstance(data, Tensor):
         data = data.data
+    if data is None or (isinstance(data, list | tuple) and _contains_none(data)):
+        raise TypeError("tensor(None): None is not a number; give numbers, nested lists of numbers or an array")
     module = backend.xp()
     from_array = backend.is_array(data)
     if from_array and backend.backend_of(data) == backend.name():
@@ -327,6 +366,10 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
             raise TypeError("minigan tensors are real-valued; got complex data")
         array = array.astype(_default_dtype)
     return Tensor(array, requires_grad=requires_grad)
+
+
+def _contains_none(items: list | tuple) -> bool:
+    return any(item is None or (isinstance(item, list | tuple) and _contains_none(item)) for item in items)
 
 
 class Primitive:
@@ -360,7 +403,9 @@ class Primitive:
                 data = argument.data
                 if reference_data is None:
                     reference_data = data
-                elif type(data) is not type(reference_data) or data.dtype != reference_data.dtype:
+                elif type(data) is not type(reference_data) or (
+                        data.dtype is not reference_data.dtype and data.dtype != reference_data.dtype):
+                    # (`is` first: equal dtypes are nearly always one shared object, and == is slower)
                     _check_compatible(self.name, reference_data, data)
                 if argument.requires_grad:
                     requires_grad = True
@@ -410,10 +455,15 @@ _SCALAR_TYPES = (int, float, bool)
 
 
 def _constant(name: str, value: Any, reference_data: Any) -> Any:
-    """A non-Tensor argument: Python scalars pass as they are (NumPy keeps the tensor's
-    dtype for them); arrays must be on the tensor's backend and take its dtype."""
+    """A non-Tensor argument in the tensor's dtype, as PyTorch treats a NumPy scalar.
+
+    Python scalars pass as they are (NumPy keeps the tensor's dtype for them), and so do
+    NumPy scalars, made Python numbers. Arrays must be on the tensor's backend; integer
+    and floating ones take a floating tensor's dtype (a boolean array stays a mask)."""
     if value is None or type(value) in _SCALAR_TYPES or type(value) is tuple or type(value) is slice:
         return value
+    if backend.is_host_scalar(value):
+        return value.item()
     if backend.is_array(value):
         array_backend = backend.backend_of(value)
         tensor_backend = backend.backend_of(reference_data)
@@ -422,7 +472,7 @@ def _constant(name: str, value: Any, reference_data: Any) -> Any:
                 f"{name}: a {array_backend} array (shape {value.shape}) mixed with a {tensor_backend} "
                 "tensor; move it explicitly with minigan.backend.asarray"
             )
-        if value.dtype.kind == "f" and value.dtype != reference_data.dtype:
+        if value.dtype != reference_data.dtype and value.dtype.kind in "fiu" and reference_data.dtype.kind == "f":
             return value.astype(reference_data.dtype)
         return value
     if isinstance(value, list):

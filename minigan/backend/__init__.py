@@ -47,6 +47,7 @@ __all__ = [
     "namespace_of",
     "backend_of",
     "is_array",
+    "is_host_scalar",
     "to_host",
     "asarray",
     "manual_seed",
@@ -57,7 +58,10 @@ __all__ = [
     "random_uniform",
     "random_integers",
     "scatter_add",
+    "ignore_float_errors",
+    "tiny",
     "gpu_available",
+    "tune_malloc",
 ]
 
 BACKENDS = ("numpy", "cupy", "strict")
@@ -154,6 +158,11 @@ def is_array(value: Any) -> bool:
     return type(value) in _NAMESPACE_BY_TYPE or isinstance(value, np.ndarray | np.generic)
 
 
+def is_host_scalar(value: Any) -> bool:
+    """True for a NumPy scalar (``np.float64(2.0)``, ``np.int64(3)``)."""
+    return isinstance(value, np.generic)
+
+
 def backend_of(array: Any) -> str:
     """The backend name an array belongs to ("numpy", "cupy" or "strict")."""
     return namespace_entry(array)[0]
@@ -234,6 +243,17 @@ def scatter_add(target: Any, index: Any, values: Any) -> None:
         cupyx.scatter_add(target, index, values)
 
 
+def tiny(dtype: Any) -> float:
+    """The smallest positive normal number of a floating dtype (``finfo(dtype).tiny``)."""
+    return float(np.finfo(dtype).tiny)
+
+
+def ignore_float_errors() -> Any:
+    """Context manager: no warnings for NaN/inf produced on purpose (NumPy's errstate;
+    CuPy never warns)."""
+    return np.errstate(invalid="ignore", divide="ignore", over="ignore")
+
+
 # ---------------------------------------------------------------- random numbers
 
 
@@ -285,28 +305,28 @@ def random_integers(low: int, high: int, shape: tuple[int, ...], generator: np.r
     return asarray(gen.integers(low, high, shape))
 
 
-def _keep_freed_memory() -> None:
+def tune_malloc() -> bool:
     """Ask glibc to keep freed large blocks instead of returning them to the system.
 
-    Each training step allocates and frees the same few multi-megabyte temporaries;
-    by default glibc maps them fresh every time, and the page faults cost more than the
-    arithmetic (profiled: spectral normalisation 26% → 8% of a Linear layer's step).
-    PyTorch gets the same effect from its caching allocator. Opt out with
-    MINIGAN_MALLOPT=0; a no-op off glibc."""
+    Opt-in, because it changes memory behaviour for the whole process: ``train`` and the
+    benchmarks call it; a library user may. Each training step allocates and frees the
+    same few multi-megabyte temporaries; by default glibc maps them fresh every time, and
+    the page faults cost more than the arithmetic (profiled: spectral normalization 26 %
+    → 8 % of a Linear layer's step). PyTorch gets the same effect from its caching
+    allocator. Returns whether the setting took effect (False off glibc, or with the
+    environment variable MINIGAN_MALLOPT=0)."""
     if os.environ.get("MINIGAN_MALLOPT", "1") == "0" or not sys.platform.startswith("linux"):
-        return
+        return False
     try:
         import ctypes
 
         libc = ctypes.CDLL("libc.so.6")
         m_trim_threshold, m_mmap_threshold = -1, -3
-        libc.mallopt(m_mmap_threshold, 256 * 1024 * 1024)
-        libc.mallopt(m_trim_threshold, 512 * 1024 * 1024)
+        return bool(libc.mallopt(m_mmap_threshold, 256 * 1024 * 1024)) and bool(
+            libc.mallopt(m_trim_threshold, 512 * 1024 * 1024))
     except (OSError, AttributeError):
-        pass
+        return False
 
-
-_keep_freed_memory()
 
 # MINIGAN_BACKEND chooses the backend at import. If it asks for CuPy where CuPy cannot
 # run, importing still works (so tests can skip and tools can report), and the first use

@@ -155,11 +155,21 @@ def _unwrap_index(index: Any) -> Any:
     return index
 
 
+def _defers(other: Any) -> bool:
+    # An operand that opts out of NumPy's ufuncs (a minigan Tensor) handles the operation
+    # itself, as it does with a NumPy or CuPy array on the left.
+    return type(other) is not StrictArray and getattr(type(other), "__array_ufunc__", 0) is None
+
+
 def _binary(op, name: str):
     def forward(self, other):
+        if _defers(other):
+            return NotImplemented
         return _wrap(op(self._a, _unwrap(other, f"strict array {name} numpy array")))
 
     def reflected(self, other):
+        if _defers(other):
+            return NotImplemented
         return _wrap(op(_unwrap(other, f"numpy array {name} strict array"), self._a))
 
     return forward, reflected

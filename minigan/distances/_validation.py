@@ -112,10 +112,21 @@ def _mass_vector(p: Any, name: str) -> np.ndarray:
         raise ValueError(f"{name} is empty (shape {arr.shape}); a histogram needs at least one bin")
     _check_finite(arr, name)
     _check_nonnegative(arr, name)
-    total = float(arr.sum())
-    if total <= 0:
+    if not arr.max() > 0:
         raise ValueError(f"{name} sums to zero (shape {arr.shape}); it carries no mass to compare")
     return arr
+
+
+def _normalized(arr: np.ndarray) -> np.ndarray:
+    """``arr / arr.sum()`` for finite non-negative masses with a positive total, also when the
+    total overflows float64 (counts near 1e308): then the masses are divided by their maximum
+    first, which changes no ratio."""
+    with np.errstate(over="ignore"):
+        total = float(arr.sum())
+    if not math.isfinite(total):
+        arr = arr / arr.max()
+        total = float(arr.sum())
+    return arr / total
 
 
 def _probability_pair(p: Any, q: Any, normalize: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -132,13 +143,15 @@ def _probability_pair(p: Any, q: Any, normalize: bool) -> tuple[np.ndarray, np.n
         )
     out = []
     for arr, name in ((p_arr, "p"), (q_arr, "q")):
-        total = float(arr.sum())
-        if not normalize and abs(total - 1.0) > SUM_RTOL:
-            raise ValueError(
-                f"{name} sums to {total:.12g}, not 1 (shape {arr.shape}); pass normalize=True to divide "
-                "each histogram by its total"
-            )
-        out.append(arr / total)
+        if not normalize:
+            with np.errstate(over="ignore"):
+                total = float(arr.sum())
+            if abs(total - 1.0) > SUM_RTOL:
+                raise ValueError(
+                    f"{name} sums to {total:.12g}, not 1 (shape {arr.shape}); pass normalize=True to divide "
+                    "each histogram by its total"
+                )
+        out.append(_normalized(arr))
     return out[0], out[1]
 
 
@@ -174,7 +187,7 @@ def _weights(w: Any, n: int, name: str, sample_name: str) -> np.ndarray:
         )
     _check_finite(arr, name)
     _check_nonnegative(arr, name)
-    if not arr.sum() > 0:
+    if not arr.max() > 0:
         raise ValueError(f"{name} sums to zero (shape {arr.shape}); the weights must have a positive total")
     return arr
 

@@ -97,12 +97,15 @@ def optimal_critic_1d(
     ya = _samples_1d(y, "y")
     wx = None if x_weights is None else _weights(x_weights, xa.shape[0], "x_weights", "x")
     wy = None if y_weights is None else _weights(y_weights, ya.shape[0], "y_weights", "y")
+    # only ratios of weights matter: in units of the largest, totals near 1e308 stay finite
+    wx = None if wx is None else wx / wx.max()
+    wy = None if wy is None else wy / wy.max()
     knots = np.unique(np.concatenate((xa, ya)))
     fp, p_total = _cdf_numerators(xa, wx, knots)
     fq, q_total = _cdf_numerators(ya, wy, knots)
     if wx is None and wy is None:  # exact integers: sign(F_Q − F_P) = sign(count_Q·n − count_P·m)
         slopes = np.sign(fq[:-1] * p_total - fp[:-1] * q_total).astype(np.float64)
-    else:  # normalise first: weights may be tiny, and products of them underflow
+    else:  # normalize first: weights may be tiny, and products of them underflow
         slopes = np.sign(fq[:-1] / q_total - fp[:-1] / p_total)
     knot_values = np.concatenate(([0.0], np.cumsum(slopes * np.diff(knots))))
 

@@ -43,6 +43,12 @@ Density = Any
 QUAD_EPSABS = 1e-10
 QUAD_EPSREL = 1e-8
 
+#: A density must integrate to 1 over [lo, hi] within this (plus 10× quad's own error estimate):
+#: otherwise it is not a probability density there — scaled wrongly, or [lo, hi] misses its mass —
+#: and the divergence would be of some other pair of functions (a "KL" of 0.5·N(0, 1) against
+#: N(0, 1) is −0.35).
+DENSITY_MASS_TOL = 1e-6
+
 
 def _log_base(base: float | None) -> float:
     if base is None:
@@ -69,7 +75,7 @@ def kl(p: Any, q: Any, base: float | None = None, normalize: bool = False) -> fl
 
 
 def _kl_sum(p: np.ndarray, q: np.ndarray) -> float:
-    """Σ [pᵢ ln(pᵢ/qᵢ) − pᵢ + qᵢ] (each term ≥ 0; the −p + q parts cancel for normalised p, q).
+    """Σ [pᵢ ln(pᵢ/qᵢ) − pᵢ + qᵢ] (each term ≥ 0; the −p + q parts cancel for normalized p, q).
 
     ln(p/q) is taken as ln p − ln q where the ratio would overflow or underflow (q subnormal, say).
     """
@@ -92,16 +98,17 @@ def js(p: Any, q: Any, base: float | None = None, normalize: bool = False) -> fl
     """JS(p‖q) = ½ KL(p‖m) + ½ KL(q‖m), m = ½(p + q), for two histograms (lessons 01, 02, 06).
 
     Symmetric, always finite, 0 ≤ JS ≤ ln 2 nats (= 1 bit with ``base=2``); it equals ln 2 exactly
-    when p and q have disjoint supports. The value is clipped into [0, ln 2] so rounding cannot
-    leave the interval. Input rules as for :func:`kl`. Equals
+    when p and q have disjoint supports. Round-off just outside [0, ln 2] is moved onto the bound
+    (nothing else is clipped). Input rules as for :func:`kl`. Equals
     ``scipy.spatial.distance.jensenshannon(p, q) ** 2`` (SciPy returns the square root).
     """
     p_arr, q_arr = _probability_pair(p, q, normalize)
     scale = _log_base(base)
     m = 0.5 * (p_arr + q_arr)
     value = 0.5 * float(np.sum(special.kl_div(p_arr, m))) + 0.5 * float(np.sum(special.kl_div(q_arr, m)))
-    value = min(max(value, 0.0), LN2)
-    return value / scale
+    # a sum of 2k rounded terms, each at most ln 2, is off by at most ~2k·ε·ln 2
+    round_off = max(JS_ROUND_OFF, 4.0 * p_arr.size * float(np.finfo(np.float64).eps))
+    return _within_js_bounds(value, round_off, "js") / scale
 
 
 def kl_gaussian(mu1: float, s1: float, mu2: float, s2: float) -> float:
@@ -132,6 +139,19 @@ def _density_pair(f: Any, name: str) -> tuple[Callable[[float], float], Callable
     if callable(f):
         return f, None
     raise ValueError(f"{name} must be a density: a callable x -> p(x) or an object with a .pdf method")
+
+
+def _check_mass(pdf: Callable[[float], float], name: str, a: float, b: float,
+                points: Sequence[float] | None, what: str) -> None:
+    """Raise unless ∫_a^b pdf = 1 within DENSITY_MASS_TOL (plus quadrature error)."""
+    mass, abserr = checked_quad(lambda x: _eval(pdf, x, name), a, b, what=f"{what} (mass of {name})",
+                                hint=DENSITY_HINT, points=points, epsabs=QUAD_EPSABS, epsrel=QUAD_EPSREL,
+                                limit=200)
+    if not abs(mass - 1.0) <= DENSITY_MASS_TOL + 10.0 * abserr:
+        raise ValueError(
+            f"{what}: {name} integrates to {mass:.6g} over [{a}, {b}], not 1 (tolerance {DENSITY_MASS_TOL:g}): "
+            "it is not a probability density there; normalize it, or widen [lo, hi] to hold its mass"
+        )
 
 
 def _eval(f: Callable[[float], float], x: float, name: str) -> float:
@@ -171,6 +191,8 @@ def kl_density(
     scale = _log_base(base)
     p_pdf, p_log = _density_pair(p, "p")
     q_pdf, q_log = _density_pair(q, "q")
+    _check_mass(p_pdf, "p", a, b, points, "kl_density")
+    _check_mass(q_pdf, "q", a, b, points, "kl_density")
     support_violation: list[float] = []
 
     if p_log is not None and q_log is not None:
@@ -223,13 +245,18 @@ def js_density(
 ) -> float | tuple[float, float]:
     """JS(p‖q) = ½∫ p ln(2p/(p+q)) dx + ½∫ q ln(2q/(p+q)) dx over [lo, hi], by quadrature (lessons 01, 02).
 
-    Always finite, 0 ≤ JS ≤ ln 2 (the value is clipped into that interval). Densities, limits,
-    ``points``, error checking and ``return_error`` as in :func:`kl_density`.
+    Always finite, 0 ≤ JS ≤ ln 2. The computed value is returned as it is, except that
+    round-off just outside [0, ln 2] (by at most ``JS_ROUND_OFF`` plus 10× quad's error
+    estimate) is moved onto the bound; a value further out raises, since it means the
+    quadrature failed. Densities, limits, ``points``, error checking and ``return_error`` as in
+    :func:`kl_density`; both densities must integrate to 1 over [lo, hi].
     """
     a, b = _interval(lo, hi)
     scale = _log_base(base)
     p_pdf, _ = _density_pair(p, "p")
     q_pdf, _ = _density_pair(q, "q")
+    _check_mass(p_pdf, "p", a, b, points, "js_density")
+    _check_mass(q_pdf, "q", a, b, points, "js_density")
 
     def integrand(x: float) -> float:
         px = _eval(p_pdf, x, "p")
@@ -244,6 +271,20 @@ def js_density(
 
     value, abserr = checked_quad(integrand, a, b, what="js_density", hint=DENSITY_HINT, points=points,
                                  epsabs=epsabs, epsrel=epsrel, limit=limit)
-    value = min(max(value, 0.0), LN2) / scale
+    value = _within_js_bounds(value, JS_ROUND_OFF + 10.0 * abserr, "js_density") / scale
     abserr /= scale
     return (value, abserr) if return_error else value
+
+
+#: How far outside [0, ln 2] a computed JS may fall by round-off alone (nats).
+JS_ROUND_OFF = 1e-12
+
+
+def _within_js_bounds(value: float, tolerance: float, what: str) -> float:
+    """``value`` moved onto [0, ln 2] if it is outside by at most ``tolerance``; else an error."""
+    if -tolerance <= value <= LN2 + tolerance:
+        return min(max(value, 0.0), LN2)
+    raise ValueError(
+        f"{what}: computed JS = {value!r} nats lies outside [0, ln 2] by more than round-off ({tolerance:.3g}); "
+        f"the quadrature failed — {DENSITY_HINT}"
+    )

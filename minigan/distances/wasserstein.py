@@ -28,6 +28,7 @@ from ._validation import (
     _check_finite,
     _interval,
     _mass_vector,
+    _normalized,
     _points_2d,
     _samples_1d_owned,
     _scalar,
@@ -78,15 +79,19 @@ def w1_histogram(
         raise ValueError(
             f"p and q must have the same length (one pile per position), got shapes {p_arr.shape} and {q_arr.shape}"
         )
-    p_total, q_total = float(p_arr.sum()), float(q_arr.sum())
     if normalize:
-        p_arr = p_arr / p_total
-        q_arr = q_arr / q_total
-    elif abs(p_total - q_total) > SUM_RTOL * max(p_total, q_total):
-        raise ValueError(
-            f"p and q carry different total mass ({p_total:.12g} vs {q_total:.12g}); earth moving needs "
-            "equal totals — pass normalize=True to compare them as probability distributions"
-        )
+        p_arr, q_arr = _normalized(p_arr), _normalized(q_arr)
+        unit = 1.0
+    else:
+        # Work in units of the largest pile, so that totals and carried dirt near 1e308 stay finite.
+        unit = float(max(p_arr.max(), q_arr.max()))
+        p_arr, q_arr = p_arr / unit, q_arr / unit
+        p_total, q_total = float(p_arr.sum()), float(q_arr.sum())
+        if abs(p_total - q_total) > SUM_RTOL * max(p_total, q_total):
+            raise ValueError(
+                f"p and q carry different total mass ({p_total * unit:.12g} vs {q_total * unit:.12g}); earth "
+                "moving needs equal totals — pass normalize=True to compare them as probability distributions"
+            )
     k = p_arr.shape[0]
     if positions is None:
         gaps = np.ones(k - 1)
@@ -98,11 +103,19 @@ def w1_histogram(
         gaps = np.diff(x)
         if gaps.size and gaps.min() < 0:
             raise ValueError("positions must be sorted in non-decreasing order")
-    deltas = np.empty(k + 1)
-    deltas[0] = 0.0
-    np.cumsum(p_arr - q_arr, out=deltas[1:])
-    deltas[-1] = 0.0  # equal totals: nothing is left over after the last pile
-    w = float(np.dot(np.abs(deltas[1:-1]), gaps))
+    with np.errstate(over="ignore"):
+        gaps = gaps.astype(np.float64)
+        if not np.isfinite(gaps).all():
+            raise ValueError("positions are so far apart that their gaps overflow float64; rescale them")
+        deltas = np.empty(k + 1)
+        deltas[0] = 0.0
+        np.cumsum(p_arr - q_arr, out=deltas[1:])
+        deltas[-1] = 0.0  # equal totals: nothing is left over after the last pile
+        w = float(np.dot(np.abs(deltas[1:-1]), gaps)) * unit
+        deltas *= unit
+    if not math.isfinite(w):
+        raise ValueError(f"W1 overflows float64 (it exceeds {np.finfo(np.float64).max:.4g}); rescale the masses "
+                         "or the positions")
     return (w, deltas) if return_deltas else w
 
 
@@ -195,6 +208,7 @@ def _sorted_with_cumulative(values: np.ndarray, weights: np.ndarray) -> tuple[np
     z = np.empty(values.shape[0], dtype=np.complex128)
     z.real = values
     z.imag = weights
+    z.imag /= weights.max()  # only ratios matter: keeps the running sum finite for weights near 1e308
     z.sort()
     cumulative = np.cumsum(z.imag)
     cumulative /= cumulative[-1]  # last entry exactly 1.0
@@ -216,7 +230,7 @@ def w1_samples(x: Any, y: Any, x_weights: Any = None, y_weights: Any = None, *, 
 
     ``x``, ``y``: sample values, shape (n,) or (n, 1), finite, non-empty; minigan Tensors and
     CuPy arrays are copied to the host. Weights: one non-negative finite weight per sample, with
-    a positive total; they are normalised, so only ratios matter. ``chunk``: how many breakpoints
+    a positive total; they are normalized, so only ratios matter. ``chunk``: how many breakpoints
     the merge handles at a time (a memory/speed knob; the result does not depend on it).
     """
     xa, x_owned = _samples_1d_owned(x, "x")
@@ -226,6 +240,23 @@ def w1_samples(x: Any, y: Any, x_weights: Any = None, y_weights: Any = None, *, 
     wy = None if y_weights is None else _weights(y_weights, m, "y_weights", "y")
     if chunk < 1:
         raise ValueError(f"chunk must be >= 1, got {chunk}")
+    largest = float(max(np.abs(xa).max(), np.abs(ya).max()))
+    if 2.0 * largest * max(n, m) < np.finfo(np.float64).max:
+        return _w1_samples(xa, x_owned, ya, y_owned, wx, wy, chunk)
+    # Values near ±1e308: the distances, or their sum, could overflow. W₁ is homogeneous
+    # (W₁(cX, cY) = c·W₁), so compute in units of the largest |value| (a power of two: exact
+    # but for values below 2⁻¹⁰²² of it) and scale back.
+    unit = math.ldexp(1.0, math.frexp(largest)[1] - 1)  # |values| / unit < 2
+    value = _w1_samples(xa / unit, True, ya / unit, True, wx, wy, chunk) * unit
+    if not math.isfinite(value):
+        raise ValueError(f"W1 overflows float64 (it exceeds {np.finfo(np.float64).max:.4g}); rescale the samples")
+    return value
+
+
+def _w1_samples(xa: np.ndarray, x_owned: bool, ya: np.ndarray, y_owned: bool, wx: np.ndarray | None,
+                wy: np.ndarray | None, chunk: int) -> float:
+    """:func:`w1_samples` on checked inputs (``owned``: the array may be sorted in place)."""
+    n, m = xa.shape[0], ya.shape[0]
 
     def plain_sort(arr: np.ndarray, owned: bool) -> np.ndarray:
         if owned and arr.flags.c_contiguous:
@@ -292,7 +323,9 @@ def w1_cdf(
 ) -> float | tuple[float, float]:
     """W₁ = ∫_lo^hi |F(t) − G(t)| dt for continuous 1-D laws, by adaptive quadrature (lessons 05, 07).
 
-    ``F``, ``G``: CDFs as callables, or objects with ``.cdf`` (frozen ``scipy.stats`` laws).
+    ``F``, ``G``: CDFs as callables, or objects with ``.cdf`` (frozen ``scipy.stats`` laws); they
+    must take values in [0, 1] and be non-decreasing (checked, up to ``CDF_ROUND_OFF``, at every
+    point the quadrature evaluates), else ``ValueError``.
     ``lo``/``hi`` may be ±inf; the result is the full W₁ when [lo, hi] holds both supports.
     quad's error estimate is checked (``IntegrationWarning`` if it is more than 10× above
     ``max(epsabs, epsrel·W)``); ``return_error=True`` returns ``(value, abserr)``. ``points``
@@ -302,16 +335,33 @@ def w1_cdf(
     f_cdf = _cdf_of(F, "F")
     g_cdf = _cdf_of(G, "G")
 
+    seen: list[tuple[float, float, float]] = []  # every (t, F(t), G(t)) quad asked for
+
     def integrand(t: float) -> float:
         ft = float(np.asarray(f_cdf(t), dtype=np.float64).reshape(()))
         gt = float(np.asarray(g_cdf(t), dtype=np.float64).reshape(()))
         if not (0.0 <= ft <= 1.0 and 0.0 <= gt <= 1.0):
             raise ValueError(f"F({t!r}) = {ft}, G({t!r}) = {gt}: a CDF takes values in [0, 1]")
+        seen.append((t, ft, gt))
         return abs(ft - gt)
 
     value, abserr = checked_quad(integrand, a, b, what="w1_cdf", points=points, epsabs=epsabs, epsrel=epsrel,
                                  limit=limit, hint="pass points= where F and G cross, narrow [lo, hi], or raise limit")
+    # A CDF never decreases: check it at every point quad evaluated (hundreds, over all of [lo, hi]).
+    table = np.array(sorted(seen))
+    for column, name in ((1, "F"), (2, "G")):
+        steps = np.diff(table[:, column])
+        if steps.size and steps.min() < -CDF_ROUND_OFF:
+            i = int(np.argmin(steps))
+            raise ValueError(
+                f"w1_cdf: {name} is not a CDF: {name}({table[i, 0]!r}) = {table[i, column]:.6g} > "
+                f"{name}({table[i + 1, 0]!r}) = {table[i + 1, column]:.6g}; a CDF is non-decreasing"
+            )
     return (value, abserr) if return_error else value
+
+
+#: How much a computed CDF may dip between two points by round-off alone.
+CDF_ROUND_OFF = 1e-12
 
 
 def w1_gaussian(mu1: float, s1: float, mu2: float, s2: float) -> float:

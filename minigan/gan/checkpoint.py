@@ -125,6 +125,10 @@ def _fsync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+# An .npz is a zip archive: a local file header, or the end record of an empty archive.
+_ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")
+
+
 def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """Every array of an .npz file, read fully (so damage shows up here, not later).
 
@@ -134,6 +138,12 @@ def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"checkpoint {path}: no such file")
+    with open(path, "rb") as handle:
+        start = handle.read(4)
+    if start not in _ZIP_STARTS:
+        raise CheckpointError(
+            f"checkpoint {path} is not a minigan checkpoint (not an .npz archive: it starts with {start!r})"
+        )
     try:
         with np.load(path, allow_pickle=False) as archive:
             return {key: archive[key] for key in archive.files}
@@ -168,6 +178,12 @@ def load(path: str | os.PathLike) -> Checkpoint:
         raise CheckpointError(
             f"checkpoint {path} is not a minigan training checkpoint: missing {', '.join(missing)}"
         )
+    for key in ("meta.format", "meta.step"):
+        value = arrays[key]
+        if value.shape != () or value.dtype.kind not in "iu" or int(value) < 0:
+            raise CheckpointError(
+                f"checkpoint {path}: {key} must be a non-negative integer, got {value!r} (dtype {value.dtype})"
+            )
     version = int(arrays["meta.format"])
     if version != FORMAT:
         raise CheckpointError(f"checkpoint {path} has format {version}; this minigan reads format {FORMAT}")

@@ -26,6 +26,7 @@ from minigan.distances import w1_assignment, w1_samples
 from minigan.gan.data import DataSet
 from minigan.gan.losses import critic_w1_estimate
 from minigan.gan.penalty import gradient_norms, interpolate
+from minigan.nn import lipschitz_upper_bound
 
 __all__ = ["exact_w1", "metric_generator", "sampling_floor", "evaluate"]
 
@@ -71,8 +72,6 @@ def evaluate(generator: Any, critic: Any, data: DataSet, noise_dim: int, n: int,
     The critic runs in eval mode (a spectrally normalised critic keeps its u: evaluating must not
     advance the power iteration the training relies on) and gets its mode back afterwards.
     """
-    from minigan.nn import lipschitz_upper_bound  # nn sits below gan; imported late to keep import light
-
     real_host = data.host(n, rng)
     real = Tensor(backend.asarray(real_host, dtype=dtype))
     noise = Tensor(backend.random_normal((n, noise_dim), dtype=dtype, generator=rng))

@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np  # type of the optional host generator only
 
 from minigan import backend
-from minigan.autodiff import Tensor, grad, no_grad, sqrt, where
+from minigan.autodiff import Tensor, grad, no_grad, norm
 
 __all__ = ["gradient_penalty", "interpolate", "gradient_norms"]
 
@@ -60,8 +60,9 @@ def gradient_norms(critic: Callable[[Tensor], Tensor], points: Tensor, create_gr
 
     ``points`` must require grad. Summing D over the batch before differentiating is exact
     because D(xᵢ) depends on xᵢ alone (no batch-coupling layers in a critic). Where the gradient
-    is exactly 0 (a dead ReLU region) the norm's derivative is taken as 0, as PyTorch does,
-    instead of the 0/0 = NaN of √ at 0.
+    is exactly 0 (a dead ReLU region) the norm's derivative is 0, as in PyTorch, instead of the
+    0/0 = NaN of √ at 0: the norm is √(‖∇ₓ D‖² + tiny) (``norm``'s eps, the package's one guard
+    against √0), which leaves every other value as it is. A NaN gradient gives a NaN norm.
     """
     scores = critic(points)
     if not isinstance(scores, Tensor):
@@ -73,11 +74,7 @@ def gradient_norms(critic: Callable[[Tensor], Tensor], points: Tensor, create_gr
         raise RuntimeError("the critic's output does not depend on its input (nothing requires grad); "
                            "the gradient penalty needs a differentiable critic")
     (gradient,) = grad(scores.sum(), points, create_graph=create_graph)
-    squared = (gradient * gradient).sum(axis=tuple(range(1, gradient.ndim)))
-    positive = squared.data > 0
-    # √ only where it is differentiable; the unused branch of `where` gets no gradient.
-    safe = where(positive, squared, 1.0)
-    return where(positive, sqrt(safe), 0.0)
+    return norm(gradient, axis=tuple(range(1, gradient.ndim)), eps=backend.tiny(gradient.dtype))
 
 
 def gradient_penalty(

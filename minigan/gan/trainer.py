@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np  # host side: the run's random generator and host copies for checkpoints
 
-from minigan import backend
+from minigan import backend, nn, optim
 from minigan.autodiff import Tensor, grad, no_grad
 from minigan.gan import checkpoint as checkpoints
 from minigan.gan import data as datasets
@@ -50,6 +50,7 @@ from minigan.gan.history import History
 from minigan.gan.losses import critic_loss, generator_loss
 from minigan.gan.metrics import evaluate, metric_generator
 from minigan.gan.penalty import gradient_penalty
+from minigan.nn import StateDictError, clip_weights
 
 __all__ = ["train", "Run", "TrainingDiverged", "build_networks", "build_optimizer", "CHECKPOINT_NAME"]
 
@@ -96,8 +97,6 @@ def build_networks(config: TrainConfig) -> tuple[Any, Any]:
 
     Draws the initial weights from ``minigan.backend.rng()``.
     """
-    from minigan import nn
-
     generator = nn.MLP(config.generator_sizes, activation=config.generator_activation, dtype=config.dtype,
                        init=config.init)
     critic = nn.MLP(config.critic_sizes, activation=config.critic_activation, dtype=config.dtype,
@@ -110,8 +109,6 @@ def build_networks(config: TrainConfig) -> tuple[Any, Any]:
 def build_optimizer(parameters: Any, config: TrainConfig, lr: float | None = None) -> Any:
     """The optimizer ``config`` names, with its settings, over ``parameters`` (at ``lr`` if given,
     else ``config.lr``)."""
-    from minigan import optim
-
     lr = config.lr if lr is None else lr
     if config.optimizer == "adam":
         return optim.Adam(parameters, lr=lr, betas=config.betas, eps=config.eps)
@@ -198,8 +195,6 @@ class Run:
         return run
 
     def _restore(self, saved: checkpoints.Checkpoint, path: Path) -> None:
-        from minigan.nn import StateDictError
-
         try:
             self.generator.load_state_dict(saved.generator)
             self.critic.load_state_dict(saved.critic)
@@ -304,8 +299,6 @@ class Run:
             self.critic_optimizer.step()
             self.critic_optimizer.zero_grad()
             if config.lipschitz == "clip":
-                from minigan.nn import clip_weights
-
                 clip_weights(self.critic, config.clip_value)
         noise = Tensor(backend.random_normal(noise_shape, dtype=dtype, generator=rng))
         loss = generator_loss(config.loss, self.critic(self.generator(noise)))
@@ -447,6 +440,7 @@ def train(config: TrainConfig | None = None, *, resume: bool = False, overwrite:
         config = config.replace(**overrides)
     if not isinstance(config, TrainConfig):
         raise TypeError(f"train expects a TrainConfig, got {type(config).__name__}")
+    backend.tune_malloc()  # keep freed step temporaries mapped (a process-wide glibc setting)
     existing = None if config.out is None else Path(config.out) / CHECKPOINT_NAME
     if resume:
         if existing is None:

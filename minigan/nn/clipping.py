@@ -30,7 +30,7 @@ def clip_weights(module: Module, c: float) -> None:
     Biases are clipped too because the WGAN reference code clips all of the critic's
     parameters (``p.data.clamp_(-c, c) for p in netD.parameters()``); biases do not
     affect the Lipschitz constant, so clipping them only restricts the critic further.
-    For a spectrally normalised layer the trained ``weight_orig`` is what gets clipped.
+    For a spectrally normalized layer the trained ``weight_orig`` is what gets clipped.
     """
     if not isinstance(module, Module):
         raise TypeError(f"clip_weights expects a Module, got {type(module).__name__}")

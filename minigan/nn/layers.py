@@ -11,18 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-import minigan as mg
-from minigan import backend
+from minigan import autodiff, backend
 from minigan.autodiff import ShapeError, Tensor, get_default_dtype
+from minigan.autodiff.primitives import linear
 from minigan.nn import init
 from minigan.nn.module import Module, Parameter
+from minigan.nn.spectral_norm import spectral_norm_all
 
 __all__ = ["Linear", "Tanh", "ReLU", "LeakyReLU", "Sigmoid", "Identity", "Sequential", "MLP", "ACTIVATIONS"]
 
 
 def _as_tensor(x: Any) -> Tensor:
     # Arrays and lists are accepted for convenience; their dtype is kept (no silent cast).
-    return x if isinstance(x, Tensor) else mg.tensor(x)
+    return x if isinstance(x, Tensor) else autodiff.tensor(x)
 
 
 _INITS = ("default", "he", "he_normal", "xavier")
@@ -88,13 +89,8 @@ class Linear(Module):
             )
         if x.ndim == 1:
             y = self.weight @ x
-        else:
-            # y = x Wᵀ computed as (W xᵀ)ᵀ: the same product, but the weight's gradient gᵀx then
-            # comes back in W's own (C) memory order instead of as a transposed view. Elementwise
-            # work mixing the two orders — every optimizer update, spectral normalisation's
-            # backward — runs several times slower (benchmarks/results/spectral_norm.md).
-            y = (self.weight @ x.mT).mT
-        return y if self.bias is None else y + self.bias
+            return y if self.bias is None else y + self.bias
+        return linear(x, self.weight, self.bias)  # x Wᵀ + b as one primitive (see its VJP)
 
     def extra_repr(self) -> str:
         has_bias = self.bias is not None
@@ -107,7 +103,7 @@ class Tanh(Module):
     max_slope = 1.0
 
     def forward(self, x: Any) -> Tensor:
-        return mg.tanh(_as_tensor(x))
+        return autodiff.tanh(_as_tensor(x))
 
 
 class ReLU(Module):
@@ -116,7 +112,7 @@ class ReLU(Module):
     max_slope = 1.0
 
     def forward(self, x: Any) -> Tensor:
-        return mg.relu(_as_tensor(x))
+        return autodiff.relu(_as_tensor(x))
 
 
 class LeakyReLU(Module):
@@ -131,7 +127,7 @@ class LeakyReLU(Module):
         return max(1.0, abs(self.negative_slope))
 
     def forward(self, x: Any) -> Tensor:
-        return mg.leaky_relu(_as_tensor(x), negative_slope=self.negative_slope)
+        return autodiff.leaky_relu(_as_tensor(x), negative_slope=self.negative_slope)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
@@ -143,7 +139,7 @@ class Sigmoid(Module):
     max_slope = 0.25
 
     def forward(self, x: Any) -> Tensor:
-        return mg.sigmoid(_as_tensor(x))
+        return autodiff.sigmoid(_as_tensor(x))
 
 
 class Identity(Module):
@@ -247,6 +243,4 @@ class MLP(Sequential):
         super().__init__(*layers)
         self.sizes = sizes
         if spectral_norm:
-            from minigan.nn.spectral_norm import spectral_norm_all
-
             spectral_norm_all(self)

@@ -17,8 +17,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import minigan as mg
-from minigan import backend
+from minigan import autodiff, backend
 from minigan.autodiff import DTypeError, ShapeError, Tensor
 from minigan.nn.layers import Linear, Sequential
 from minigan.nn.module import Module
@@ -48,7 +47,7 @@ def _spectral_norm_of(weight: Any, method: str) -> float:
 
 def layer_spectral_norms(module: Module, method: str = "svd") -> list[tuple[str, float]]:
     """``(name, ‖W‖_s)`` for every Linear of a Sequential/MLP, in order; the effective
-    weight W/σ for spectrally normalised layers. Checks the activations as
+    weight W/σ for spectrally normalized layers. Checks the activations as
     :func:`lipschitz_upper_bound` does."""
     if method not in _METHODS:
         raise ValueError(f"unknown method {method!r}; choose 'svd' (exact) or 'power' (power iteration)")
@@ -80,7 +79,7 @@ def lipschitz_upper_bound(module: Module, method: str = "svd") -> float:
     :func:`power_iteration` (to its default tolerance), which approaches ‖W‖_s from
     below — cheaper for big layers, but not a guaranteed bound.
 
-    Spectrally normalised layers count with the weight they apply in eval mode,
+    Spectrally normalized layers count with the weight they apply in eval mode,
     W/σ with the current u. Raises ValueError for a module the composition rule
     does not cover: an activation without ``max_slope``, or one with
     ``max_slope > 1``. Activations with slopes below 1 (sigmoid: 1/4) would allow a
@@ -92,7 +91,7 @@ def lipschitz_upper_bound(module: Module, method: str = "svd") -> float:
 def lipschitz_lower_bound(module: Module, x: Any, steps: int = 20, lr: float = 0.05) -> float:
     """The largest ‖∇ₓD‖ found from the points ``x`` by ``steps`` steps of gradient ascent.
 
-    Each point climbs x ← x + lr·d/‖d‖ with d = ∇ₓ‖∇ₓD(x)‖ (normalised steps of
+    Each point climbs x ← x + lr·d/‖d‖ with d = ∇ₓ‖∇ₓD(x)‖ (normalized steps of
     length ``lr``, so the search neither stalls on tiny gradients nor jumps on huge
     ones); ∇ₓD is computed with ``create_graph=True`` so that its norm can be
     differentiated once more. Every ‖∇ₓD‖ seen on the way counts, so the result is
@@ -103,13 +102,13 @@ def lipschitz_lower_bound(module: Module, x: Any, steps: int = 20, lr: float = 0
     ``module`` must give one number per point: output shape (n, 1) or (n,). For
     vector outputs the local Lipschitz constant is the spectral norm of the Jacobian,
     which this does not compute. The module runs in eval mode (a spectrally
-    normalised critic keeps its u) and every submodule gets its previous mode back.
+    normalized critic keeps its u) and every submodule gets its previous mode back.
     """
     if not isinstance(steps, int) or steps < 0:
         raise ValueError(f"lipschitz_lower_bound: steps must be an integer ≥ 0, got {steps!r}")
     parameter = next(iter(module.parameters()), None)
     points = x.data if isinstance(x, Tensor) else x
-    points = mg.tensor(points).data
+    points = autodiff.tensor(points).data
     if points.ndim != 2:
         raise ShapeError(f"lipschitz_lower_bound: x must be a batch of points of shape (n, d), "
                          f"got {points.shape}")
@@ -117,7 +116,7 @@ def lipschitz_lower_bound(module: Module, x: Any, steps: int = 20, lr: float = 0
         raise DTypeError(f"lipschitz_lower_bound: points of dtype {points.dtype} for a network of dtype "
                          f"{parameter.dtype}; convert one of them")
     xp = backend.namespace_of(points)
-    tiny = float(xp.finfo(points.dtype).tiny)
+    tiny = backend.tiny(points.dtype)
     modes = [(layer, layer.training) for layer in module.modules()]
     module.eval()
     best = 0.0
@@ -131,13 +130,13 @@ def lipschitz_lower_bound(module: Module, x: Any, steps: int = 20, lr: float = 0
                     f"the module gave shape {outputs.shape}. For vector outputs the local Lipschitz "
                     "constant is the spectral norm of the Jacobian, which this function does not compute"
                 )
-            (gradient,) = mg.grad(outputs.sum(), inputs, create_graph=True)
+            (gradient,) = autodiff.grad(outputs.sum(), inputs, create_graph=True)
             squared = (gradient * gradient).sum(axis=1)
             best = max(best, math.sqrt(float(squared.data.max())))
             if step == steps or not squared.requires_grad:
                 break  # last step, or ∇ₓD does not depend on x (a linear D): nothing to climb
-            # + tiny keeps √ differentiable where the gradient vanishes (dead ReLUs)
-            (ascent,) = mg.grad(mg.sqrt(squared + tiny).sum(), inputs, allow_unused=True)
+            # eps=tiny keeps √ differentiable where the gradient vanishes (dead ReLUs)
+            (ascent,) = autodiff.grad(autodiff.norm(gradient, axis=1, eps=tiny).sum(), inputs, allow_unused=True)
             if ascent is None:
                 break
             lengths = xp.sqrt((ascent.data * ascent.data).sum(axis=1, keepdims=True))

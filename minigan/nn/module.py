@@ -2,7 +2,7 @@
 
 A module owns *parameters* (tensors an optimizer updates), *buffers* (tensors that are
 state but not trained, such as the power-iteration vector u of spectral
-normalisation, lesson 10) and *child modules*. Assigning one of these as an attribute
+normalization, lesson 10) and *child modules*. Assigning one of these as an attribute
 registers it, exactly as in PyTorch::
 
     class Critic(mg.nn.Module):
@@ -22,7 +22,7 @@ Where minigan differs from PyTorch: there are no devices, only backends
 (``module.to(backend="cupy")``); ``to(dtype)`` changes the parameters in place and
 returns the module, like ``torch.nn.Module.to``; ``zero_grad`` always sets gradients
 to None (PyTorch's default ``set_to_none=True``); forward hooks other than the
-pre-hook that spectral normalisation needs are not provided.
+pre-hook that spectral normalization needs are not provided.
 """
 
 from __future__ import annotations
@@ -271,7 +271,7 @@ class Module:
 
     # ------------------------------------------------------------------- modes
     def train(self, mode: bool = True) -> Module:
-        """Set training mode here and below (spectral normalisation iterates only in training)."""
+        """Set training mode here and below (spectral normalization iterates only in training)."""
         for module in self.modules():
             object.__setattr__(module, "training", bool(mode))
         return self

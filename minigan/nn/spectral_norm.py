@@ -1,4 +1,4 @@
-"""The spectral norm ‖W‖_s = σ_max(W) by power iteration, and spectral normalisation
+"""The spectral norm ‖W‖_s = σ_max(W) by power iteration, and spectral normalization
 of a layer (lesson 10, Miyato et al. 2018).
 
 Power iteration, for any (even non-square) W of shape (m, n), from a unit u ∈ ℝᵐ:
@@ -11,7 +11,7 @@ of u and v to the singular vectors like (σ₂/σ₁)^(2k) (lesson 10 plots both
 x ↦ Wx/‖Wx‖ finds the top *eigenvalue* instead, which is ‖W‖_s only for symmetric
 positive semi-definite W.
 
-Spectral normalisation replaces a layer's weight by W̄ = W / σ(W) in the forward pass,
+Spectral normalization replaces a layer's weight by W̄ = W / σ(W) in the forward pass,
 so ‖W̄‖_s ≈ 1. As in PyTorch, u and v are treated as constants when differentiating:
 σ = uᵀWv is a Tensor expression of W, so the gradient flows through σ:
 
@@ -23,6 +23,7 @@ keeps σ accurate while W changes slowly.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -72,16 +73,18 @@ def power_iteration(W: Any, u: Any = None, tol: float | None = None, max_iter: i
     """σ_max(W) by power iteration: returns ``(sigma, u, v, iterations)``.
 
     Args:
-        W: an (m, n) Tensor or array of any backend; the iteration runs with W's own
-            array module (on a GPU array it runs on the GPU) and dtype.
+        W: an (m, n) Tensor or array of any backend, finite (NaN or inf raises); the
+            iteration runs with W's own array module (on a GPU array it runs on the GPU)
+            and dtype.
         u: the starting left vector (m,), e.g. the u returned last time (a warm
-            start); None draws a random one from ``mg.backend.rng()``.
+            start); None draws a random one from ``mg.backend.rng()``. A zero (or
+            non-finite) u raises.
         tol: stop after the first iteration k with |σ_k − σ_(k−1)| ≤ tol·σ_k, where
             σ_0 = ‖Wᵀu₀‖ is the estimate of the starting vector. None picks
             max(1e-10, 8·machine epsilon of W's dtype): 1e-10 in float64, about 1e-6
             in float32 (tighter is below float32 round-off and would never stop).
         max_iter: at most this many iterations (a RuntimeWarning says when it was hit).
-        eps: norms are clamped below at eps, so W = 0 gives σ = 0 rather than NaN.
+        eps: unused; kept so that calls written for the earlier absolute clamp still run.
 
     Returns:
         sigma: σ = uᵀWv as a Python float (each iteration reads it back to test tol);
@@ -89,6 +92,13 @@ def power_iteration(W: Any, u: Any = None, tol: float | None = None, max_iter: i
         iterations: how many iterations ran (a warm start that has already converged
         takes 1).
 
+    Scale invariance: the iteration runs on W/2ᵏ with 2ᵏ the power of two at the size of
+    W's largest entry (an exact rescaling), so 1e-13·I and 1e155·I give σ = 1e-13 and
+    1e155 like I gives 1: no tolerance is absolute and no norm overflows. If the
+    iterate collapses (Wᵀu = 0 to round-off: u orthogonal to every left singular
+    vector with σ > 0, e.g. W = e₁e₁ᵀ and u = e₂) it restarts from a random vector.
+    A u orthogonal to the top singular vector alone still converges to the largest σ it
+    is not orthogonal to, as in exact arithmetic: pass u=None when in doubt.
     σ approaches ‖W‖_s from below: for a guaranteed upper bound use an SVD.
     """
     W = _matrix(W, "power_iteration")
@@ -99,35 +109,61 @@ def power_iteration(W: Any, u: Any = None, tol: float | None = None, max_iter: i
         tol = max(1e-10, 8.0 * float(xp.finfo(W.dtype).eps))
     if tol < 0:
         raise ValueError(f"power_iteration: tol must be ≥ 0, got {tol}")
-    if u is None:
-        u = _random_unit(W.shape[0], W, eps)
-    else:
-        u = u.data if isinstance(u, Tensor) else u
-        if not backend.is_array(u) or tuple(u.shape) != (W.shape[0],):
-            raise ShapeError(f"power_iteration: u must have shape ({W.shape[0]},) for W of shape {W.shape}, "
-                             f"got {getattr(u, 'shape', type(u).__name__)}")
-        if backend.backend_of(u) != backend.backend_of(W):
-            raise backend.BackendMismatchError(
-                f"power_iteration: u is a {backend.backend_of(u)} array but W is {backend.backend_of(W)}")
-        u = _normalize(xp, u.astype(W.dtype), eps)
+    u = None if u is None else _start_vector(u, W)
+    largest = float(xp.abs(W).max()) if W.size else 0.0
+    if not math.isfinite(largest):
+        raise ValueError(f"power_iteration: W (shape {W.shape}) contains NaN or inf")
+    if largest == 0.0:  # W = 0: σ = 0 exactly, any unit vectors are singular vectors
+        u = _random_unit(W.shape[0], W, eps) if u is None else u
+        return 0.0, u, _random_unit(W.shape[1], W, eps), 1
+    unit = math.ldexp(1.0, math.frexp(largest)[1])  # W/unit: exact, largest entry in [1/2, 1), so σ ≥ 1/2
+    W = W / unit
+    collapsed = 16.0 * float(xp.finfo(W.dtype).eps)  # ‖Wᵀu‖ this small (σ ≥ 1/2) is round-off
+    u = _random_unit(W.shape[0], W, eps) if u is None else u
     Wt_u = W.T @ u
     previous = float(xp.linalg.norm(Wt_u))
     sigma, v, change = previous, None, 0.0
     for iteration in range(1, max_iter + 1):
-        v = _normalize(xp, Wt_u, eps)
+        if previous <= collapsed:  # u has no component along any singular vector: start afresh
+            u = _random_unit(W.shape[0], W, eps)
+            Wt_u = W.T @ u
+            previous = float(xp.linalg.norm(Wt_u))
+            continue
+        v = Wt_u / xp.linalg.norm(Wt_u)
         Wv = W @ v
-        length = xp.linalg.norm(Wv)
-        u = Wv / xp.maximum(length, eps)
-        sigma = float(length)  # = uᵀWv, since u = Wv/‖Wv‖ (and 0 when W v = 0)
+        length = xp.linalg.norm(Wv)  # > 0, since uᵀWv = ‖Wᵀu‖ > 0
+        u = Wv / length
+        sigma = float(length)  # = uᵀWv, since u = Wv/‖Wv‖
         change = abs(sigma - previous)
-        if change <= tol * abs(sigma):
-            return sigma, u, v, iteration
+        if change <= tol * sigma:
+            return sigma * unit, u, v, iteration
         previous = sigma
         Wt_u = W.T @ u
+    if v is None:
+        raise RuntimeError(f"power_iteration: the iterate collapsed in all {max_iter} iterations")
     warnings.warn(f"power_iteration did not reach tol={tol:g} in {max_iter} iterations "
-                  f"(last relative change {change / max(abs(sigma), eps):.3g})",
+                  f"(last relative change {change / sigma:.3g})",
                   RuntimeWarning, stacklevel=2)
-    return sigma, u, v, max_iter
+    return sigma * unit, u, v, max_iter
+
+
+def _start_vector(u: Any, W: Any) -> Any:
+    """A given start vector, checked and made a unit vector of W's backend and dtype."""
+    u = u.data if isinstance(u, Tensor) else u
+    if not backend.is_array(u) or tuple(u.shape) != (W.shape[0],):
+        raise ShapeError(f"power_iteration: u must have shape ({W.shape[0]},) for W of shape {W.shape}, "
+                         f"got {getattr(u, 'shape', type(u).__name__)}")
+    if backend.backend_of(u) != backend.backend_of(W):
+        raise backend.BackendMismatchError(
+            f"power_iteration: u is a {backend.backend_of(u)} array but W is {backend.backend_of(W)}")
+    xp = backend.namespace_of(W)
+    u = u.astype(W.dtype)
+    largest = float(xp.abs(u).max())
+    if not math.isfinite(largest) or largest == 0.0:
+        raise ValueError(f"power_iteration: the start vector u must be finite and non-zero, "
+                         f"got max |u| = {largest}")
+    u = u / largest  # before the norm, so that a huge u does not overflow it
+    return u / xp.linalg.norm(u)
 
 
 class _SpectralNorm:
@@ -192,7 +228,7 @@ def spectral_norm(module: Module, n_power_iterations: int = 1, eps: float = 1e-1
     if not isinstance(module, Module):
         raise TypeError(f"spectral_norm expects a Module, got {type(module).__name__}")
     if is_spectral_normalized(module, name):
-        raise ValueError(f"spectral_norm: {type(module).__name__}.{name} is already spectrally normalised")
+        raise ValueError(f"spectral_norm: {type(module).__name__}.{name} is already spectrally normalized")
     weight = module._parameters.get(name)
     if weight is None:
         raise ValueError(f"spectral_norm: {type(module).__name__} has no parameter {name!r}")
@@ -232,7 +268,7 @@ def spectral_normalized_weight(module: Module, name: str = "weight") -> Any:
 def remove_spectral_norm(module: Module, name: str = "weight") -> Module:
     """Undo :func:`spectral_norm`: ``<name>`` becomes a plain Parameter holding W/σ (as now in eval mode)."""
     if not is_spectral_normalized(module, name):
-        raise ValueError(f"remove_spectral_norm: {type(module).__name__}.{name} is not spectrally normalised")
+        raise ValueError(f"remove_spectral_norm: {type(module).__name__}.{name} is not spectrally normalized")
     weight = spectral_normalized_weight(module, name)
     handle, _ = _hooks(module).pop(name)
     module.remove_forward_pre_hook(handle)
@@ -245,13 +281,13 @@ def remove_spectral_norm(module: Module, name: str = "weight") -> Module:
 
 
 def spectral_norm_all(module: Module, n_power_iterations: int = 1, eps: float = 1e-12) -> Module:
-    """Apply :func:`spectral_norm` to every ``Linear`` in ``module`` (the SN-GAN critic); returns it.
+    """Apply :func:`spectral_norm` to every layer with a 2-D ``weight`` parameter in ``module``
+    (each ``Linear`` of the SN-GAN critic); returns it.
 
-    ``MLP(..., spectral_norm=True)`` calls this. Layers already normalised are skipped.
+    ``MLP(..., spectral_norm=True)`` calls this. Layers already normalized are skipped.
     """
-    from minigan.nn.layers import Linear
-
     for layer in list(module.modules()):
-        if isinstance(layer, Linear) and not is_spectral_normalized(layer):
+        weight = layer._parameters.get("weight")
+        if weight is not None and weight.ndim == 2 and not is_spectral_normalized(layer):
             spectral_norm(layer, n_power_iterations=n_power_iterations, eps=eps)
     return module
