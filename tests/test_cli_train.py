@@ -1,13 +1,12 @@
 """``minigan train`` end to end: a few steps into a folder, the files it promises, resume, refusals."""
 
-import argparse
 import csv
 import json
 
 import numpy as np
 import pytest
 
-from minigan.cli import train as command
+from minigan import cli
 from minigan.gan import checkpoint as checkpoints
 
 SMALL = ["--hidden", "16,16", "--batch-size", "32", "--log-every", "2", "--metric-samples", "50",
@@ -15,16 +14,13 @@ SMALL = ["--hidden", "16,16", "--batch-size", "32", "--log-every", "2", "--metri
 
 
 def minigan_train(*arguments):
-    parser = argparse.ArgumentParser(prog="minigan")
-    command.add_parser(parser.add_subparsers(dest="command"))
-    parsed = parser.parse_args(["train", *arguments])
-    return parsed.run(parsed)
+    return cli.main(["train", *arguments])
 
 
 def test_train_writes_history_checkpoint_and_figures(tmp_path, capsys):
     out = tmp_path / "runs" / "clip"
     status = minigan_train("--data", "8gaussians", "--loss", "wgan", "--lipschitz", "clip", "--steps", "5",
-                           "--out", str(out), *SMALL)
+                           "--out", str(out), "--preset", "paper", *SMALL)
     assert status == 0
     assert "exact W1" in capsys.readouterr().out
     names = {path.name for path in out.iterdir()}
