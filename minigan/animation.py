@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np  # host data only
 
-from minigan.plot import FAKE_COLOUR, REAL_COLOUR, save_figure
+from minigan.plot import FAKE_COLOUR, REAL_COLOUR, draw_high_dimensional, save_figure
 
 __all__ = ["draw_snapshot", "draw_w1_so_far", "frame_figure", "save_frame", "save_gif", "grid_figure",
            "save_grid_gif"]
@@ -45,7 +45,7 @@ def draw_snapshot(ax: Any, snapshot: Mapping[str, Any], plot_range: float = 3.0,
     dim = real.shape[1]
     label = "σ(D(x))" if discriminator else "critic D(x)"
     if dim > 2:
-        _draw_high_dimensional(ax, real, generated, image_shape)
+        draw_high_dimensional(ax, real, generated, image_shape)
     elif dim == 1:
         bins = np.linspace(-plot_range, plot_range, 60)
         ax.hist(real[:, 0], bins=bins, density=True, alpha=0.5, color=REAL_COLOUR, label="real")
@@ -89,28 +89,6 @@ def draw_snapshot(ax: Any, snapshot: Mapping[str, Any], plot_range: float = 3.0,
         ax.legend(loc="upper right", markerscale=3, fontsize="x-small")
     heading = f"step {snapshot['step']} · exact W₁ {snapshot['w1_exact']:.3f}"
     ax.set_title(f"{title}\n{heading}" if title else heading, fontsize="medium")
-
-
-def _draw_high_dimensional(ax: Any, real: np.ndarray, generated: np.ndarray,
-                           image_shape: tuple[int, ...] | None) -> None:
-    if image_shape is not None and int(np.prod(image_shape)) == generated.shape[1] and len(image_shape) == 2:
-        side = 4
-        height, width = image_shape
-        canvas = np.full((side * (height + 1) - 1, side * (width + 1) - 1), np.nan)
-        for k in range(min(side * side, generated.shape[0])):
-            row, column = divmod(k, side)
-            canvas[row * (height + 1):row * (height + 1) + height,
-                   column * (width + 1):column * (width + 1) + width] = generated[k].reshape(image_shape)
-        ax.imshow(canvas, cmap="gray_r", interpolation="nearest")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_xlabel("16 generated images")
-        return
-    ax.scatter(real[:, 0], real[:, 1], s=3, c=REAL_COLOUR, label="real", alpha=0.6, linewidths=0)
-    ax.scatter(generated[:, 0], generated[:, 1], s=3, c=FAKE_COLOUR, label="generated", alpha=0.8, linewidths=0)
-    ax.set_xlabel("x₁ (first of the data's coordinates)")
-    ax.set_ylabel("x₂")
-    ax.legend(loc="upper right", markerscale=3, fontsize="x-small")
 
 
 def draw_w1_so_far(ax: Any, history: Any, step: int, last_step: int | None = None) -> None:
