@@ -1,12 +1,13 @@
 """Train WGAN-GP on the 8 Gaussians and watch it learn (the WGAN-GP paper's toy experiment).
 
-    python examples/train_wgan_gp_8gaussians.py                 # quick preset: ~25 s of one CPU core
+    python examples/train_wgan_gp_8gaussians.py                 # quick preset: ~35 s of one CPU core
     python examples/train_wgan_gp_8gaussians.py --full          # the toy script: 512-wide nets (an hour)
     python examples/train_wgan_gp_8gaussians.py --backend cupy  # on a GPU
 
 The default is the quick preset (``minigan train``'s default): 64×3 ReLU networks, Adam 2e-3 decayed
 linearly to 0, batch 256, n_critic 5, λ = 0.1, 2,000 generator steps; on the 8 Gaussians it covers
-all 8 modes with exact W₁ ≈ 0.1 (measured: 22–26 s of CPU for seeds 0–2 on one core).
+all 8 modes with exact W₁ ≈ 0.1: training 21–26 s of CPU for seeds 0–2, about 35 s with the frames
+and figures (one core; measured on a shared 2-core machine, where the wall time was longer).
 
 Writes into --out (default runs/wgan_gp_8gaussians): checkpoint.npz, history.csv/json, the frames
 of the run (frames/, training.gif, training.html, one frame every 100 steps) and the figures

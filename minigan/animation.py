@@ -69,18 +69,19 @@ def draw_snapshot(ax: Any, snapshot: Mapping[str, Any], plot_range: float = 3.0,
                 ax.imshow(probability, extent=(axis[0], axis[-1], axis[0], axis[-1]), origin="lower",
                           cmap="RdBu_r", vmin=0, vmax=1, alpha=0.6, interpolation="bilinear")
             else:
-                ax.contourf(axis, axis, values, levels=20, cmap="Greys", alpha=0.7)
-                ax.contour(axis, axis, values, levels=20, colors="black", linewidths=0.3, alpha=0.4)
-        ax.scatter(real[:, 0], real[:, 1], s=3, c=REAL_COLOUR, label="real", alpha=0.6, linewidths=0)
-        ax.scatter(generated[:, 0], generated[:, 1], s=3, c=FAKE_COLOUR, label="generated", alpha=0.8,
+                ax.contourf(axis, axis, values, levels=20, cmap="Greys", alpha=0.45)
+                ax.contour(axis, axis, values, levels=20, colors="black", linewidths=0.3, alpha=0.3)
+        ax.scatter(real[:, 0], real[:, 1], s=40, c=REAL_COLOUR, label="real", alpha=0.3, linewidths=0)
+        ax.scatter(generated[:, 0], generated[:, 1], s=5, c=FAKE_COLOUR, label="generated", alpha=0.9,
                    linewidths=0)
         if "arrow_points" in snapshot:
             points = np.asarray(snapshot["arrow_points"], dtype=np.float64)
             vectors = np.asarray(snapshot["arrow_vectors"], dtype=np.float64)
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             unit = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-            ax.quiver(points[:, 0], points[:, 1], unit[:, 0], unit[:, 1], color="#222222", angles="xy",
-                      scale_units="xy", scale=1 / (0.08 * plot_range), width=0.004, alpha=0.8)
+            ax.quiver(points[:, 0], points[:, 1], unit[:, 0], unit[:, 1], color="#2ca02c", angles="xy",
+                      scale_units="xy", scale=1 / (0.12 * plot_range), width=0.005, alpha=0.9,
+                      label="∇ₓD: where G pushes its points")
         ax.set_xlim(-plot_range, plot_range)
         ax.set_ylim(-plot_range, plot_range)
         ax.set_aspect("equal")

@@ -63,6 +63,30 @@ def test_resume_after_a_crash_from_the_last_periodic_checkpoint(tmp_path):
     assert_same_state(straight, resumed)
 
 
+def test_a_decaying_rate_resumes_bit_for_bit(tmp_path):
+    """The quick preset's linear schedule is a function of the step: a crashed run resumed from its
+    last checkpoint ends with the uninterrupted run's weights, optimizer state and rates."""
+    quick = dict(preset="quick", lipschitz="gp", snapshot_every=4)
+    straight = train(config(tmp_path, "straight", **quick))
+
+    def crash(run):
+        if run.step == 8:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(config(tmp_path, "crashed", **quick), callback=crash)
+    resumed = train(config(tmp_path, "crashed", **quick), resume=True)
+    assert_same_state(straight, resumed)
+    assert resumed.critic_optimizer.lr == straight.critic_optimizer.lr == pytest.approx(1e-3 / 12)
+    # snapshots are keyed by step: the resumed folder holds the same ones as the straight run
+    names = sorted(p.name for p in (tmp_path / "crashed" / "snapshots").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "straight" / "snapshots").iterdir())
+    for name in names:
+        a = np.load(tmp_path / "crashed" / "snapshots" / name)
+        b = np.load(tmp_path / "straight" / "snapshots" / name)
+        np.testing.assert_array_equal(a["generated"], b["generated"], err_msg=name)
+
+
 def test_a_fresh_run_never_overwrites_a_checkpoint(tmp_path):
     train(config(tmp_path, "run", steps=2))
     path = tmp_path / "run" / "checkpoint.npz"

@@ -40,7 +40,7 @@ SNAPSHOT_FOLDER = "snapshots"  # out/snapshots/snapshot_000100.npz, one file per
 SNAPSHOT_STREAM = 11  # the snapshot generator is default_rng([seed, SNAPSHOT_STREAM])
 SNAPSHOT_POINTS = 500
 SNAPSHOT_GRID = 64
-SNAPSHOT_ARROWS = 64
+SNAPSHOT_ARROWS = 32
 
 
 def take_snapshot(run: Any, points: int = SNAPSHOT_POINTS, grid: int = SNAPSHOT_GRID,

@@ -264,8 +264,9 @@ class Run:
         def snapshot_due() -> bool:
             return bool(every_snapshot) and (self.step % every_snapshot == 0 or self.step == config.steps)
 
-        if every_snapshot and not any(s["step"] == self.step for s in self.snapshots):
-            self._snapshot(on_snapshot)
+        if every_snapshot and self.step % every_snapshot == 0 and not any(s["step"] == self.step
+                                                                         for s in self.snapshots):
+            self._snapshot(on_snapshot)  # step 0, or a resume at a snapshot step (the same weights)
         bar = _progress_bar(progress, config.steps, self.step, self.history)
         try:
             while self.step < config.steps:
