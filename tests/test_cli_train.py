@@ -66,7 +66,7 @@ def test_refusals_have_exit_status_2_and_a_message(tmp_path, capsys):
     assert "--resume" in capsys.readouterr().err
     status = minigan_train("--steps", "4", "--out", out, *SMALL, "--hidden", "8", "--resume", "--no-figures")
     assert status == 2
-    assert "critic_hidden" in capsys.readouterr().err
+    assert "--critic-hidden/--hidden: [16, 16] in the checkpoint vs [8] now" in capsys.readouterr().err
     assert minigan_train("--steps", "2", "--out", str(tmp_path / "empty"), "--resume", "--no-figures") == 2
     assert "no such file" in capsys.readouterr().err
 

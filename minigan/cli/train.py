@@ -59,7 +59,7 @@ def flag_message(message: str) -> str:
     ("generator_activation must be ..." → "--activation must be ..."); "resume=True" → "--resume"."""
     message = re.sub(r"\b(resume|overwrite)=True\b", lambda m: f"--{m.group(1)}", message)
     message = re.sub(r"\((--resume|--overwrite)\) ", "", message)
-    return re.sub(r"\b(" + "|".join(sorted(FLAGS, key=len, reverse=True)) + r")\b(?= (must|entry|:|has))",
+    return re.sub(r"\b(" + "|".join(sorted(FLAGS, key=len, reverse=True)) + r")\b(?=:| must| entry| has)",
                   lambda m: FLAGS[m.group(1)], message)
 
 
