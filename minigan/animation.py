@@ -37,8 +37,9 @@ def _columns(history: Any) -> Mapping[str, Sequence[float]]:
 
 
 def draw_snapshot(ax: Any, snapshot: Mapping[str, Any], plot_range: float = 3.0,
-                  image_shape: tuple[int, ...] | None = None, title: str | None = None) -> None:
-    """Draw one snapshot's samples, critic surface and arrows on ``ax`` (see the module docstring)."""
+                  image_shape: tuple[int, ...] | None = None, title: str | None = None, legend: bool = True) -> None:
+    """Draw one snapshot's samples, critic surface and arrows on ``ax`` (see the module docstring);
+    ``legend=False`` leaves the legend out (the later panels of a grid)."""
     real = np.asarray(snapshot["real"], dtype=np.float64)
     generated = np.asarray(snapshot["generated"], dtype=np.float64)
     discriminator = bool(snapshot.get("discriminator", False))
@@ -59,7 +60,8 @@ def draw_snapshot(ax: Any, snapshot: Mapping[str, Any], plot_range: float = 3.0,
                       lw=1.5)
             twin.set_ylabel(label)
         ax.set_xlim(-plot_range, plot_range)
-        ax.legend(loc="upper left", fontsize="small")
+        if legend:
+            ax.legend(loc="upper left", fontsize="small")
     else:
         if "grid_values" in snapshot:
             axis = np.asarray(snapshot["grid_x"], dtype=np.float64)
@@ -87,7 +89,8 @@ def draw_snapshot(ax: Any, snapshot: Mapping[str, Any], plot_range: float = 3.0,
         ax.set_aspect("equal")
         ax.set_xlabel("x₁")
         ax.set_ylabel("x₂")
-        ax.legend(loc="upper right", markerscale=3, fontsize="x-small")
+        if legend:
+            ax.legend(loc="upper right", markerscale=0.6, fontsize="x-small")
     heading = f"step {snapshot['step']} · exact W₁ {snapshot['w1_exact']:.3f}"
     ax.set_title(f"{title}\n{heading}" if title else heading, fontsize="medium")
 
@@ -165,7 +168,7 @@ def save_gif(snapshots: Sequence[Mapping[str, Any]], history: Any, path: str | o
 def grid_figure(columns: int, rows: int) -> tuple[Any, list]:
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(3.4 * columns, 3.5 * rows), layout="constrained")
+    figure = Figure(figsize=(3.4 * columns, 3.8 * rows), layout="constrained")
     axes = figure.subplots(rows, columns, squeeze=False)
     return figure, [ax for row in axes for ax in row]
 
@@ -188,9 +191,9 @@ def save_grid_gif(runs: Mapping[str, Sequence[Mapping[str, Any]]], path: str | o
     def draw(index: int) -> list:
         for extra in figure.axes[len(axes):]:
             extra.remove()
-        for ax, name in zip(axes, names):
+        for position, (ax, name) in enumerate(zip(axes, names)):
             ax.clear()
-            draw_snapshot(ax, runs[name][index], plot_range, image_shape, name)
+            draw_snapshot(ax, runs[name][index], plot_range, image_shape, name, legend=position == 0)
         return []
 
     for ax in axes[len(names):]:

@@ -149,8 +149,8 @@ def write_comparison(out: Path, runs: dict[str, Any]) -> list[Path]:
     frames = []
     for index in range(count):
         figure, axes = grid_figure(len(runs), 1)
-        for ax, (name, run_snapshots) in zip(axes, snapshots.items()):
-            draw_snapshot(ax, run_snapshots[index], data.plot_range, data.image_shape, name)
+        for position, (ax, (name, run_snapshots)) in enumerate(zip(axes, snapshots.items())):
+            draw_snapshot(ax, run_snapshots[index], data.plot_range, data.image_shape, name, legend=position == 0)
         step = next(iter(snapshots.values()))[index]["step"]
         frames.append(save_figure(figure, frames_folder / f"frame_{step:06d}.png", dpi=70))
     gif = save_grid_gif(snapshots, out / "compare.gif", plot_range=data.plot_range, image_shape=data.image_shape)

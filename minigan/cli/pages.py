@@ -3,7 +3,8 @@
 SVG, the player is a few lines of plain JavaScript — no CDN, no network, opens from a file.
 
 Controls: play / pause, step back / forward, a slider over the frames; the W₁ curve (exact W₁
-against generator step, one line per run) carries a marker at the current frame's step.
+against generator step, one line per run) carries a marker at the current frame's step. The
+address ``page.html#frame=K`` opens at frame K (counting from 0).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _data_uri(path: Path) -> str:
 def _curve_svg(curves: Mapping[str, tuple[Sequence[float], Sequence[float]]], width: int = 520,
                height: int = 240) -> str:
     """An SVG of W₁ curves (name → (steps, w1)); the marker line has id "marker"."""
-    left, right, top, bottom = 52, 12, 12, 36
+    left, right, top, bottom = 52, 24, 12, 36
     all_steps = [s for steps, _ in curves.values() for s in steps] or [0, 1]
     all_w1 = [w for _, values in curves.values() for w in values if w is not None and w == w] or [1.0]
     x_max = max(max(all_steps), 1)
@@ -108,7 +109,8 @@ document.getElementById('play').onclick = () => { if (timer) { pause(); } else {
 document.getElementById('back').onclick = () => { pause(); show(index - 1); };
 document.getElementById('forward').onclick = () => { pause(); show(index + 1); };
 slider.oninput = () => { pause(); show(+slider.value); };
-show(START);
+const asked = parseInt((location.hash.match(/frame=(\\d+)/) || [])[1], 10);  // page.html#frame=3
+show(isNaN(asked) ? START : asked);
 """
 
 
