@@ -222,3 +222,19 @@ def test_checkpoint_holds_config_rng_and_history(tmp_path):
     fresh.load_state_dict(saved.generator)
     z = mg.tensor(np.random.default_rng(0).normal(size=(5, 2)).astype(np.float32))
     np.testing.assert_array_equal(fresh(z).numpy(), run.generator(z).numpy())
+
+
+def test_a_checkpoint_from_before_the_newer_metrics_resumes(tmp_path):
+    import dataclasses
+    import json
+
+    train(config(tmp_path, "old", steps=3))
+    path = tmp_path / "old" / "checkpoint.npz"
+    saved = checkpoints.load(path)
+    rows = json.loads(saved.history_json)
+    old_rows = [{k: v for k, v in row.items() if k not in ("modes_covered", "d_real_mean", "d_fake_mean")}
+                for row in rows]
+    checkpoints.save(path, dataclasses.replace(saved, history_json=json.dumps(old_rows)))
+    resumed = train(config(tmp_path, "old", steps=6), resume=True)
+    assert resumed.history.columns[-5:-2] == ["modes_covered", "d_real_mean", "d_fake_mean"]
+    assert np.isnan(resumed.history.column("modes_covered")[0]) and resumed.history.column("modes_covered")[-1] >= 0

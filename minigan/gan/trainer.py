@@ -361,14 +361,17 @@ class Run:
                            metric_generator(config.seed, self.step), dtype=config.dtype,
                            discriminator=config.loss != "wgan")
         critic_value, generator_value = self._last_losses
-        self.history.append({
+        row = {
             "step": self.step,
             "critic_loss": critic_value,
             "generator_loss": generator_value,
             **metrics,
             "wall_time": wall_time,
             "train_time": self.train_time,
-        })
+        }
+        if len(self.history) and self.history.columns != list(row):  # resumed from an older checkpoint
+            self.history = self.history.with_columns(row)
+        self.history.append(row)
 
     # ---------------------------------------------------------------------- saving
     @property
