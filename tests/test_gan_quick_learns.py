@@ -2,7 +2,7 @@
 built-in data set for every method: GAN, WGAN with clipping, spectral normalisation and the
 gradient penalty, three seeds each.
 
-The runs are the quick preset made tiny (32×3 networks, batches of 64, 300 steps, the preset's
+The runs are the quick preset made tiny (32×3 networks, batches of 64, 400 steps, the preset's
 rates and linear decay) so the whole grid fits in about a minute of CPU. λ = 0.1 in 1-D is what
 makes the 1-D sets pass: with the paper's λ = 10 the critic cannot change the sign of its slope
 (see ``minigan.gan.config``), and the exact W₁ on gaussian1d rose instead.
@@ -15,8 +15,8 @@ from minigan.gan.data import available
 
 METHODS = {"gan": ("gan", "none"), "wgan-clip": ("wgan", "clip"), "wgan-sn": ("wgan", "sn"),
            "wgan-gp": ("wgan", "gp")}
-TINY_QUICK = dict(preset="quick", generator_hidden=(32, 32, 32), critic_hidden=(32, 32, 32), batch_size=64, steps=300,
-                  log_every=300, metric_samples=200, checkpoint_every=None)
+TINY_QUICK = dict(preset="quick", generator_hidden=(32, 32, 32), critic_hidden=(32, 32, 32), batch_size=64, steps=400,
+                  log_every=400, metric_samples=200, checkpoint_every=None)
 
 
 @pytest.mark.slow
