@@ -268,3 +268,10 @@ def test_every_option_has_help_with_its_default(command):
             continue
         text = action.help or ""
         assert any(word in text for word in ("default", "quick:", "required")), (action.option_strings, text)
+
+
+def test_a_refused_configuration_leaves_no_folder_behind(tmp_path, capsys):
+    out = tmp_path / "never"
+    assert run_main("train", "--out", str(out), "--optimizer", "sgd", *SMALL) == 2  # SGD has no default rate
+    one_line_error(capsys, "--lr")
+    assert not out.exists()

@@ -215,8 +215,8 @@ def run_command(arguments: argparse.Namespace) -> int:
     try:
         if arguments.resume and arguments.overwrite:
             raise UsageError("--resume and --overwrite contradict each other: choose one")
+        config = config_from_arguments(arguments)  # before the folder is made: a bad option leaves no trace
         out = prepare_out_folder(arguments.out)
-        config = config_from_arguments(arguments)
         run = prepare(config, resume=arguments.resume, overwrite=arguments.overwrite)
         if arguments.resume and config.steps <= run.step:
             raise UsageError(f"--steps {config.steps}: the run in {out} has already done {run.step} steps; "

@@ -230,7 +230,7 @@ class TrainConfig:
             if getattr(self, name) is None:
                 setattr(self, name, value)
         if self.lr is None:
-            raise ValueError("optimizer 'sgd' has no paper default learning rate: pass lr")
+            raise ValueError("lr must be given with optimizer 'sgd': it has no published default learning rate")
         if self.lr_schedule is not None:
             _choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
         self.betas = tuple(float(b) for b in self.betas)
