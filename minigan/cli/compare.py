@@ -57,7 +57,7 @@ def add_parser(subcommands: Any) -> argparse.ArgumentParser:
                     "summary.md to --out. Unset options take the preset's values (quick by default).",
     )
     parser.add_argument("--out", required=True, help="folder for the four runs and the comparison; required")
-    add_training_options(parser, method_options=False)
+    add_training_options(parser, method_options=False, snapshot_default=f"--steps / {FRAMES_PER_RUN}")
     parser.set_defaults(run=run_command)
     return parser
 

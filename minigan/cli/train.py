@@ -84,7 +84,8 @@ def _preset_help(name: str, describe: Any) -> str:
     return f"(quick: {describe(preset_values('quick'), name)}; paper: {describe(preset_values('paper'), name)})"
 
 
-def add_training_options(parser: argparse.ArgumentParser, *, method_options: bool = True) -> None:
+def add_training_options(parser: argparse.ArgumentParser, *, method_options: bool = True,
+                         snapshot_default: str = "none") -> None:
     """The options ``train`` and ``compare`` share. Their defaults are None so that a resumed run
     can tell what was typed; the help says what None becomes."""
     from minigan.gan.config import ACTIVATION_NAMES, LIPSCHITZ_METHODS, LOSSES, LR_SCHEDULES, OPTIMIZERS, PRESETS
@@ -146,7 +147,7 @@ def add_training_options(parser: argparse.ArgumentParser, *, method_options: boo
     parser.add_argument("--checkpoint-every", type=non_negative_int, default=None,
                         help="a checkpoint every N steps, 0 only at the end (default 500)")
     parser.add_argument("--snapshot-every", type=positive_int, default=None,
-                        help="a frame every N steps: frames/, training.gif, training.html (default: none)")
+                        help=f"a frame every N steps: frames/ and the animations (default: {snapshot_default})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (default: shown)")
 
 
