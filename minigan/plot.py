@@ -131,6 +131,7 @@ def plot_samples_with_critic(
     title: str | None = None,
     ax: Any = None,
     image_shape: tuple[int, ...] | None = None,
+    discriminator: bool = False,
 ) -> Any:
     """Real and generated points over the critic's value surface (WGAN-GP paper, Figure 1).
 
@@ -138,7 +139,8 @@ def plot_samples_with_critic(
     (xmin, xmax, ymin, ymax)), real points in orange, generated in blue. 1-D data: histograms of
     both samples with D drawn over [−r, r] on a second axis. d > 2: no surface (it needs d ≤ 2):
     a grid of generated images when ``image_shape`` fits, else the first two coordinates.
-    Returns the figure.
+    ``discriminator``: the critic is a GAN discriminator whose outputs are logits; its
+    probability σ(D(x)) is drawn instead. Returns the figure.
     """
     real = _host(real, "real")
     generated = _host(generated, "generated")
@@ -152,6 +154,13 @@ def plot_samples_with_critic(
         x_low, x_high, y_low, y_high = plot_range
     figure, ax = _figure_and_axes(ax)
     function = None if critic is None else _critic_function(critic)
+    label = "critic D(x)"
+    if function is not None and discriminator:
+        logits = function
+        label = "discriminator σ(D(x))"
+
+        def function(points: np.ndarray) -> np.ndarray:
+            return 1.0 / (1.0 + np.exp(-np.clip(logits(points), -50, 50)))
     if real.shape[1] > 2:
         draw_high_dimensional(ax, real, generated, image_shape)
     elif real.shape[1] == 1:
@@ -163,8 +172,8 @@ def plot_samples_with_critic(
         if function is not None:
             grid = np.linspace(x_low, x_high, grid_size)
             twin = ax.twinx()
-            twin.plot(grid, function(grid[:, None]), color="black", lw=1.5, label="critic D(x)")
-            twin.set_ylabel("critic D(x)")
+            twin.plot(grid, function(grid[:, None]), color="black", lw=1.5, label=label)
+            twin.set_ylabel(label)
         ax.legend(loc="upper left")
     else:
         if function is not None:
@@ -174,7 +183,7 @@ def plot_samples_with_critic(
             values = function(np.stack([grid_x.ravel(), grid_y.ravel()], axis=1)).reshape(grid_x.shape)
             filled = ax.contourf(grid_x, grid_y, values, levels=levels, cmap="Greys", alpha=0.7)
             ax.contour(grid_x, grid_y, values, levels=levels, colors="black", linewidths=0.3, alpha=0.4)
-            figure.colorbar(filled, ax=ax, label="critic D(x)")
+            figure.colorbar(filled, ax=ax, label=label)
         ax.scatter(real[:, 0], real[:, 1], s=4, c=REAL_COLOUR, label="real", alpha=0.7, linewidths=0)
         ax.scatter(generated[:, 0], generated[:, 1], s=4, c=FAKE_COLOUR, label="generated", alpha=0.7,
                    linewidths=0)
@@ -348,7 +357,8 @@ def save_run_figures(run: Any, folder: str | os.PathLike | None = None, n: int =
     label = f"{method}, {config.data}, step {run.step}"
     paths = [
         save_figure(plot_samples_with_critic(real, generated, run, plot_range=run.data.plot_range, title=label,
-                                             image_shape=run.data.image_shape), folder / "samples.png"),
+                                             image_shape=run.data.image_shape, discriminator=config.loss != "wgan"),
+                    folder / "samples.png"),
         save_figure(plot_w1_curves(run.history, title=label, loss=config.loss, lipschitz=config.lipschitz),
                     folder / "w1_curves.png"),
         save_figure(plot_gradient_norms(run.history, title=label,
