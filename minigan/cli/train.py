@@ -257,6 +257,10 @@ def run_command(arguments: argparse.Namespace) -> int:
                 print(f"figure: {path}")
     except OSError as error:
         return fail(f"cannot write to --out {arguments.out}: {os_error_message(error)}")
+    except KeyboardInterrupt:
+        print(f"\nminigan train: interrupted while drawing; the run is complete at step {run.step} "
+              "(checkpoint and history written)", file=sys.stderr)
+        return EXIT_INTERRUPTED
     print(f"run folder: {run.out}")
     return 0
 
