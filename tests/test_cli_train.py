@@ -275,3 +275,15 @@ def test_a_refused_configuration_leaves_no_folder_behind(tmp_path, capsys):
     assert run_main("train", "--out", str(out), "--optimizer", "sgd", *SMALL) == 2  # SGD has no default rate
     one_line_error(capsys, "--lr")
     assert not out.exists()
+
+
+def test_ctrl_c_while_drawing_says_the_run_is_complete(tmp_path, capsys, monkeypatch):
+    import minigan.plot
+
+    def interrupted(run):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(minigan.plot, "save_run_figures", interrupted)
+    assert minigan_train("--steps", "2", "--out", str(tmp_path / "draw"), *SMALL) == 130
+    one_line_error(capsys, "interrupted while drawing", "complete at step 2")
+    assert checkpoints.load(tmp_path / "draw" / "checkpoint.npz").step == 2
