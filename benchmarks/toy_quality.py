@@ -65,6 +65,7 @@ METHODS = {
 def config_for(method: str, seed: int, steps: int, eval_every: int, metric_samples: int) -> TrainConfig:
     return TrainConfig.for_method(data="8gaussians", seed=seed, steps=steps, log_every=eval_every,
                                   metric_samples=metric_samples, checkpoint_every=None,
+                                  batch_size=256,  # the toy script's, in both modes (the paper preset's clip uses 64)
                                   **METHODS[method])
 
 

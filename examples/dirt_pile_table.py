@@ -10,7 +10,6 @@ the piles with the flows into --out (default figures/dirt_pile_table). MINIGAN_Q
 nothing here: the example is instant.
 """
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -22,8 +21,9 @@ import numpy as np
 from scipy.optimize import linprog
 
 from minigan import distances
+from minigan.cli import CommandParser
 
-parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+parser = CommandParser(prog="dirt_pile_table.py", description=__doc__.split("\n", 1)[0])
 parser.add_argument("--p", type=float, nargs="+", default=[3, 2, 1, 4], help="the piles to move (default 3 2 1 4)")
 parser.add_argument("--q", type=float, nargs="+", default=[1, 2, 4, 3], help="the piles to make (default 1 2 4 3)")
 parser.add_argument("--out", default="figures/dirt_pile_table", help="folder for the figure")

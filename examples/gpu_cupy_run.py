@@ -8,15 +8,16 @@ The same seed gives the same random numbers as on the CPU (they are drawn on the
 run follows the NumPy run up to floating-point round-off.
 """
 
-import argparse
 import sys
 
 import minigan as mg
+from minigan.cli import CommandParser
+from minigan.cli.common import positive_int
 from minigan.gan import TrainConfig, train
 from minigan.plot import save_run_figures
 
-parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-parser.add_argument("--steps", type=int, default=2000)
+parser = CommandParser(prog="gpu_cupy_run.py", description=__doc__.split("\n", 1)[0])
+parser.add_argument("--steps", type=positive_int, default=2000)
 parser.add_argument("--out", default="runs/wgan_gp_8gaussians_gpu")
 options = parser.parse_args()
 

@@ -7,20 +7,22 @@ A checkpoint is a plain .npz (no pickle): the generator's weights sit under "gen
 with PyTorch's names and shapes, so they load into ``torch.nn.Sequential`` unchanged.
 """
 
-import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
 
+from minigan.cli import CommandParser
+from minigan.cli.common import positive_int
 from minigan.distances import w1_assignment, w1_samples
-from minigan.gan import Run
+from minigan.gan import CheckpointError, Run
 from minigan.gan import checkpoint as checkpoints
 from minigan.plot import plot_samples_with_critic, save_figure
 
-parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+parser = CommandParser(prog="load_checkpoint_and_sample.py", description=__doc__.split("\n", 1)[0])
 parser.add_argument("checkpoint", nargs="?", default=None,
                     help="a checkpoint.npz written by minigan train / mg.gan.train (default: train a tiny one)")
-parser.add_argument("-n", type=int, default=1000, help="points to draw")
+parser.add_argument("-n", type=positive_int, default=1000, help="points to draw (default 1000)")
 options = parser.parse_args()
 
 if options.checkpoint is None:
@@ -36,7 +38,11 @@ if options.checkpoint is None:
     options.checkpoint = str(out / CHECKPOINT_NAME)
 
 # 1. The whole run back (networks, optimizers, history): Run.from_checkpoint refuses damaged files.
-run = Run.from_checkpoint(options.checkpoint)
+try:
+    run = Run.from_checkpoint(options.checkpoint)
+except CheckpointError as error:  # missing, truncated, not a minigan checkpoint: one line, not a traceback
+    print(f"{parser.prog}: {error}", file=sys.stderr)
+    sys.exit(2)
 print(f"{run}: trained {run.step} steps; last logged exact W1 {run.history.last()['w1_exact']:.4f}")
 
 rng = np.random.default_rng(2024)

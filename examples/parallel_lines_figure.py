@@ -10,7 +10,6 @@ JS = ln 2 and W₁ = |θ|; all are 0 at θ = 0. The analytic values come from
 The figure goes to --out (default figures/parallel_lines).
 """
 
-import argparse
 import math
 import os
 from pathlib import Path
@@ -23,12 +22,14 @@ import numpy as np
 
 import minigan as mg
 from minigan import distances
+from minigan.cli import CommandParser
+from minigan.cli.common import positive_int
 from minigan.gan import data
 
 quick = os.environ.get("MINIGAN_QUICK", "") not in ("", "0")
-parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-parser.add_argument("--points", type=int, default=11 if quick else 41, help="values of θ in [−1, 1]")
-parser.add_argument("-n", type=int, default=100 if quick else 300, help="samples per side for the sample W₁")
+parser = CommandParser(prog="parallel_lines_figure.py", description=__doc__.split("\n", 1)[0])
+parser.add_argument("--points", type=positive_int, default=11 if quick else 41, help="values of θ in [−1, 1]")
+parser.add_argument("-n", type=positive_int, default=100 if quick else 300, help="samples per side for the sample W₁")
 parser.add_argument("--out", default="figures/parallel_lines", help="folder for the figure")
 parser.add_argument("--seed", type=int, default=0)
 options = parser.parse_args()

@@ -1,9 +1,9 @@
 """Figures for GAN runs and lessons (matplotlib, headless).
 
-The only minigan module that imports matplotlib, and only inside the functions, so ``import
-minigan`` never loads it. Figures are made with ``matplotlib.figure.Figure`` directly (not
-pyplot): no window ever opens, nothing global changes, and nothing needs closing. Every function
-returns the figure; :func:`save_figure` writes one as PNG.
+matplotlib is imported only inside the functions (here, in :mod:`minigan.animation` and in
+:mod:`minigan.lesson`), so ``import minigan`` never loads it. Figures are made with
+``matplotlib.figure.Figure`` directly (not pyplot): no window ever opens, nothing global
+changes, and nothing needs closing. Every function returns the figure; :func:`save_figure` writes one as PNG.
 
 Inputs are host data: NumPy arrays, minigan Tensors (copied with ``.numpy()``), a
 :class:`~minigan.gan.history.History` or its ``as_dict()``. A critic is a minigan Module or any
@@ -33,6 +33,7 @@ __all__ = [
     "save_figure",
     "save_run_figures",
     "new_figure",
+    "draw_high_dimensional",
 ]
 
 REAL_COLOUR = "#f58518"
@@ -95,6 +96,30 @@ def _critic_function(critic: Any) -> Callable[[np.ndarray], np.ndarray]:
     raise TypeError(f"critic must be a minigan Module, a Run or a callable, got {type(critic).__name__}")
 
 
+def draw_high_dimensional(ax: Any, real: np.ndarray, generated: np.ndarray,
+                          image_shape: tuple[int, ...] | None = None) -> None:
+    """Data of dimension d > 2 on ``ax``: a 4×4 grid of generated images when ``image_shape`` is 2-D
+    and matches d (e.g. 8×8 digits), else a scatter of the first two coordinates."""
+    if image_shape is not None and len(image_shape) == 2 and int(np.prod(image_shape)) == generated.shape[1]:
+        side = 4
+        height, width = image_shape
+        canvas = np.full((side * (height + 1) - 1, side * (width + 1) - 1), np.nan)
+        for k in range(min(side * side, generated.shape[0])):
+            row, column = divmod(k, side)
+            canvas[row * (height + 1):row * (height + 1) + height,
+                   column * (width + 1):column * (width + 1) + width] = generated[k].reshape(image_shape)
+        ax.imshow(canvas, cmap="gray_r", interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel(f"{min(side * side, generated.shape[0])} generated images")
+        return
+    ax.scatter(real[:, 0], real[:, 1], s=4, c=REAL_COLOUR, label="real", alpha=0.6, linewidths=0)
+    ax.scatter(generated[:, 0], generated[:, 1], s=4, c=FAKE_COLOUR, label="generated", alpha=0.8, linewidths=0)
+    ax.set_xlabel("x₁ (first coordinate of the data)")
+    ax.set_ylabel("x₂ (second coordinate)")
+    ax.legend(loc="upper right", markerscale=3, fontsize="small")
+
+
 def plot_samples_with_critic(
     real: Any,
     generated: Any,
@@ -105,19 +130,22 @@ def plot_samples_with_critic(
     levels: int = 20,
     title: str | None = None,
     ax: Any = None,
+    image_shape: tuple[int, ...] | None = None,
+    discriminator: bool = False,
 ) -> Any:
     """Real and generated points over the critic's value surface (WGAN-GP paper, Figure 1).
 
     2-D data: filled contours of D on a ``grid_size``² grid over [−r, r]² (``plot_range`` = r, or
     (xmin, xmax, ymin, ymax)), real points in orange, generated in blue. 1-D data: histograms of
-    both samples with D drawn over [−r, r] on a second axis. Returns the figure.
+    both samples with D drawn over [−r, r] on a second axis. d > 2: no surface (it needs d ≤ 2):
+    a grid of generated images when ``image_shape`` fits, else the first two coordinates.
+    ``discriminator``: the critic is a GAN discriminator whose outputs are logits; its
+    probability σ(D(x)) is drawn instead. Returns the figure.
     """
     real = _host(real, "real")
     generated = _host(generated, "generated")
     if real.shape[1] != generated.shape[1]:
         raise ValueError(f"real and generated points differ in dimension: {real.shape} vs {generated.shape}")
-    if real.shape[1] not in (1, 2):
-        raise ValueError(f"can only draw 1-D or 2-D data, got dimension {real.shape[1]}")
     if not isinstance(grid_size, int) or grid_size < 2:
         raise ValueError(f"grid_size must be an integer ≥ 2, got {grid_size!r}")
     if isinstance(plot_range, int | float):
@@ -126,7 +154,16 @@ def plot_samples_with_critic(
         x_low, x_high, y_low, y_high = plot_range
     figure, ax = _figure_and_axes(ax)
     function = None if critic is None else _critic_function(critic)
-    if real.shape[1] == 1:
+    label = "critic D(x)"
+    if function is not None and discriminator:
+        logits = function
+        label = "discriminator σ(D(x))"
+
+        def function(points: np.ndarray) -> np.ndarray:
+            return 1.0 / (1.0 + np.exp(-np.clip(logits(points), -50, 50)))
+    if real.shape[1] > 2:
+        draw_high_dimensional(ax, real, generated, image_shape)
+    elif real.shape[1] == 1:
         bins = np.linspace(x_low, x_high, 80)
         ax.hist(real[:, 0], bins=bins, density=True, alpha=0.5, color=REAL_COLOUR, label="real")
         ax.hist(generated[:, 0], bins=bins, density=True, alpha=0.5, color=FAKE_COLOUR, label="generated")
@@ -135,8 +172,8 @@ def plot_samples_with_critic(
         if function is not None:
             grid = np.linspace(x_low, x_high, grid_size)
             twin = ax.twinx()
-            twin.plot(grid, function(grid[:, None]), color="black", lw=1.5, label="critic D(x)")
-            twin.set_ylabel("critic D(x)")
+            twin.plot(grid, function(grid[:, None]), color="black", lw=1.5, label=label)
+            twin.set_ylabel(label)
         ax.legend(loc="upper left")
     else:
         if function is not None:
@@ -146,13 +183,15 @@ def plot_samples_with_critic(
             values = function(np.stack([grid_x.ravel(), grid_y.ravel()], axis=1)).reshape(grid_x.shape)
             filled = ax.contourf(grid_x, grid_y, values, levels=levels, cmap="Greys", alpha=0.7)
             ax.contour(grid_x, grid_y, values, levels=levels, colors="black", linewidths=0.3, alpha=0.4)
-            figure.colorbar(filled, ax=ax, label="critic D(x)")
+            figure.colorbar(filled, ax=ax, label=label)
         ax.scatter(real[:, 0], real[:, 1], s=4, c=REAL_COLOUR, label="real", alpha=0.7, linewidths=0)
         ax.scatter(generated[:, 0], generated[:, 1], s=4, c=FAKE_COLOUR, label="generated", alpha=0.7,
                    linewidths=0)
         ax.set_xlim(x_low, x_high)
         ax.set_ylim(y_low, y_high)
         ax.set_aspect("equal")
+        ax.set_xlabel("x₁")
+        ax.set_ylabel("x₂")
         ax.legend(loc="upper right", markerscale=3, fontsize="small")
     if title:
         ax.set_title(title)
@@ -175,44 +214,88 @@ def _column(columns: Mapping[str, Sequence[float]], name: str) -> np.ndarray:
 
 
 def plot_w1_curves(history: Any, *, title: str | None = None, floor: float | None = None,
-                   ax: Any = None) -> Any:
-    """The critic's W₁ estimate E D(x) − E D(G(z)) and the exact W₁, against the generator step.
+                   ax: Any = None, loss: str = "wgan", lipschitz: str | None = None) -> Any:
+    """The exact W₁ against the generator step (a point per log step), with what the critic says.
+
+    * a WGAN critic: its estimate E D(x) − E D(G(z)). With weight clipping (``lipschitz="clip"``)
+      the critic is only K-Lipschitz for some unknown K ≪ 1, so the estimate is also drawn divided
+      by the critic's measured slope, the mean ‖∇D(x̂)‖ (lesson 12). With the gradient penalty the
+      estimate may exceed the exact W₁: the penalty pulls ‖∇D‖ towards 1 but does not bound it, and
+      a critic steeper than 1 overestimates; the figure says so when it happens.
+    * a GAN (``loss`` "gan" or "gan-ns"): no W₁ estimate — the discriminator's logit difference is
+      not one — but its mean probabilities σ(D) on real and generated points (½ at equilibrium).
 
     ``floor`` (optional) draws the exact W₁ between two samples of the real data, the level a
     perfect generator would show. Returns the figure.
     """
     columns = _columns(history)
     steps = _column(columns, "step")
+    exact = _column(columns, "w1_exact")
     figure, ax = _figure_and_axes(ax, 7.0, 4.0)
-    ax.plot(steps, _column(columns, "w1_exact"), color="black", lw=2, label="exact W₁ (samples)")
-    ax.plot(steps, _column(columns, "w1_critic"), color=FAKE_COLOUR, lw=1.5,
-            label="critic estimate E D(x) − E D(G(z))")
+    ax.plot(steps, exact, "o-", ms=3, color="black", lw=2, label="exact W₁ (samples)")
+    if loss == "wgan":
+        estimate = _column(columns, "w1_critic")
+        ax.plot(steps, estimate, "o-", ms=2.5, color=FAKE_COLOUR, lw=1.5, label="critic estimate E D(x) − E D(G(z))")
+        if lipschitz == "clip" and "grad_norm_mean" in columns:
+            slope = _column(columns, "grad_norm_mean")
+            scaled = np.divide(estimate, slope, out=np.full_like(estimate, np.nan), where=slope > 0)
+            ax.plot(steps, scaled, "s--", ms=2.5, color=REAL_COLOUR, lw=1.2,
+                    label="estimate ÷ mean ‖∇D(x̂)‖ (its measured slope)")
+        if lipschitz == "gp" and "grad_norm_mean" in columns:
+            above = np.isfinite(estimate) & (estimate > exact)
+            if above.any():
+                slope = _column(columns, "grad_norm_mean")[above]
+                ax.text(0.98, 0.55, f"the estimate exceeds the exact W₁ at {int(above.sum())} of {len(steps)} log "
+                        f"steps:\nthere the critic's mean gradient norm is {np.nanmin(slope):.2f}–"
+                        f"{np.nanmax(slope):.2f}, not ≤ 1\n(the penalty pulls ‖∇D‖ towards 1, it does not bound it)",
+                        transform=ax.transAxes, ha="right", va="center", fontsize="small",
+                        bbox=dict(facecolor="white", edgecolor="#bbbbbb", alpha=0.9))
+    elif "d_real_mean" in columns:
+        twin = ax.twinx()
+        twin.plot(steps, _column(columns, "d_real_mean"), "^-", ms=3, color=REAL_COLOUR, lw=1.2,
+                  label="mean σ(D(x)), real")
+        twin.plot(steps, _column(columns, "d_fake_mean"), "v-", ms=3, color=FAKE_COLOUR, lw=1.2,
+                  label="mean σ(D(G(z))), generated")
+        twin.axhline(0.5, color="gray", ls=":", lw=1)
+        twin.set_ylim(0, 1)
+        twin.set_ylabel("discriminator's probability σ(D)")
+        twin.legend(loc="upper center", fontsize="small")
     if floor is not None:
         ax.axhline(floor, color="gray", ls=":", label="sampling floor")
     ax.set_xlabel("generator step")
     ax.set_ylabel("W₁")
     ax.grid(alpha=0.3)
-    ax.legend()
+    ax.legend(loc="upper right", fontsize="small")
     if title:
         ax.set_title(title)
     return figure
 
 
-def plot_gradient_norms(history: Any, *, title: str | None = None, ax: Any = None) -> Any:
-    """Mean ± std and max of ‖∇ₓ̂ D(x̂)‖ against the generator step (1 is the gradient penalty's target)."""
+def plot_gradient_norms(history: Any, *, title: str | None = None, ax: Any = None, target: float | None = 1.0) -> Any:
+    """Mean ± std and max of ‖∇ₓ̂ D(x̂)‖ against the generator step, on a log scale with plain
+    tick labels; ``target`` (the gradient penalty's 1) drawn when given — only the penalty has one."""
+    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+
     columns = _columns(history)
     steps = _column(columns, "step")
     mean, std = _column(columns, "grad_norm_mean"), _column(columns, "grad_norm_std")
     figure, ax = _figure_and_axes(ax, 7.0, 4.0)
-    ax.plot(steps, mean, color=FAKE_COLOUR, label="mean ‖∇D(x̂)‖")
-    ax.fill_between(steps, mean - std, mean + std, color=FAKE_COLOUR, alpha=0.2, label="± std")
+    ax.plot(steps, mean, "o-", ms=3, color=FAKE_COLOUR, label="mean ‖∇D(x̂)‖")
+    low = np.maximum(mean - std, np.nanmin(mean[mean > 0]) / 10 if np.any(mean > 0) else 1e-6)
+    ax.fill_between(steps, low, mean + std, color=FAKE_COLOUR, alpha=0.2, label="± std")
     ax.plot(steps, _column(columns, "grad_norm_max"), color=FAKE_COLOUR, ls="--", lw=1, label="max")
-    ax.axhline(1.0, color="gray", ls=":", label="1")
+    if target is not None:
+        ax.axhline(target, color="gray", ls=":", label=f"{target:g}, the penalty's target")
     ax.set_xlabel("generator step")
-    ax.set_ylabel("‖∇ₓ̂ D(x̂)‖")
+    ax.set_ylabel("‖∇ₓ̂ D(x̂)‖ at x̂ = εx + (1 − ε)G(z)")
     ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    formatter = ScalarFormatter()
+    formatter.set_scientific(False)
+    ax.yaxis.set_major_formatter(formatter)
+    ax.yaxis.set_minor_formatter(NullFormatter())
     ax.grid(alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize="small")
     if title:
         ax.set_title(title)
     return figure
@@ -263,20 +346,26 @@ def save_figure(figure: Any, path: str | os.PathLike, dpi: int = 110) -> Path:
 def save_run_figures(run: Any, folder: str | os.PathLike | None = None, n: int = 1000) -> list[Path]:
     """Write a finished run's figures into ``folder`` (default the run's out folder):
     ``samples.png`` (n generated and n real points over the critic), ``w1_curves.png``,
-    ``gradient_norms.png`` and ``critic_weights.png`` (±c marked when clipping)."""
+    ``gradient_norms.png`` (the target 1 only with the gradient penalty) and, with weight
+    clipping only, ``critic_weights.png`` (the pile-up at ±c)."""
     folder = Path(folder if folder is not None else run.out)
     config = run.config
     rng = np.random.default_rng([config.seed, 99])  # figures must not disturb any training stream
     real = run.data.host(n, rng)
     generated = run.sample(n, rng)
-    label = f"{config.loss} + {config.lipschitz}, {config.data}, step {run.step}"
-    clip_value = config.clip_value if config.lipschitz == "clip" else None
+    method = config.loss if config.lipschitz == "none" else f"{config.loss} + {config.lipschitz}"
+    label = f"{method}, {config.data}, step {run.step}"
     paths = [
-        save_figure(plot_samples_with_critic(real, generated, run, plot_range=run.data.plot_range,
-                                             title=label), folder / "samples.png"),
-        save_figure(plot_w1_curves(run.history, title=label), folder / "w1_curves.png"),
-        save_figure(plot_gradient_norms(run.history, title=label), folder / "gradient_norms.png"),
-        save_figure(plot_weight_histogram(run.critic, clip_value=clip_value, title=label),
-                    folder / "critic_weights.png"),
+        save_figure(plot_samples_with_critic(real, generated, run, plot_range=run.data.plot_range, title=label,
+                                             image_shape=run.data.image_shape, discriminator=config.loss != "wgan"),
+                    folder / "samples.png"),
+        save_figure(plot_w1_curves(run.history, title=label, loss=config.loss, lipschitz=config.lipschitz),
+                    folder / "w1_curves.png"),
+        save_figure(plot_gradient_norms(run.history, title=label,
+                                        target=config.gp_target if config.lipschitz == "gp" else None),
+                    folder / "gradient_norms.png"),
     ]
+    if config.lipschitz == "clip":
+        paths.append(save_figure(plot_weight_histogram(run.critic, clip_value=config.clip_value, title=label),
+                                 folder / "critic_weights.png"))
     return paths

@@ -1,13 +1,12 @@
 """``minigan train`` end to end: a few steps into a folder, the files it promises, resume, refusals."""
 
-import argparse
 import csv
 import json
 
 import numpy as np
 import pytest
 
-from minigan.cli import train as command
+from minigan import cli
 from minigan.gan import checkpoint as checkpoints
 
 SMALL = ["--hidden", "16,16", "--batch-size", "32", "--log-every", "2", "--metric-samples", "50",
@@ -15,16 +14,13 @@ SMALL = ["--hidden", "16,16", "--batch-size", "32", "--log-every", "2", "--metri
 
 
 def minigan_train(*arguments):
-    parser = argparse.ArgumentParser(prog="minigan")
-    command.add_parser(parser.add_subparsers(dest="command"))
-    parsed = parser.parse_args(["train", *arguments])
-    return parsed.run(parsed)
+    return cli.main(["train", *arguments])
 
 
 def test_train_writes_history_checkpoint_and_figures(tmp_path, capsys):
     out = tmp_path / "runs" / "clip"
     status = minigan_train("--data", "8gaussians", "--loss", "wgan", "--lipschitz", "clip", "--steps", "5",
-                           "--out", str(out), *SMALL)
+                           "--out", str(out), "--preset", "paper", *SMALL)
     assert status == 0
     assert "exact W1" in capsys.readouterr().out
     names = {path.name for path in out.iterdir()}
@@ -70,7 +66,7 @@ def test_refusals_have_exit_status_2_and_a_message(tmp_path, capsys):
     assert "--resume" in capsys.readouterr().err
     status = minigan_train("--steps", "4", "--out", out, *SMALL, "--hidden", "8", "--resume", "--no-figures")
     assert status == 2
-    assert "critic_hidden" in capsys.readouterr().err
+    assert "--critic-hidden/--hidden: [16, 16] in the checkpoint vs [8] now" in capsys.readouterr().err
     assert minigan_train("--steps", "2", "--out", str(tmp_path / "empty"), "--resume", "--no-figures") == 2
     assert "no such file" in capsys.readouterr().err
 
@@ -89,3 +85,205 @@ def test_the_minigan_command_dispatches_train(tmp_path):
     out = tmp_path / "via_cli"
     assert cli.main(["train", "--steps", "2", "--out", str(out), *SMALL, "--no-figures"]) == 0
     assert checkpoints.load(out / "checkpoint.npz").step == 2
+
+
+# ------------------------------------------------------------------ presets and the GAN's report
+def run_main(*arguments):
+    """cli.main's exit status, also when argparse refuses (SystemExit)."""
+    try:
+        return cli.main(list(arguments))
+    except SystemExit as exit_:
+        return exit_.code
+
+
+def one_line_error(capsys, *needles):
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in err, err
+    return err
+
+
+def test_a_fresh_run_uses_the_quick_preset_and_records_every_value(tmp_path):
+    out = tmp_path / "quick"
+    assert minigan_train("--steps", "1", "--out", str(out), "--batch-size", "16", "--metric-samples", "50",
+                         "--no-progress", "--no-figures") == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["preset"] == "quick"
+    assert (config["critic_hidden"], config["lr"], config["lr_schedule"], config["batch_size"]) == (
+        [64, 64, 64], 2e-3, "linear", 16)  # the preset's values, and the explicit batch size wins
+    assert all(config[name] is not None for name in ("lipschitz", "optimizer", "n_critic", "gp_weight", "steps"))
+
+
+def test_a_gan_run_reports_the_discriminator_not_a_critic_estimate(tmp_path, capsys):
+    out = tmp_path / "gan"
+    assert minigan_train("--loss", "gan", "--steps", "3", "--out", str(out), *SMALL) == 0
+    printed = capsys.readouterr().out
+    assert "critic estimate" not in printed and "target" not in printed
+    assert "D loss" in printed and "mean D(real)" in printed
+    config = json.loads((out / "config.json").read_text())
+    assert config["lipschitz"] == "none"  # the plain GAN: no penalty follows --loss gan
+    assert not (out / "critic_weights.png").exists()  # the weight histogram is for clipping only
+    history = json.loads((out / "history.json").read_text())
+    assert all(0 < value < 1 for value in history["d_real_mean"] + history["d_fake_mean"])
+
+
+# ----------------------------------------------------------------------- watching
+def test_snapshots_write_frames_a_gif_and_an_offline_page(tmp_path):
+    out = tmp_path / "watch"
+    assert minigan_train("--steps", "4", "--snapshot-every", "2", "--out", str(out), *SMALL) == 0
+    frames = sorted(path.name for path in (out / "frames").iterdir())
+    assert frames == ["frame_000000.png", "frame_000002.png", "frame_000004.png"]
+    assert (out / "training.gif").read_bytes()[:6] == b"GIF89a"
+    from PIL import Image
+
+    with Image.open(out / "training.gif") as gif:
+        assert gif.n_frames == 3
+    page = (out / "training.html").read_text()
+    assert page.count("data:image/png;base64,") == 3  # frames embedded: the page works offline
+    assert "<script src" not in page and "https://" not in page and "<link" not in page
+    for control in ('id="play"', 'id="back"', 'id="forward"', 'type="range"', 'id="marker"'):
+        assert control in page
+
+
+def test_interrupted_run_says_where_it_stopped_and_keeps_its_frames(tmp_path, capsys, monkeypatch):
+    from minigan.gan.trainer import Run
+
+    out = tmp_path / "stop"
+    original = Run._train_step
+
+    def interrupted_at_five(self, step):
+        if step == 5:
+            raise KeyboardInterrupt
+        return original(self, step)
+
+    monkeypatch.setattr(Run, "_train_step", interrupted_at_five)
+    status = minigan_train("--steps", "8", "--snapshot-every", "2", "--out", str(out), *SMALL)
+    assert status == 130
+    one_line_error(capsys, "interrupted at step 4; last checkpoint at step 3 kept")
+    assert checkpoints.load(out / "checkpoint.npz").step == 3
+    assert sorted(p.name for p in (out / "frames").iterdir()) == [
+        "frame_000000.png", "frame_000002.png", "frame_000004.png"]
+    assert json.loads((out / "history.json").read_text())["step"] == [0, 2, 4]
+
+
+def test_stale_temporary_checkpoints_are_removed(tmp_path):
+    out = tmp_path / "stale"
+    out.mkdir()
+    for name in (".checkpoint.npz.abc123.tmp", ".checkpoint.npz.x.tmp"):
+        (out / name).write_bytes(b"torn")
+    (out / "keep.tmp").write_bytes(b"not ours")
+    assert minigan_train("--steps", "1", "--out", str(out), *SMALL, "--no-figures") == 0
+    assert not list(out.glob(".checkpoint.npz.*.tmp"))
+    assert (out / "keep.tmp").exists()
+
+
+# ------------------------------------------------------------------------ bad input
+@pytest.mark.parametrize("arguments, needle", [
+    (["--snapshot-every", "0"], "--snapshot-every"),
+    (["--snapshot-every", "-3"], "--snapshot-every"),
+    (["--hidden", ""], "--hidden"),
+    (["--hidden", ","], "--hidden"),
+    (["--activation", "swish"], "--activation"),
+    (["--lr", "-1"], "--lr"),
+    (["--lr", "nan"], "--lr"),
+    (["--steps", "-5"], "--steps"),
+    (["--backend", "tpu"], "--backend"),
+])
+def test_bad_options_are_one_line_naming_the_flag(tmp_path, capsys, arguments, needle):
+    assert run_main("train", "--out", str(tmp_path / "x"), *arguments) == 2
+    one_line_error(capsys, needle)
+
+
+def test_bad_out_folders_are_one_line_and_exit_2(tmp_path, capsys):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    for out, needle in ((str(a_file), "is a file"), (str(a_file / "sub"), "is a file, not a folder"),
+                        ("", "--out must name a folder"), ("/proc/minigan_cannot_be_here", "cannot write")):
+        assert run_main("train", "--out", out, *SMALL) == 2, out
+        one_line_error(capsys, "--out", needle)
+    assert a_file.read_text() == "x"
+
+
+def test_an_unwritable_out_is_one_line(tmp_path, capsys, monkeypatch):
+    import os
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "locked"))
+
+    monkeypatch.setattr(os, "fsync", refuse)  # root ignores permissions: make the write probe fail
+    assert run_main("train", "--out", str(tmp_path / "locked"), *SMALL) == 2
+    one_line_error(capsys, "--out", "Permission denied")
+
+
+def test_a_full_disk_during_training_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch):
+    import errno
+
+    from minigan.gan import trainer
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "full" / "checkpoint.npz"))
+
+    monkeypatch.setattr(trainer.checkpoints, "save", disk_full)
+    assert run_main("train", "--steps", "4", "--out", str(tmp_path / "full"), *SMALL) == 2
+    one_line_error(capsys, "disk is full")
+
+
+def test_resume_refusals(tmp_path, capsys):
+    out = str(tmp_path / "done")
+    assert minigan_train("--steps", "3", "--out", out, *SMALL, "--no-figures") == 0
+    capsys.readouterr()
+    assert run_main("train", "--out", out, "--resume", "--overwrite", *SMALL) == 2
+    one_line_error(capsys, "--resume", "--overwrite")
+    for steps in ("3", "2"):
+        assert run_main("train", "--out", out, "--resume", "--steps", steps, "--no-progress") == 2
+        one_line_error(capsys, f"--steps {steps}", "already done 3 steps")
+    assert run_main("train", "--out", out, "--resume", "--no-progress") == 2  # no --steps: nothing to do
+    one_line_error(capsys, "already done 3 steps")
+
+
+def test_backend_without_a_gpu_is_one_line_on_every_subcommand(tmp_path, capsys):
+    import minigan as mg
+
+    if mg.backend.gpu_available():
+        pytest.skip("a GPU is present: --backend cupy works here")
+    before = mg.backend.name()
+    for command in (["train", "--out", str(tmp_path / "gpu")], ["lesson", "5"], ["tour", "--out", str(tmp_path)],
+                    ["compare", "--out", str(tmp_path / "cmp")]):
+        assert run_main(*command, "--backend", "cupy") == 2, command
+        one_line_error(capsys, "cupy")
+    assert run_main("lesson", "5", "--backend", "tpu") == 2
+    one_line_error(capsys, "tpu")
+    assert mg.backend.name() == before
+    assert not (tmp_path / "gpu").exists()
+
+
+@pytest.mark.parametrize("command", ["train", "compare"])
+def test_every_option_has_help_with_its_default(command):
+    parser = cli.build_parser()
+    subparser = parser._subparsers._group_actions[0].choices[command]
+    for action in subparser._actions:
+        if action.dest == "help":
+            continue
+        text = action.help or ""
+        assert any(word in text for word in ("default", "quick:", "required")), (action.option_strings, text)
+
+
+def test_a_refused_configuration_leaves_no_folder_behind(tmp_path, capsys):
+    out = tmp_path / "never"
+    assert run_main("train", "--out", str(out), "--optimizer", "sgd", *SMALL) == 2  # SGD has no default rate
+    one_line_error(capsys, "--lr")
+    assert not out.exists()
+
+
+def test_ctrl_c_while_drawing_says_the_run_is_complete(tmp_path, capsys, monkeypatch):
+    import minigan.plot
+
+    def interrupted(run):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(minigan.plot, "save_run_figures", interrupted)
+    assert minigan_train("--steps", "2", "--out", str(tmp_path / "draw"), *SMALL) == 130
+    one_line_error(capsys, "interrupted while drawing", "complete at step 2")
+    assert checkpoints.load(tmp_path / "draw" / "checkpoint.npz").step == 2

@@ -72,3 +72,18 @@ def test_parallel_lines_figure_reproduces_w1_equals_theta(tmp_path):
         assert abs(theta) - 1e-9 <= float(w1_samples) <= abs(theta) + 0.1
         assert (kl, js) == (("inf", "0.6931") if theta != 0 else ("0", "0.0000"))
     assert (tmp_path / "figures" / "parallel_lines" / "parallel_lines.png").stat().st_size > 5000
+
+
+@pytest.mark.parametrize("arguments, needle", [
+    (["load_checkpoint_and_sample.py", "missing.npz"], "no such file"),
+    (["load_checkpoint_and_sample.py", "-n", "0"], "-n"),
+    (["train_wgan_gp_8gaussians.py", "--steps", "-5"], "--steps"),
+    (["train_wgan_gp_8gaussians.py", "--backend", "tpu"], "--backend"),
+])
+def test_examples_reject_bad_arguments_in_one_line(tmp_path, arguments, needle):
+    script, *rest = arguments
+    completed = subprocess.run([sys.executable, str(EXAMPLES_DIR / script), *rest], capture_output=True, text=True,
+                               timeout=TIME_LIMIT_S, env=example_environment(), cwd=tmp_path)
+    assert completed.returncode == 2, completed.stderr
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0] and "Traceback" not in completed.stderr, completed.stderr

@@ -63,6 +63,30 @@ def test_resume_after_a_crash_from_the_last_periodic_checkpoint(tmp_path):
     assert_same_state(straight, resumed)
 
 
+def test_a_decaying_rate_resumes_bit_for_bit(tmp_path):
+    """The quick preset's linear schedule is a function of the step: a crashed run resumed from its
+    last checkpoint ends with the uninterrupted run's weights, optimizer state and rates."""
+    quick = dict(preset="quick", lipschitz="gp", snapshot_every=4)
+    straight = train(config(tmp_path, "straight", **quick))
+
+    def crash(run):
+        if run.step == 8:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(config(tmp_path, "crashed", **quick), callback=crash)
+    resumed = train(config(tmp_path, "crashed", **quick), resume=True)
+    assert_same_state(straight, resumed)
+    assert resumed.critic_optimizer.lr == straight.critic_optimizer.lr == pytest.approx(1e-3 / 12)
+    # snapshots are keyed by step: the resumed folder holds the same ones as the straight run
+    names = sorted(p.name for p in (tmp_path / "crashed" / "snapshots").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "straight" / "snapshots").iterdir())
+    for name in names:
+        a = np.load(tmp_path / "crashed" / "snapshots" / name)
+        b = np.load(tmp_path / "straight" / "snapshots" / name)
+        np.testing.assert_array_equal(a["generated"], b["generated"], err_msg=name)
+
+
 def test_a_fresh_run_never_overwrites_a_checkpoint(tmp_path):
     train(config(tmp_path, "run", steps=2))
     path = tmp_path / "run" / "checkpoint.npz"
@@ -222,3 +246,19 @@ def test_meta_step_must_be_a_non_negative_integer(tmp_path, step):
     checkpoints.write_npz_atomic(forged, arrays)
     with pytest.raises(CheckpointError, match="meta.step must be a non-negative integer"):
         checkpoints.load(forged)
+
+
+def test_a_checkpoint_from_before_the_newer_metrics_resumes(tmp_path):
+    import dataclasses
+    import json
+
+    train(config(tmp_path, "old", steps=3))
+    path = tmp_path / "old" / "checkpoint.npz"
+    saved = checkpoints.load(path)
+    rows = json.loads(saved.history_json)
+    old_rows = [{k: v for k, v in row.items() if k not in ("modes_covered", "d_real_mean", "d_fake_mean")}
+                for row in rows]
+    checkpoints.save(path, dataclasses.replace(saved, history_json=json.dumps(old_rows)))
+    resumed = train(config(tmp_path, "old", steps=6), resume=True)
+    assert resumed.history.columns[-5:-2] == ["modes_covered", "d_real_mean", "d_fake_mean"]
+    assert np.isnan(resumed.history.column("modes_covered")[0]) and resumed.history.column("modes_covered")[-1] >= 0

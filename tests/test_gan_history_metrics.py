@@ -107,3 +107,32 @@ def test_figures_are_headless_and_saved(tmp_path):
     assert low == pytest.approx(-6, abs=0.7) and high == pytest.approx(6, abs=0.7)
     with pytest.raises(ValueError, match="dimension"):
         plot.plot_samples_with_critic(real, fake[:, :1])
+
+
+def test_history_with_new_columns_fills_nan():
+    history = History(rows()).with_columns(["step", "w1", "modes"])
+    assert history.columns == ["step", "w1", "modes"]
+    assert history.column("w1").tolist() == [2.5, 1.0] and np.isnan(history.column("modes")).all()
+
+
+def test_modes_covered_counts_modes_with_enough_points_within_three_sigma():
+    from minigan.gan.metrics import modes_covered
+
+    centres = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    rng = np.random.default_rng(0)
+    std = 0.01
+    # 2,000 points: 40 % at mode 0, 40 % at mode 1, 8 % at mode 2 (under 0.4/4 = 10 %), 12 % far away
+    points = np.concatenate([centres[0] + std * rng.standard_normal((800, 2)),
+                             centres[1] + std * rng.standard_normal((800, 2)),
+                             centres[2] + std * rng.standard_normal((160, 2)),
+                             rng.uniform(3, 4, (240, 2))])
+    assert modes_covered(points, centres, std) == 2
+    assert modes_covered(points, centres, std, min_fraction=0.05) == 3
+    # the real 8 Gaussians cover all 8 of their modes; a collapsed generator covers one
+    eight = data.get("8gaussians")
+    assert modes_covered(eight.host(2000, rng), eight.mode_centres, eight.mode_std) == 8
+    assert modes_covered(np.repeat(eight.mode_centres[:1], 2000, axis=0), eight.mode_centres, eight.mode_std) == 1
+    twenty_five = data.get("25gaussians")
+    assert modes_covered(twenty_five.host(2000, rng), twenty_five.mode_centres, twenty_five.mode_std) == 25
+    with pytest.raises(ValueError, match="agree in d"):
+        modes_covered(points, centres[:, :1], std)

@@ -23,10 +23,51 @@ def test_paper_defaults():
         "adam", 1e-4, (0.5, 0.9), 5, 0.1, 256)
     assert gp.generator_sizes == [2, 512, 512, 512, 2] and gp.critic_sizes == [2, 512, 512, 512, 1]
     assert gp.critic_activation == "relu" and gp.init == "he"
-    assert TrainConfig.for_method("wgan", "gp", data="gaussian1d").gp_weight == 10.0  # the paper's λ
+    # λ by dimension: 0.1 in 1-D and 2-D (a 1-D critic must be free to bend), the paper's 10 above
+    assert TrainConfig.for_method("wgan", "gp", data="gaussian1d").gp_weight == 0.1
     assert TrainConfig.for_method("wgan", "clip", data="gaussian1d").batch_size == 64  # WGAN's m
+    assert TrainConfig.for_method("wgan", "clip").batch_size == 64  # WGAN's m, also on toy data
     assert TrainConfig.for_method("gan", "none").n_critic == 1
     assert TrainConfig(lr=3e-3).lr == 3e-3  # explicit values win
+    assert TrainConfig().lr_schedule == "constant" and TrainConfig().preset == "paper"
+
+
+def test_the_lipschitz_method_follows_the_loss():
+    assert TrainConfig(loss="gan").lipschitz == "none"
+    assert TrainConfig(loss="gan-ns").lipschitz == "none"
+    assert TrainConfig(loss="wgan").lipschitz == "gp"
+    assert TrainConfig(loss="gan", lipschitz="sn").lipschitz == "sn"  # explicit wins
+
+
+def test_quick_preset_values_and_explicit_flags_win():
+    quick = TrainConfig(preset="quick")
+    assert (quick.generator_hidden, quick.critic_hidden, quick.optimizer, quick.lr, quick.lr_schedule,
+            quick.batch_size, quick.n_critic, quick.gp_weight, quick.steps) == (
+        (64, 64, 64), (64, 64, 64), "adam", 2e-3, "linear", 256, 5, 0.1, 2000)
+    assert TrainConfig(preset="quick", lipschitz="clip").optimizer == "rmsprop"
+    assert TrainConfig(preset="quick", lipschitz="clip").lr == 1e-3
+    assert TrainConfig(preset="quick", lr=1e-4, critic_hidden=(8,), lr_schedule="constant").to_dict()[
+        "critic_hidden"] == [8]
+    mine = TrainConfig(preset="quick", lr=1e-4, lr_schedule="constant")
+    assert (mine.lr, mine.lr_schedule, mine.generator_hidden) == (1e-4, "constant", (64, 64, 64))
+    # the config records every resolved value and the preset; it round-trips
+    assert TrainConfig.from_dict(quick.to_dict()) == quick and quick.to_dict()["preset"] == "quick"
+    assert all(value is not None for name, value in quick.to_dict().items()
+               if name not in ("generator_lr", "backend", "out", "snapshot_every"))
+    with pytest.raises(ValueError, match="preset"):
+        TrainConfig(preset="fast")
+    with pytest.raises(ValueError, match="lr_schedule"):
+        TrainConfig(lr_schedule="cosine")
+
+
+def test_linear_schedule_decays_both_rates_to_one_over_steps():
+    from minigan.gan.config import learning_rate_factor
+
+    assert [learning_rate_factor("linear", t, 4) for t in (1, 2, 3, 4)] == [1.0, 0.75, 0.5, 0.25]
+    assert learning_rate_factor("constant", 3, 4) == 1.0
+    run = train(TrainConfig(preset="quick", steps=4, generator_lr=1e-3, **TINY))
+    assert run.critic_optimizer.lr == pytest.approx(2e-3 / 4)
+    assert run.generator_optimizer.lr == pytest.approx(1e-3 / 4)
 
 
 def test_config_round_trip_and_validation():
@@ -36,7 +77,8 @@ def test_config_round_trip_and_validation():
     assert config.mismatches(config.replace(lr=1.0)) == ["lr: 1.0 in the checkpoint vs 0.0001 now"]
     for bad in (dict(loss="hinge"), dict(lipschitz="bn"), dict(data="moons"), dict(steps=-1),
                 dict(batch_size=0), dict(lr=0.0), dict(betas=(0.5, 1.0)), dict(critic_hidden=(0,)),
-                dict(optimizer="sgd"), dict(metric_samples=0), dict(gp_weight=float("nan"))):
+                dict(optimizer="sgd"), dict(metric_samples=0), dict(gp_weight=float("nan")),
+                dict(snapshot_every=0)):
         with pytest.raises(ValueError):
             TrainConfig(**bad)
     with pytest.raises(ValueError, match="unknown TrainConfig fields: colour"):

@@ -4,10 +4,14 @@ Subcommands are thin: each lives in its own module of this package (train, tour,
 parses its arguments and calls the library.
 
     minigan --version
-    minigan train --data 8gaussians --loss wgan --lipschitz gp --steps 2000 --out runs/NAME
+    minigan train --out runs/NAME [--preset quick|paper] [--snapshot-every N]
+    minigan compare --data 8gaussians --out runs/CMP     GAN, WGAN-clip, WGAN-SN, WGAN-GP side by side
     minigan lessons            list the lessons
     minigan lesson N           run lesson N
     minigan tour               run every lesson and write an index.html gallery
+
+Exit statuses: 0 done, 1 training diverged, 2 a usage or file-system problem (one line on
+stderr, never a traceback), 130 interrupted by Ctrl-C.
 """
 
 from __future__ import annotations
@@ -15,12 +19,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 import minigan
 
 
+class CommandParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line naming the flag, exit status 2 (argparse's own
+    prints the whole usage first). Subcommand parsers inherit it."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="minigan",
         description="A from-scratch lab for Wasserstein GANs: train toy GANs, run the lessons.",
     )
@@ -37,7 +50,27 @@ def build_parser() -> argparse.ArgumentParser:
     from minigan.cli import exercises as exercises_command
 
     exercises_command.add_parsers(subcommands)  # exercises, check
+
+    from minigan.cli import compare
+
+    compare.add_parser(subcommands)
     return parser
+
+
+def check_backend(name: str | None) -> str | None:
+    """None when ``--backend name`` can be used here, else the one-line reason (CuPy missing, no GPU,
+    an unknown name). The active backend is left as it was."""
+    if name is None:
+        return None
+    from minigan import backend
+
+    previous = backend.name()
+    try:
+        backend.use(name)
+    except (backend.BackendUnavailableError, ValueError) as error:
+        return f"--backend {name}: {error}"
+    backend.use(previous)
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command is None:
         parser.print_help()
         return 0
+    problem = check_backend(getattr(arguments, "backend", None))  # every subcommand, before any work
+    if problem is not None:
+        print(f"minigan {arguments.command}: {problem}", file=sys.stderr)
+        return 2
     return int(arguments.run(arguments) or 0)
 
 

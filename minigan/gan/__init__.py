@@ -6,8 +6,9 @@
 
 Modules: ``data`` (samplers), ``losses`` (GAN / WGAN losses from logits and scores), ``penalty``
 (``gradient_penalty``), ``config`` (``TrainConfig``), ``trainer`` (``train``, ``Run``),
-``metrics``, ``history``, ``checkpoint``, ``command`` (the ``minigan train`` subcommand),
+``metrics``, ``history``, ``checkpoint``, ``snapshots`` (what a frame of ``training.gif`` shows),
 ``classifier`` (the digit classifier and the mode count of lesson 14).
+The command line (``minigan train``, ``minigan compare``) lives in :mod:`minigan.cli`.
 """
 
 from minigan.gan import classifier, data

@@ -141,12 +141,16 @@ def _parallel_lines_host(n: int, generator: np.random.Generator, theta: float = 
 
 
 # ---------------------------------------------------------------------------------- registry
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: a data set is itself (arrays have no ==)
 class DataSet:
     """A named toy distribution: its dimension, a host sampler, and a plotting window.
 
     ``plot_range`` is the half-width r of the square [−r, r]² (or interval) the figures draw; 3 for
     the 2-D toy sets, as the WGAN-GP paper's Figure 1 (a 128×128 grid over [−3, 3]²).
+
+    Optional: ``mode_centres`` (k, dim) and ``mode_std`` σ for a mixture of k equal Gaussians,
+    which :func:`minigan.gan.metrics.modes_covered` counts; ``image_shape`` (e.g. (8, 8)) for data
+    whose points are flattened images, so figures draw a grid of images instead of a scatter.
     """
 
     name: str
@@ -154,6 +158,9 @@ class DataSet:
     host_sampler: Callable[[int, np.random.Generator], np.ndarray]
     plot_range: float
     description: str
+    mode_centres: np.ndarray | None = None
+    mode_std: float | None = None
+    image_shape: tuple[int, ...] | None = None
 
     def host(self, n: int, generator: np.random.Generator | None = None) -> np.ndarray:
         """n points as a float64 host array of shape (n, dim)."""
@@ -166,11 +173,16 @@ class DataSet:
 
 DATASETS: dict[str, DataSet] = {
     "gaussian1d": DataSet("gaussian1d", 1, _gaussian_1d_host, 4.0, "N(0, 1) on the line"),
-    "mixture1d": DataSet("mixture1d", 1, _mixture_1d_host, 4.0, "½N(−2, 0.5²) + ½N(2, 0.5²) on the line"),
+    "mixture1d": DataSet("mixture1d", 1, _mixture_1d_host, 4.0, "½N(−2, 0.5²) + ½N(2, 0.5²) on the line",
+                         mode_centres=np.array([[-2.0], [2.0]]), mode_std=0.5),
     "8gaussians": DataSet("8gaussians", 2, _eight_gaussians_host, 3.0,
-                          "8 Gaussians on a circle (WGAN-GP toy)"),
+                          "8 Gaussians on a circle (WGAN-GP toy)",
+                          mode_centres=EIGHT_GAUSSIANS_SCALE * _EIGHT_CENTRES / EIGHT_GAUSSIANS_DIVISOR,
+                          mode_std=EIGHT_GAUSSIANS_NOISE / EIGHT_GAUSSIANS_DIVISOR),
     "25gaussians": DataSet("25gaussians", 2, _twenty_five_gaussians_host, 3.0,
-                           "5×5 grid of Gaussians (WGAN-GP toy)"),
+                           "5×5 grid of Gaussians (WGAN-GP toy)",
+                           mode_centres=_GRID_CENTRES / TWENTY_FIVE_GAUSSIANS_DIVISOR,
+                           mode_std=TWENTY_FIVE_GAUSSIANS_NOISE / TWENTY_FIVE_GAUSSIANS_DIVISOR),
     "swissroll": DataSet("swissroll", 2, _swiss_roll_host, 3.0, "the Swiss roll (WGAN-GP toy)"),
     "parallel_lines": DataSet("parallel_lines", 2, _parallel_lines_host, 1.5,
                               "the segment x = 0, y ~ U(0, 1) (the WGAN paper's P₀)"),

@@ -9,6 +9,10 @@ Columns written by the trainer (all floats except ``step``):
     w1_exact               the exact W₁ between generated and real metric samples
     grad_norm_mean/std/max ‖∇ₓ̂ D(x̂)‖ statistics at x̂ = ε·real + (1 − ε)·fake
     lipschitz_upper_bound  ∏ᵢ ‖Wᵢ‖_s over the critic's layers
+    modes_covered          modes of a Gaussian mixture holding ≥ 0.4/k of 2,000 generated points
+                           within 3σ (5 % for the 8 Gaussians); NaN for data without modes
+    d_real_mean/d_fake_mean  a GAN discriminator's mean σ(D) on real / generated points (NaN
+                           for a WGAN critic)
     wall_time              seconds since the run started (resumes included)
     train_time             of which seconds spent in training steps (metrics excluded)
 
@@ -92,6 +96,12 @@ class History:
         if not self._rows:
             raise IndexError("the history is empty")
         return dict(self._rows[-1])
+
+    def with_columns(self, names: Iterable[str]) -> History:
+        """A copy whose rows have exactly the columns ``names``, in that order: a column the rows
+        lack is NaN (how a run resumed from an older checkpoint gets newer metrics)."""
+        names = list(names)
+        return History({name: row.get(name, math.nan) for name in names} for row in self._rows)
 
     def truncated(self, max_step: int) -> History:
         """The rows with step ≤ max_step (what a checkpoint at max_step had seen)."""

@@ -4,6 +4,7 @@ One generator step is ``n_critic`` critic steps followed by one generator step, 
 WGAN's Algorithm 1 and WGAN-GP's Algorithm 1. A critic step draws, in this order, a real batch,
 the noise z for a generated batch, and (gradient penalty only) the interpolation weights ε:
 
+    rates:      lr_t = lr · learning_rate_factor(lr_schedule, t, steps)  (1, or a linear decay)
     critic:     L_D = loss_D(D(x), D(G(z)))  [+ λ·E(‖∇ₓ̂D(x̂)‖ − 1)²  with "gp"]
                 D ← optimizer step on ∇L_D;   clip every critic parameter to [−c, c]  with "clip"
     generator:  L_G = loss_G(D(G(z)))
@@ -45,19 +46,22 @@ from minigan.autodiff import Tensor, grad, no_grad
 from minigan.gan import checkpoint as checkpoints
 from minigan.gan import data as datasets
 from minigan.gan.checkpoint import CheckpointError, CheckpointMismatchError
-from minigan.gan.config import TrainConfig
+from minigan.gan.config import TrainConfig, learning_rate_factor
 from minigan.gan.history import History
 from minigan.gan.losses import critic_loss, generator_loss
 from minigan.gan.metrics import evaluate, metric_generator
 from minigan.gan.penalty import gradient_penalty
 from minigan.nn import StateDictError, clip_weights
+from minigan.gan.snapshots import SNAPSHOT_FOLDER, save_snapshot, take_snapshot
 
-__all__ = ["train", "Run", "TrainingDiverged", "build_networks", "build_optimizer", "CHECKPOINT_NAME"]
+__all__ = ["train", "prepare", "Run", "TrainingDiverged", "build_networks", "build_optimizer", "CHECKPOINT_NAME",
+           "remove_stale_temporaries"]
 
 CHECKPOINT_NAME = "checkpoint.npz"
 TRAIN_STREAM = 1  # the training generator is default_rng([seed, TRAIN_STREAM])
 
 Callback = Callable[["Run"], Any]
+SnapshotCallback = Callable[["Run", dict], Any]
 
 
 class TrainingDiverged(RuntimeError):
@@ -151,6 +155,7 @@ class Run:
         self.wall_time = 0.0  # seconds in earlier sessions (before a resume)
         self.train_time = 0.0
         self.last_checkpoint_step: int | None = None
+        self.snapshots: list[dict[str, Any]] = []  # with config.snapshot_every (this session's)
         self._last_losses = (math.nan, math.nan)
 
     # ------------------------------------------------------------------- making runs
@@ -222,13 +227,19 @@ class Run:
         self.last_checkpoint_step = saved.step
 
     # -------------------------------------------------------------------------- training
-    def fit(self, progress: bool = False, callback: Callback | None = None) -> Run:
+    def fit(self, progress: bool = False, callback: Callback | None = None,
+            on_snapshot: SnapshotCallback | None = None) -> Run:
         """Train until ``config.steps`` generator steps are done; returns self.
 
         ``progress`` shows a tqdm bar with the latest exact W₁. ``callback(run)`` runs after
-        every generator step (lessons use it to watch or to intervene). Writes the checkpoint
-        every ``checkpoint_every`` steps and at the end, and the history as CSV and JSON, when
-        ``config.out`` is set. Raises :class:`TrainingDiverged` on a NaN/inf loss.
+        every generator step (lessons use it to watch or to intervene). With
+        ``config.snapshot_every`` = N a snapshot (:func:`~minigan.gan.snapshots.take_snapshot`)
+        is taken at the start, every N steps and at the end, appended to ``run.snapshots`` and
+        passed to ``on_snapshot(run, snapshot)`` at once (the command line draws a frame there).
+        Writes the checkpoint every ``checkpoint_every`` steps and at the end, and the history as
+        CSV and JSON, when ``config.out`` is set; temporary files a killed run left in ``out`` are
+        removed first. Raises :class:`TrainingDiverged` on a NaN/inf loss; on KeyboardInterrupt
+        writes the history so far and re-raises (the last checkpoint stays as it was).
         """
         config = self.config
         session_start = time.perf_counter()
@@ -239,9 +250,18 @@ class Run:
 
         if self.out is not None:
             self.out.mkdir(parents=True, exist_ok=True)
+            remove_stale_temporaries(self.out)
             _write_text_atomic(self.out / "config.json", json.dumps(config.to_dict(), indent=1) + "\n")
         if len(self.history) == 0:
             self._log(elapsed())
+        every_snapshot = config.snapshot_every
+
+        def snapshot_due() -> bool:
+            return bool(every_snapshot) and (self.step % every_snapshot == 0 or self.step == config.steps)
+
+        if every_snapshot and self.step % every_snapshot == 0 and not any(s["step"] == self.step
+                                                                         for s in self.snapshots):
+            self._snapshot(on_snapshot)  # step 0, or a resume at a snapshot step (the same weights)
         bar = _progress_bar(progress, config.steps, self.step, self.history)
         try:
             while self.step < config.steps:
@@ -257,6 +277,8 @@ class Run:
                         bar.set_postfix(W1=f"{self.history.last()['w1_exact']:.4f}", refresh=False)
                 if bar is not None:
                     bar.update(1)
+                if snapshot_due():
+                    self._snapshot(on_snapshot)
                 every = config.checkpoint_every
                 if self.out is not None and every and self.step % every == 0 and self.step < config.steps:
                     self.wall_time = elapsed()
@@ -266,6 +288,11 @@ class Run:
                 self.write_history()
             path = self.checkpoint_path if self.last_checkpoint_step is not None else None
             raise error.with_checkpoint(path, self.last_checkpoint_step) from None
+        except KeyboardInterrupt:
+            self.wall_time = elapsed()
+            if self.out is not None:
+                self.write_history()
+            raise
         finally:
             if bar is not None:
                 bar.close()
@@ -276,12 +303,23 @@ class Run:
             self.write_history()
         return self
 
+    def _snapshot(self, on_snapshot: SnapshotCallback | None) -> None:
+        snapshot = take_snapshot(self)
+        self.snapshots.append(snapshot)
+        if self.out is not None:
+            save_snapshot(snapshot, self.out / SNAPSHOT_FOLDER)
+        if on_snapshot is not None:
+            on_snapshot(self, snapshot)
+
     def _train_step(self, step: int) -> tuple[float, float]:
         """One generator step preceded by n_critic critic steps; returns (critic loss, generator loss)."""
         config, rng, dtype = self.config, self.rng, self.config.dtype
         critic_parameters = list(self.critic.parameters())
         generator_parameters = list(self.generator.parameters())
         noise_shape = (config.batch_size, config.noise_dim)
+        factor = learning_rate_factor(config.lr_schedule, step, config.steps)
+        self.critic_optimizer.lr = config.lr * factor
+        self.generator_optimizer.lr = (config.generator_lr or config.lr) * factor
         critic_value = math.nan
         for _ in range(config.n_critic):
             real = self.data.tensor(config.batch_size, rng, dtype)
@@ -313,16 +351,20 @@ class Run:
     def _log(self, wall_time: float) -> None:
         config = self.config
         metrics = evaluate(self.generator, self.critic, self.data, config.noise_dim, config.metric_samples,
-                           metric_generator(config.seed, self.step), dtype=config.dtype)
+                           metric_generator(config.seed, self.step), dtype=config.dtype,
+                           discriminator=config.loss != "wgan")
         critic_value, generator_value = self._last_losses
-        self.history.append({
+        row = {
             "step": self.step,
             "critic_loss": critic_value,
             "generator_loss": generator_value,
             **metrics,
             "wall_time": wall_time,
             "train_time": self.train_time,
-        })
+        }
+        if len(self.history) and self.history.columns != list(row):  # resumed from an older checkpoint
+            self.history = self.history.with_columns(row)
+        self.history.append(row)
 
     # ---------------------------------------------------------------------- saving
     @property
@@ -414,6 +456,16 @@ def _progress_bar(enabled: bool, total: int, initial: int, history: History) -> 
     return bar
 
 
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete the ``.checkpoint.npz.*.tmp`` files a run killed while writing a checkpoint left in
+    ``folder`` (the atomic write never reached its rename); returns what was removed."""
+    removed = []
+    for path in folder.glob(f".{CHECKPOINT_NAME}.*.tmp"):
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 def _write_text_atomic(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text)
@@ -438,9 +490,18 @@ def train(config: TrainConfig | None = None, *, resume: bool = False, overwrite:
         config = TrainConfig(**overrides)
     elif overrides:
         config = config.replace(**overrides)
+    run = prepare(config, resume=resume, overwrite=overwrite)
+    return run.fit(progress=progress, callback=callback)
+
+
+def prepare(config: TrainConfig, *, resume: bool = False, overwrite: bool = False) -> Run:
+    """The run :func:`train` would fit, not yet trained: fresh, or continued from ``config.out``'s
+    checkpoint with ``resume`` (the same refusals as :func:`train`)."""
     if not isinstance(config, TrainConfig):
         raise TypeError(f"train expects a TrainConfig, got {type(config).__name__}")
     backend.tune_malloc()  # keep freed step temporaries mapped (a process-wide glibc setting)
+    if resume and overwrite:
+        raise ValueError("resume=True and overwrite=True contradict each other: choose one")
     existing = None if config.out is None else Path(config.out) / CHECKPOINT_NAME
     if resume:
         if existing is None:
@@ -455,4 +516,4 @@ def train(config: TrainConfig | None = None, *, resume: bool = False, overwrite:
                 "overwrite=True (--overwrite) to start afresh, or choose another out folder"
             )
         run = Run.start(config)
-    return run.fit(progress=progress, callback=callback)
+    return run

@@ -1,0 +1,189 @@
+"""The ``minigan compare`` subcommand: GAN, WGAN-clip, WGAN-SN and WGAN-GP side by side.
+
+    minigan compare --data 8gaussians --out runs/compare                 # quick preset
+    minigan compare --data 8gaussians --out runs/compare --preset paper --steps 2000
+
+Trains the four methods from the same seed on the same data with the same preset, each into
+``out/<method>/`` (checkpoint, history, config), then writes into ``out``:
+
+    compare.gif      one panel per method, every panel at the same step (Pillow writer)
+    compare.html     the same frames under one slider, with the four W₁ curves and a marker
+    frames/          the grid frames as PNG
+    w1_curves.png    the exact W₁ of all four against the generator step
+    summary.md       final exact W₁, modes covered and wall time per method (also printed)
+
+Exit status as ``minigan train``: 0 done, 1 a run diverged, 2 bad arguments or an unusable
+folder, 130 Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from minigan.cli.common import (
+    EXIT_DIVERGED,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    UsageError,
+    os_error_message,
+    prepare_out_folder,
+)
+
+__all__ = ["add_parser", "run_command", "METHODS", "summary_table"]
+
+# name → (loss, Lipschitz method)
+METHODS = {
+    "GAN": ("gan", "none"),
+    "WGAN-clip": ("wgan", "clip"),
+    "WGAN-SN": ("wgan", "sn"),
+    "WGAN-GP": ("wgan", "gp"),
+}
+FRAMES_PER_RUN = 20  # the default --snapshot-every is steps / FRAMES_PER_RUN
+
+
+def add_parser(subcommands: Any) -> argparse.ArgumentParser:
+    from minigan.cli.train import add_training_options
+
+    parser = subcommands.add_parser(
+        "compare",
+        help="train GAN, WGAN-clip, WGAN-SN and WGAN-GP side by side and animate them",
+        description="Train GAN, WGAN with weight clipping, WGAN with spectral normalisation and WGAN-GP from "
+                    "the same seed on one data set; write compare.gif, compare.html, w1_curves.png and "
+                    "summary.md to --out. Unset options take the preset's values (quick by default).",
+    )
+    parser.add_argument("--out", required=True, help="folder for the four runs and the comparison; required")
+    add_training_options(parser, method_options=False, snapshot_default=f"--steps / {FRAMES_PER_RUN}")
+    parser.set_defaults(run=run_command)
+    return parser
+
+
+def _configs(arguments: argparse.Namespace, out: Path) -> dict[str, Any]:
+    from minigan.cli.train import given_settings
+    from minigan.gan.config import TrainConfig
+
+    given = given_settings(arguments)
+    given.setdefault("preset", "quick")
+    configs = {}
+    for name, (loss, lipschitz) in METHODS.items():
+        config = TrainConfig(loss=loss, lipschitz=lipschitz, out=str(out / name.lower()), **given)
+        if config.snapshot_every is None:
+            config = config.replace(snapshot_every=max(config.steps // FRAMES_PER_RUN, 1))
+        configs[name] = config
+    return configs
+
+
+def run_command(arguments: argparse.Namespace) -> int:
+    """Run ``minigan compare``; returns the exit status."""
+    from minigan.backend import BackendUnavailableError
+    from minigan.cli.train import clear_frames, flag_message
+    from minigan.gan.trainer import TrainingDiverged, prepare
+
+    def fail(message: str) -> int:
+        print(f"minigan compare: {flag_message(message)}", file=sys.stderr)
+        return EXIT_USAGE
+
+    try:
+        out = prepare_out_folder(arguments.out)
+        configs = _configs(arguments, out)
+    except UsageError as error:
+        return fail(str(error))
+    except (ValueError, BackendUnavailableError) as error:
+        return fail(str(error))
+    runs: dict[str, Any] = {}
+    seconds: dict[str, float] = {}
+    current = None
+    try:
+        for name, config in configs.items():
+            print(f"training {name} ({config.loss} + {config.lipschitz}, {config.steps} steps)", flush=True)
+            folder = Path(config.out)
+            folder.mkdir(parents=True, exist_ok=True)
+            clear_frames(folder)
+            current = prepare(config, overwrite=True)
+            started = time.perf_counter()
+            current.fit(progress=not arguments.no_progress)
+            seconds[name] = time.perf_counter() - started
+            runs[name] = current
+    except TrainingDiverged as error:
+        print(f"minigan compare: {name}: {error}", file=sys.stderr)
+        return EXIT_DIVERGED
+    except KeyboardInterrupt:
+        step = current.step if current is not None else 0
+        print(f"\nminigan compare: interrupted at step {step} of {name}; the finished runs are kept",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (ValueError, BackendUnavailableError) as error:
+        return fail(str(error))
+    except OSError as error:
+        return fail(f"cannot write to --out {arguments.out}: {os_error_message(error)}")
+    try:
+        paths = write_comparison(out, runs)
+        table = summary_table(runs, seconds)
+        (out / "summary.md").write_text(table + "\n", encoding="utf-8")
+    except OSError as error:
+        return fail(f"cannot write to --out {arguments.out}: {os_error_message(error)}")
+    print(table)
+    for path in [*paths, out / "summary.md"]:
+        print(f"wrote {path}")
+    return 0
+
+
+def write_comparison(out: Path, runs: dict[str, Any]) -> list[Path]:
+    """compare.gif, grid frames, compare.html and w1_curves.png for finished runs (name → Run)."""
+    from minigan.animation import draw_snapshot, grid_figure, save_grid_gif
+    from minigan.cli.pages import write_compare_page
+    from minigan.plot import save_figure
+
+    first = next(iter(runs.values()))
+    data = first.data
+    snapshots = {name: run.snapshots for name, run in runs.items()}
+    count = min(len(s) for s in snapshots.values())
+    frames_folder = out / "frames"
+    if frames_folder.is_dir():
+        for old in frames_folder.glob("frame_*.png"):
+            old.unlink()
+    frames = []
+    for index in range(count):
+        figure, axes = grid_figure(len(runs), 1)
+        for position, (ax, (name, run_snapshots)) in enumerate(zip(axes, snapshots.items())):
+            draw_snapshot(ax, run_snapshots[index], data.plot_range, data.image_shape, name, legend=position == 0)
+        step = next(iter(snapshots.values()))[index]["step"]
+        frames.append(save_figure(figure, frames_folder / f"frame_{step:06d}.png", dpi=70))
+    gif = save_grid_gif(snapshots, out / "compare.gif", plot_range=data.plot_range, image_shape=data.image_shape)
+    page = write_compare_page(out / "compare.html", frames, {name: run.history for name, run in runs.items()},
+                              f"GAN, WGAN-clip, WGAN-SN and WGAN-GP on {first.config.data}")
+    curves = save_figure(w1_comparison_figure(runs), out / "w1_curves.png")
+    return [gif, page, curves]
+
+
+def w1_comparison_figure(runs: dict[str, Any]) -> Any:
+    """The exact W₁ of every run against the generator step, a point per log step."""
+    from minigan.plot import new_figure
+
+    figure, ax = new_figure(7.0, 4.0)
+    for name, run in runs.items():
+        ax.plot(run.history.column("step"), run.history.column("w1_exact"), "o-", ms=3, label=name)
+    ax.set_xlabel("generator step")
+    ax.set_ylabel("exact W₁ (samples)")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    first = next(iter(runs.values())).config
+    ax.set_title(f"{first.data}, preset {first.preset}, seed {first.seed}")
+    return figure
+
+
+def summary_table(runs: dict[str, Any], seconds: dict[str, float]) -> str:
+    """A Markdown table: method, final exact W₁, modes covered, wall time."""
+    lines = ["| method | final exact W₁ | modes covered | wall time (s) |", "|---|---:|---:|---:|"]
+    for name, run in runs.items():
+        last = run.history.last()
+        modes = last.get("modes_covered", math.nan)
+        total = "" if run.data.mode_centres is None else f"/{len(run.data.mode_centres)}"
+        modes_text = "–" if math.isnan(modes) else f"{int(modes)}{total}"
+        lines.append(f"| {name} | {last['w1_exact']:.3f} | {modes_text} | {seconds[name]:.1f} |")
+    return "\n".join(lines)
