@@ -6,9 +6,9 @@
 # produce a k-dimensional surface, and natural data sits near a low-dimensional manifold too.
 # Two such sets in general position (not made to coincide) meet, if at all, in a set that carries
 # no probability (two curves in the plane cross in isolated points), so almost all of each
-# distribution's mass lies where the other has none. When the supports are disjoint, as in the experiment below, some discriminator separates
-# them perfectly: D = 1 on every real point, D = 0 on every generated one. JS is then ln 2
-# (lesson 1), flat.
+# distribution's mass lies where the other has none. When the supports are disjoint, as in the
+# experiment below, some discriminator separates them perfectly: D = 1 on every real point, D = 0
+# on every generated one. JS is then ln 2 (lesson 1), flat.
 #
 # > **The source says** (Weng, "From GAN to WGAN", §4.2) that p_r and p_g "are almost certainly
 # > gonna be disjoint" — **in fact** low-dimensional supports need not be disjoint: two planes in

@@ -7,7 +7,7 @@ alternately, is not checking what it claims. Each mutation below replaces one mi
 original was (the defining module and every minigan module that did ``from x import f``), then
 the lesson runs with ``runpy.run_path`` exactly as ``python lessons/NN_x.py --out DIR`` would.
 
-To keep this affordable the child process stops at the first failed check (``Lesson.check`` is
+To keep this affordable the child process stops at the first failed check (``Lesson._record`` is
 wrapped to exit with status 3 and name the claim that caught the mutation); a lesson that
 crashes instead exits with status 1, which counts only for mutations marked ``may_crash`` (where
 the library itself refuses the broken input with an error, which is also a catch). The
@@ -184,6 +184,18 @@ def _w1_cdf_without_absolute_value() -> None:
         return (value, error) if options.get("return_error") else value
 
     _replace(wasserstein, "w1_cdf", signed)
+
+
+def _sliced_w1_unnormalised_directions() -> None:
+    import numpy as np
+
+    from minigan.distances import sliced
+
+    def gaussian_directions(n_projections, dim, seed=0):
+        # the student's slip: Gaussian vectors used as directions without dividing by their norm
+        return np.random.default_rng(seed).standard_normal((int(n_projections), int(dim)))
+
+    _replace(sliced, "random_directions", gaussian_directions)
 
 
 def _w1_assignment_squared_distances() -> None:
@@ -408,6 +420,8 @@ MUTATIONS = [
     Mutation("parallel_lines_w1_signed", "parallel lines: W₁ = θ instead of |θ|", _parallel_lines_w1_signed, ("06",)),
     Mutation("w1_assignment_squared_distances", "assignment W₁ with squared distances",
              _w1_assignment_squared_distances, ("06",)),
+    Mutation("sliced_w1_unnormalised_directions", "sliced W₁ along Gaussian vectors not scaled to unit length",
+             _sliced_w1_unnormalised_directions, ("14",)),
     Mutation("w1_cdf_without_absolute_value", "W₁ = ∫(F − G) without |·|", _w1_cdf_without_absolute_value, ("07",)),
     Mutation("gradient_penalty_without_square", "penalty E|‖∇D‖ − 1| instead of E(‖∇D‖ − 1)²",
              _gradient_penalty_without_square, ("11",)),
@@ -444,16 +458,16 @@ def _fail_fast() -> None:
     """Stop the lesson at its first failed check, with status 3, naming the claim."""
     from minigan.lesson import Lesson
 
-    original = Lesson.check
+    original = Lesson._record  # every check method records its verdict here (they return None to notebooks)
 
-    def check(self, claim, holds, detail=""):
+    def record(self, claim, holds, detail=""):
         if original(self, claim, holds, detail):
             return True
         print(f"MUTATION CAUGHT BY: {claim}", flush=True)
         sys.stderr.flush()
         os._exit(CAUGHT_BY_A_CHECK)
 
-    Lesson.check = check
+    Lesson._record = record
 
 
 def child_main(mutation_name: str, lesson: str, out: str) -> None:

@@ -51,8 +51,8 @@ from minigan.gan.history import History
 from minigan.gan.losses import critic_loss, generator_loss
 from minigan.gan.metrics import evaluate, metric_generator
 from minigan.gan.penalty import gradient_penalty
-from minigan.nn import StateDictError, clip_weights
 from minigan.gan.snapshots import SNAPSHOT_FOLDER, save_snapshot, take_snapshot
+from minigan.nn import StateDictError, clip_weights
 
 __all__ = ["train", "prepare", "Run", "TrainingDiverged", "build_networks", "build_optimizer", "CHECKPOINT_NAME",
            "remove_stale_temporaries"]
