@@ -2,7 +2,8 @@
 # # Lesson 9 — Weight clipping: the original WGAN's way to a Lipschitz critic
 #
 # The WGAN paper (Arjovsky, Chintala & Bottou 2017) keeps the critic in a family of K-Lipschitz
-# functions by a blunt rule: after every critic update, clip every weight into [−c, c]. Why does
+# functions by a blunt rule: after every critic update, clip every parameter — weights and biases
+# alike; Algorithm 1's w is all of them, and `mg.nn.clip_weights` does the same — into [−c, c]. Why does
 # that bound the Lipschitz constant? Lesson 8 gave ‖D‖_L ≤ ∏ᵢ ‖Wᵢ‖_s. For an m×l matrix with
 # every |W_jk| ≤ c,
 #
@@ -87,6 +88,11 @@ print(f"a 256×256 matrix of random ±c signs has ‖W‖_s = {random_signs[3]:.
 #             w ← clip(w, −c, c)
 #         sample {z};  g_θ ← −∇_θ (1/m) Σ D_w(G_θ(z));  θ ← θ − α·RMSProp(θ, g_θ)
 #
+# > **The source says** (Lilian Weng, *From GAN to WGAN*, Figure 9, Algorithm 1 as printed there)
+# > "for t = 0, ..., n_critic do" — **in fact** that loop runs n_critic + 1 = 6 times; the paper's
+# > algorithm (and its stated default n_critic = 5) means n_critic critic steps, t = 1 … n_critic.
+# > minigan's trainer does exactly n_critic per generator step (counted below).
+#
 # Toy version: 8 Gaussians, generator and critic ReLU MLPs 2→64→64→64→(2 or 1), the paper's
 # hyper-parameters exactly. The quick mode runs 100 generator iterations (500 critic steps);
 # `--full` runs 5000. To watch clipping *act*, the critic starts with every weight well inside
@@ -96,6 +102,16 @@ print(f"a 256×256 matrix of random ±c signs has ‖W‖_s = {random_signs[3]:.
 # %%
 ALPHA, N_CRITIC, BATCH = 5e-5, 5, 64
 iterations = 100 if not lesson.full else 5000
+
+counting_run = mg.gan.trainer.Run.start(mg.gan.TrainConfig(
+    data="8gaussians", loss="wgan", lipschitz="clip", steps=3, batch_size=8, critic_hidden=(4,), generator_hidden=(4,),
+    checkpoint_every=None, log_every=3, metric_samples=8, seed=lesson.seed))
+critic_updates = []
+counted_step = counting_run.critic_optimizer.step
+counting_run.critic_optimizer.step = lambda: (critic_updates.append(1), counted_step())  # count, then step
+counting_run.fit()
+lesson.check_close("the source's slip: minigan's trainer makes n_critic = 5 critic updates per generator step, "
+                   "not the n_critic + 1 of 'for t = 0, …, n_critic'", len(critic_updates) / 3, N_CRITIC, atol=0)
 
 critic = mg.nn.MLP([2, 64, 64, 64, 1], activation="relu")
 generator = mg.nn.MLP([2, 64, 64, 64, 2], activation="relu")
@@ -151,9 +167,19 @@ print(f"exact W₁(real, generated): {w1_before:.3f} → {w1_after:.3f}")
 lesson.check_less("at the start almost no weight sits at ±c (< 1 %)", fraction_at_bound(weights_before), 0.01)
 lesson.check("after training at least 15 % of the critic's weights sit exactly at ±c",
              fraction_at_bound(weights_after) >= 0.15, f"{fraction_at_bound(weights_after):.3f}")
-outer_bins = np.mean(np.abs(weights_after) >= 0.9 * C)
-lesson.check("the histogram is U-shaped: the outer 10 % of [−c, c] holds ≥ 1.5× the mass a uniform "
-             "spread would", outer_bins >= 0.15, f"{outer_bins:.3f} of the weights have |w| ≥ 0.9c")
+# The histogram below is a bell — the weights that clipping has not touched yet, still spread as
+# they were drawn — plus two spikes, at −c and +c, of the weights that training pushed outwards.
+histogram_bins = np.linspace(-C, C, 41)
+counts, _ = np.histogram(weights_after, bins=histogram_bins)
+middle_counts = counts[1:-1]
+lesson.check("the spikes: each of the two outermost bins (at −c and at +c) holds more weights than any bin in "
+             "between — at least twice the bell's peak", min(counts[0], counts[-1]) >= 2 * middle_counts.max(),
+             f"bins at ±c: {counts[0]}, {counts[-1]}; tallest bin in between: {middle_counts.max()}")
+inner = np.mean(np.abs(weights_after) < 0.5 * C)
+shoulders = np.mean((np.abs(weights_after) >= 0.5 * C) & (np.abs(weights_after) < 0.95 * C))
+lesson.check("the bell: between the spikes, the weights crowd the middle — |w| < c/2 holds more than "
+             "3× the mass of c/2 ≤ |w| < 0.95c", inner > 3 * shoulders,
+             f"{inner:.3f} vs {shoulders:.3f} of all weights")
 lesson.check_less("with the paper's α = 5e-5 the generator still made progress: exact W₁ fell by ≥ 5 %",
                   w1_after, 0.95 * w1_before)
 
@@ -182,7 +208,7 @@ axes[0].hist(weights_after, bins=bins, alpha=0.7, color="tab:red",
 axes[0].set_yscale("log")
 axes[0].set_xlabel("critic weight value (clipped to [−0.01, 0.01])")
 axes[0].set_ylabel("number of weights (log scale)")
-axes[0].set_title("Weight clipping: the weights pile up at ±c")
+axes[0].set_title("Weight clipping: a bell, and spikes at ±c")
 axes[0].legend(fontsize=8)
 real_points = data.sample_host("8gaussians", 512, host_rng)
 with mg.no_grad():
@@ -212,9 +238,30 @@ lesson.savefig(fig, "weights_pile_up")
 #   bound on the critic's Lipschitz constant K — after half and after all of the training;
 # * the guarantee clipping gives, ∏ c·√(mᵢ·lᵢ).
 #
-# Because a ReLU network is positively homogeneous, shrinking every weight by 10 shrinks its
-# output by 10⁷ here (seven layers): c sets the critic's *scale*, and a tiny scale means values
-# and gradients that vanish in float32 and drown in RMSprop's ε = 10⁻⁸.
+# Why a small c is so destructive: the critic's slope ∇ₓD = W₁ᵀH₁W₂ᵀ ⋯ H₆W₇ᵀ is a product of
+# the seven weight matrices and the ReLUs' 0/1 slopes, so shrinking every weight by 10 shrinks
+# it (and the bound ∏‖Wᵢ‖_s) by 10⁷. A ReLU network *without* biases is positively homogeneous —
+# scaling every weight by a > 0 scales the output by a⁷ exactly — but this one has biases, and
+# clipping shrinks them too: the output is then no multiple of the original (checked below). Its
+# *value* is dominated by the biases, its *slope* is not. c sets the scale of the critic's
+# slope, and a tiny scale means gradients that vanish in float32 and drown in RMSprop's ε = 10⁻⁸.
+
+# %%
+probe = mg.tensor(host_rng.standard_normal((64, 2)), dtype="float64")
+scaling_study = {}
+for with_bias in (False, True):
+    relu_critic = mg.nn.MLP([2] + [64] * 6 + [1], activation="relu", bias=with_bias, dtype="float64")
+    with mg.no_grad():
+        original = relu_critic(probe).numpy()
+        for parameter in relu_critic.parameters():
+            parameter.data[...] = parameter.data / 10.0
+        shrunk = relu_critic(probe).numpy()
+    scaling_study[with_bias] = float(np.abs(shrunk - 1e-7 * original).max() / np.abs(1e-7 * original).max())
+lesson.check_less("without biases, shrinking every weight by 10 shrinks D by exactly 10⁷ (max relative "
+                  "difference)", scaling_study[False], 1e-12)
+lesson.check("with biases (shrunk too, as clipping does), D after shrinking is no multiple 10⁻⁷ of D: not "
+             "positively homogeneous", scaling_study[True] > 1.0,
+             f"max |D_shrunk − 10⁻⁷·D| / max |10⁻⁷·D| = {scaling_study[True]:.3g}")
 
 # %%
 study_steps = 200 if not lesson.full else 2000

@@ -9,9 +9,25 @@
 #
 #     L_D = E D(x̃) − E D(x) + λ·E_x̂ (‖∇ₓ̂ D(x̂)‖₂ − 1)²,    x̂ = ε·x + (1 − ε)·x̃,  ε ~ U[0, 1]
 #
-# (x real, x̃ generated). x̂ samples those lines, since coupling a random real point with a random
-# fake one is cheap and covers the region between the two laws. The paper uses λ = 10 and
-# Adam(1e-4, β = (0.5, 0.9)) with n_critic = 5; its toy script uses λ = 0.1.
+# (x real, x̃ generated). The lines x̂ lies on join **independently drawn** pairs — not the pairs
+# the optimal transport plan couples, which nobody knows (finding them is the transport problem
+# itself). So sampling x̂ this way is a heuristic, as the paper says. It still works for two
+# reasons: the independent pairs include, with positive probability, pairs close to any coupled
+# pair (the independent coupling's support is all of supp P_r × supp P_g), so the optimal lines
+# are among those sampled; and the critic's slope matters only where the generator will read it —
+# on and between the two laws, which is exactly the region those lines sweep. Off that region the
+# penalty says nothing (section 3 measures it).
+#
+# Two sets of hyper-parameters circulate, and they differ: the paper's **Algorithm 1** uses
+# λ = 10, n_critic = 5 and Adam(α = 1e-4, β₁ = 0, β₂ = 0.9); the authors' **toy script** (the
+# 8 Gaussians and Swiss roll below) uses λ = 0.1 and Adam(1e-4, β = (0.5, 0.9)), and so do
+# minigan's defaults for the 2-D toy sets.
+#
+# > **The source says** (the paper notes *Improved Training of Wasserstein GANs*) that x̂ comes
+# > from "P_m = εP_r + (1 − ε)P_g, ε ~ U[0, 1]" — **in fact** that formula is a *mixture*: a
+# > draw from it is a real point (with probability ε) or a generated one, never a point between
+# > them. What the paper samples is the law of x̂ = εx + (1 − ε)x̃, which mixes the *points*, not
+# > the laws (checked in section 2).
 #
 # Training with this loss means differentiating ‖∇ₓ̂ D‖ with respect to the critic's weights — a
 # derivative of a derivative. That is why minigan's engine writes every VJP with Tensor
@@ -149,6 +165,32 @@ lesson.check_close("…at the fraction ε of the way from the fake point (max er
 lesson.check("the interpolates are fresh leaves that require grad (the penalty differentiates D there)",
              x_hat.requires_grad and x_hat.is_leaf)
 
+# x̂ against the notes' "P_m = εP_r + (1 − ε)P_g": real points on the 8 Gaussians' circle (radius
+# √2), fake points in a small cloud N(0, 0.05²) at the centre. A draw from the mixture is one or
+# the other; x̂ lies on a radius at a uniform fraction ε, so the share of x̂ in the ring
+# 0.3 ≤ ‖x̂‖ ≤ 1.1 is about (1.1 − 0.3)/√2 = 0.566 (the cloud's spread changes it by < 0.01).
+n_mix = 4000
+ring_real = data.eight_gaussians(n_mix)
+ring_fake = mg.tensor(0.05 * host_rng.standard_normal((n_mix, 2)), dtype="float32")
+weights_eps = host_rng.uniform(0, 1, (n_mix, 1))
+mixture_draws = np.where(host_rng.uniform(0, 1, (n_mix, 1)) < weights_eps, ring_real.numpy(), ring_fake.numpy())
+x_hat_draws = interpolate(ring_real, ring_fake, epsilon=mg.tensor(weights_eps, dtype="float32")).numpy()
+
+
+def ring_share(points):
+    radii = np.linalg.norm(points, axis=1)
+    return float(np.mean((radii >= 0.3) & (radii <= 1.1)))
+
+
+expected_share = (1.1 - 0.3) / np.sqrt(2.0)
+share_tolerance = 4 * np.sqrt(expected_share * (1 - expected_share) / n_mix) + 0.01  # 4 standard errors + spread
+print(f"share in the ring 0.3 ≤ ‖x‖ ≤ 1.1: mixture εP_r + (1 − ε)P_g {ring_share(mixture_draws):.3f}, "
+      f"x̂ {ring_share(x_hat_draws):.3f} (expected {expected_share:.3f})")
+lesson.check_close("the source's slip: the mixture εP_r + (1 − ε)P_g puts no point between the laws",
+                   ring_share(mixture_draws), 0.0, atol=0.0)
+lesson.check_close("… while x̂ = εx + (1 − ε)x̃ fills the ring between them at the expected share",
+                   ring_share(x_hat_draws), expected_share, atol=share_tolerance)
+
 fig, ax = plt.subplots(figsize=(5.5, 5.5))
 for a, b in zip(r, f):
     ax.plot([a[0], b[0]], [a[1], b[1]], color="gray", lw=0.7)
@@ -217,7 +259,13 @@ def train_critic_alone(name, method):
     with mg.no_grad():
         estimate = critic(real).mean().item() - critic(fake).mean().item()
         surface = critic(grid_points).numpy().reshape(grid_size, grid_size)
-    return {"surface": surface, "norms": norms, "real": real.numpy()[:512], "estimate": estimate}
+    far_angles = host_rng.uniform(0, 2 * np.pi, 2000)
+    far_radii = host_rng.uniform(5.0, 8.0, 2000)  # beyond every x̂ but a handful (see below)
+    far_points = mg.tensor(np.stack([far_radii * np.cos(far_angles), far_radii * np.sin(far_angles)], axis=1),
+                           dtype="float32", requires_grad=True)
+    far_norms = gradient_norms(critic, far_points).numpy()
+    return {"surface": surface, "norms": norms, "real": real.numpy()[:512], "estimate": estimate,
+            "far_norms": far_norms}
 
 
 def exact_w1_against_noisy_data(name, n):
@@ -234,6 +282,11 @@ for (name, method), result in surfaces.items():
     print(f"{name:>12}, {method:>16}: ‖∇D(x̂)‖ mean {result['norms'].mean():.4f}, "
           f"sd {result['norms'].std():.4f}; E D(real) − E D(fake) = {result['estimate']:.4g} "
           f"(exact W₁ {exact_w1[name]:.3f})")
+for (name, method), result in surfaces.items():
+    on_lines, off_lines = result["norms"], result["far_norms"]
+    print(f"{name:>12}, {method:>16}: ‖∇D‖ within 0.1 of 1 at {np.mean(np.abs(on_lines - 1) <= 0.1):.1%} of the x̂, "
+          f"at {np.mean(np.abs(off_lines - 1) <= 0.1):.1%} of the points 5 ≤ ‖x‖ ≤ 8; there mean "
+          f"{off_lines.mean():.3f}, min {off_lines.min():.3f}, max {off_lines.max():.3f}")
 lowest_fraction = 0.5 if not lesson.full else 0.8
 for name in datasets_shown:
     penalty, clipping = surfaces[(name, "gradient penalty")], surfaces[(name, "clipping")]
