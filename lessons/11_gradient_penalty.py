@@ -260,12 +260,12 @@ def train_critic_alone(name, method):
         estimate = critic(real).mean().item() - critic(fake).mean().item()
         surface = critic(grid_points).numpy().reshape(grid_size, grid_size)
     far_angles = host_rng.uniform(0, 2 * np.pi, 2000)
-    far_radii = host_rng.uniform(5.0, 8.0, 2000)  # beyond every x̂ but a handful (see below)
+    far_radii = host_rng.uniform(6.0, 9.0, 2000)  # beyond the x̂ (see below)
     far_points = mg.tensor(np.stack([far_radii * np.cos(far_angles), far_radii * np.sin(far_angles)], axis=1),
                            dtype="float32", requires_grad=True)
     far_norms = gradient_norms(critic, far_points).numpy()
     return {"surface": surface, "norms": norms, "real": real.numpy()[:512], "estimate": estimate,
-            "far_norms": far_norms}
+            "far_norms": far_norms, "critic": critic}
 
 
 def exact_w1_against_noisy_data(name, n):
@@ -282,11 +282,6 @@ for (name, method), result in surfaces.items():
     print(f"{name:>12}, {method:>16}: ‖∇D(x̂)‖ mean {result['norms'].mean():.4f}, "
           f"sd {result['norms'].std():.4f}; E D(real) − E D(fake) = {result['estimate']:.4g} "
           f"(exact W₁ {exact_w1[name]:.3f})")
-for (name, method), result in surfaces.items():
-    on_lines, off_lines = result["norms"], result["far_norms"]
-    print(f"{name:>12}, {method:>16}: ‖∇D‖ within 0.1 of 1 at {np.mean(np.abs(on_lines - 1) <= 0.1):.1%} of the x̂, "
-          f"at {np.mean(np.abs(off_lines - 1) <= 0.1):.1%} of the points 5 ≤ ‖x‖ ≤ 8; there mean "
-          f"{off_lines.mean():.3f}, min {off_lines.min():.3f}, max {off_lines.max():.3f}")
 lowest_fraction = 0.5 if not lesson.full else 0.8
 for name in datasets_shown:
     penalty, clipping = surfaces[(name, "gradient penalty")], surfaces[(name, "clipping")]
@@ -299,8 +294,50 @@ for name in datasets_shown:
     lesson.check_between(f"{name}, gradient penalty: the critic's estimate is ≥ {lowest_fraction:.0%} of the "
                          "exact W₁ and (K ≈ 1) at most 20 % above it",
                          penalty["estimate"] / exact_w1[name], lowest_fraction, 1.2)
-    lesson.check_between(f"{name}, weight clipping: the critic's estimate is W₁ scaled down by over 100×",
-                         clipping["estimate"] / exact_w1[name], -0.01, 0.01)
+    lesson.check_between(f"{name}, weight clipping: the critic's estimate has the right sign and is W₁ scaled "
+                         "down by over 100×", clipping["estimate"] / exact_w1[name], 1e-9, 0.01)
+
+# %% [markdown]
+# > **The source says** (Wikipedia, *Wasserstein GAN*, "Gradient penalty") that the critic,
+# > minimising the penalised loss, "would naturally bring ∇D(x) close to a everywhere, thus
+# > making ‖D‖_L ≈ a" — **in fact** the penalty is evaluated only at the x̂, so it acts only on
+# > the region their lines sweep; elsewhere the critic's slope is whatever the network happens to
+# > do there. Two measurements on the 8 Gaussians' penalty critic: its gradient norm at points
+# > 6 ≤ ‖x‖ ≤ 9, beyond every x̂ drawn, where this ReLU critic extrapolates linearly (printed:
+# > there it stays near 1 by the network's shape, not by the penalty); and a critic changed only
+# > off the lines, D′(x) = D(x) + 10·max(0, ‖x‖ − 6), whose slope there is ≈ 10 while the
+# > penalty, which never looks there, is the same to the last bit (checked).
+
+# %%
+penalty_critic = surfaces[("8gaussians", "gradient penalty")]
+on_lines, off_lines = penalty_critic["norms"], penalty_critic["far_norms"]
+print(f"8gaussians, gradient penalty: ‖∇D‖ within 0.1 of 1 at {np.mean(np.abs(on_lines - 1) <= 0.1):.1%} of the "
+      f"x̂ and at {np.mean(np.abs(off_lines - 1) <= 0.1):.1%} of the points 6 ≤ ‖x‖ ≤ 9 (there: mean "
+      f"{off_lines.mean():.3f}, range {off_lines.min():.3f}–{off_lines.max():.3f})")
+blind_real = data.sample("8gaussians", 512)
+blind_fake = blind_real + mg.tensor(mg.backend.random_normal((512, 2)))
+blind_mix = mg.tensor(host_rng.uniform(0, 1, (512, 1)), dtype="float32")
+blind_x_hat = interpolate(blind_real, blind_fake, epsilon=blind_mix).numpy()
+bumped_critic = penalty_critic["critic"]
+
+
+def critic_changed_off_the_lines(points):
+    radius = mg.sqrt((points * points).sum(axis=1, keepdims=True))
+    return bumped_critic(points) + 10.0 * mg.relu(radius - 6.0)
+
+
+plain_penalty = mg.gan.gradient_penalty(bumped_critic, blind_real, blind_fake, epsilon=blind_mix).item()
+changed_penalty = mg.gan.gradient_penalty(critic_changed_off_the_lines, blind_real, blind_fake,
+                                          epsilon=blind_mix).item()
+far = mg.tensor(np.array([[7.0, 0.0], [0.0, -8.0], [6.0, 6.0]]), dtype="float32", requires_grad=True)
+changed_far_norms = gradient_norms(critic_changed_off_the_lines, far).numpy()
+lesson.check("the source's slip: every x̂ drawn lies within ‖x‖ < 6 (a noise vector would need a norm above "
+             "4.5, probability e^(−10))…", float(np.linalg.norm(blind_x_hat, axis=1).max()) < 6.0,
+             f"largest ‖x̂‖ {np.linalg.norm(blind_x_hat, axis=1).max():.2f}")
+lesson.check_close("… so a critic changed only beyond ‖x‖ = 6 has exactly the same penalty", changed_penalty,
+                   plain_penalty, atol=0.0)
+lesson.check("… while its gradient norm out there is ≈ 10, not 1: the penalty does not act there",
+             bool(np.all(changed_far_norms > 8.0)), str(np.round(changed_far_norms, 2)))
 
 fig, axes = plt.subplots(len(datasets_shown), 2, figsize=(9.2, 4.4 * len(datasets_shown)), squeeze=False)
 for row, name in enumerate(datasets_shown):
@@ -336,35 +373,76 @@ lesson.savefig(fig, "gradient_norms")
 # %% [markdown]
 # ## 4. WGAN-GP training on the toy sets
 #
-# Now the full game with `mg.gan.train`: the WGAN loss, the gradient penalty with the toy
-# script's λ = 0.1, n_critic = 5, Adam with β = (0.5, 0.9). The quick mode shrinks the networks to
-# ReLU MLPs 2→32→32→32→(2 or 1), uses batches of 64 and 200 generator steps, and — to move in
-# that budget — Adam's learning rate 1e-3 instead of the paper's 1e-4. `--full` runs the
-# published toy settings (512-wide networks, batches of 256, lr 1e-4) for 10,000 steps (over an
-# hour on two CPU cores: W₁ ends near 0.09 on both sets, against a sampling floor of 0.07). The
-# history records the exact W₁ between 256 generated and 256 real points at every log step.
+# Now the full game, trained by minigan's trainer: the WGAN loss, the gradient penalty with the toy
+# script's λ = 0.1, n_critic = 5, batches of 256, Adam with β = (0.5, 0.9). The quick mode differs
+# from the published toy settings in three ways, so that it converges in about a minute on two
+# CPU cores: the networks are ReLU MLPs 2→64→64→64→(2 or 1) instead of 512 wide; Adam's
+# learning rate is 1e-3 instead of 1e-4 for the first half of the 2,000 generator steps, then
+# falls linearly to 5e-5 — the late small steps let the samples settle into the 8 Gaussians'
+# tight clusters (sd 0.014) instead of jittering around them; and it stops after 2,000 steps.
+# `--full` runs the published toy settings (512-wide networks, constant lr 1e-4) for 10,000
+# steps (over an hour on two CPU cores: W₁ ends near 0.09 on both sets).
+#
+# "Converged" is checked two ways. The exact W₁ between 1,000 generated and 1,000 real points
+# must be ≤ 0.15 (two samples of the data itself are ≈ 0.07 apart: the sampling floor, printed).
+# And on the 8 Gaussians every mode must be covered: a mode counts as covered when at least 5 %
+# of 2,000 generated points lie within 3σ of its centre (σ = 0.02/1.414, the data's own spread;
+# the data puts 12.5 % · 98.9 % there).
 
 # %%
+MODE_SD = 0.02 / 1.414
+EIGHT_CENTRES = 2.0 / 1.414 * np.array([[np.cos(k * np.pi / 4), np.sin(k * np.pi / 4)] for k in range(8)])
+
+
+def covered_modes(points, centres=EIGHT_CENTRES, radius=3 * MODE_SD, share=0.05):
+    """How many centres have at least `share` of the points within `radius` of them."""
+    distances_to_centres = np.linalg.norm(points[:, None, :] - centres[None, :, :], axis=2)
+    return int(np.sum(np.mean(distances_to_centres <= radius, axis=0) >= share))
+
+
+real_for_modes = data.sample_host("8gaussians", 2000, host_rng)
+lesson.check_close("the mode count of 2,000 real points is 8", covered_modes(real_for_modes), 8, atol=0)
+one_mode_dropped = real_for_modes[np.linalg.norm(real_for_modes - EIGHT_CENTRES[3], axis=1) > 0.5]
+lesson.check_close("…and 7 once one mode's points are removed", covered_modes(one_mode_dropped), 7, atol=0)
+
 if lesson.full:
     run_settings = dict(steps=10000, log_every=250, metric_samples=1000)
 else:
-    run_settings = dict(steps=200, lr=1e-3, batch_size=64, critic_hidden=(32, 32, 32),
-                        generator_hidden=(32, 32, 32), log_every=20, metric_samples=256)
+    run_settings = dict(steps=2000, lr=1e-3, batch_size=256, critic_hidden=(64, 64, 64),
+                        generator_hidden=(64, 64, 64), log_every=100, metric_samples=256)
+
+
+def decay_in_second_half(run):
+    """Quick mode: lr constant for the first half, then linearly down to 5 % of it at the last step."""
+    fraction_left = min(1.0, 2.0 * (1.0 - run.step / run.config.steps))
+    for optimizer in (run.generator_optimizer, run.critic_optimizer):
+        optimizer.lr = run.config.lr * (0.05 + 0.95 * fraction_left)
+
+
 runs = {}
+final_w1 = {}
 for name in ("8gaussians", "swissroll"):
     config = mg.gan.TrainConfig(data=name, loss="wgan", lipschitz="gp", seed=lesson.seed,
                                 checkpoint_every=None, **run_settings)
-    runs[name] = mg.gan.train(config)
+    runs[name] = mg.gan.trainer.Run.start(config).fit(callback=None if lesson.full else decay_in_second_half)
     w1 = runs[name].history.column("w1_exact")
-    print(f"{name}: exact W₁ {w1[0]:.3f} → {w1[-1]:.3f} over {config.steps} steps "
-          f"(trained in {runs[name].train_time:.1f} s)")
-    lesson.check_less(f"{name}: WGAN-GP reduces the exact W₁ to below 80 % of its starting value", w1[-1],
-                      0.8 * w1[0])
+    final_w1[name] = mg.distances.w1_assignment(runs[name].sample(1000, host_rng),
+                                                data.sample_host(name, 1000, host_rng))
+    floor = mg.distances.w1_assignment(data.sample_host(name, 1000, host_rng), data.sample_host(name, 1000, host_rng))
+    print(f"{name}: logged exact W₁ {w1[0]:.3f} → {w1[-1]:.3f} over {config.steps} steps "
+          f"(trained in {runs[name].train_time:.1f} s); exact W₁ on 1,000 fresh points per side {final_w1[name]:.3f} "
+          f"(sampling floor {floor:.3f})")
+    lesson.check_less(f"{name}: WGAN-GP converged — exact W₁ between 1,000 generated and 1,000 real points ≤ 0.15",
+                      final_w1[name], 0.15)
+modes_found = covered_modes(runs["8gaussians"].sample(2000, host_rng))
+print(f"8gaussians: {modes_found} of 8 modes covered")
+if not lesson.full:  # the published settings were not re-measured for the mode count
+    lesson.check_close("8gaussians: WGAN-GP covers all 8 modes", modes_found, 8, atol=0)
 
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
 for ax, (name, run) in zip(axes[:2], runs.items()):
-    real = data.sample_host(name, 512, host_rng)
-    generated = run.sample(512)
+    real = data.sample_host(name, 1000, host_rng)
+    generated = run.sample(1000, host_rng)
     ax.scatter(*real.T, s=3, color="k", label="real")
     ax.scatter(*generated.T, s=3, color="tab:orange", alpha=0.6, label="generated")
     ax.set_aspect("equal")
@@ -372,7 +450,8 @@ for ax, (name, run) in zip(axes[:2], runs.items()):
     ax.set_ylim(-2.2, 2.2)
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
-    ax.set_title(f"WGAN-GP on {name}, after {run.config.steps} steps")
+    ax.set_title(f"WGAN-GP on {name}, after {run.config.steps} steps\nexact W₁ {final_w1[name]:.3f}"
+                 + (f", {modes_found}/8 modes" if name == "8gaussians" else ""), fontsize=10)
     ax.legend(fontsize=8, loc="upper right")
 for name, run in runs.items():
     axes[2].plot(run.history.column("step"), run.history.column("w1_exact"), "o-", ms=3, label=name)

@@ -56,7 +56,7 @@ LN4 = 2.0 * math.log(2.0)
 # discriminator step per generator step at equal rates, so its generator moves faster than the
 # WGANs' (0.15× rate): the W₁-against-step panel below is not a race.
 #
-# A correlation measured on one run could be luck. `--full` repeats the whole experiment for five
+# A band or a correlation measured on one run could be luck. `--full` repeats the experiment for five
 # seeds, logging every second step with 1000 points per side for the exact W₁, and every claim
 # below must then hold for every seed.
 
@@ -96,22 +96,39 @@ runs_by_seed = {seed: train_all(seed) for seed in seeds}
 # %% [markdown]
 # ## Does the number we watch follow the truth?
 #
-# Spearman's rank correlation between the logged value and the exact W₁ over the run: +1 means
-# "whenever W₁ went down, so did the estimate". The first tenth of the run is left out: there the
-# critic is still learning to tell the two apart (its first estimates come from a critic with a
-# handful of updates, and can even be negative — see the figure). The WGAN reference code gives
-# its critic 100 steps per generator step at the start for the same reason.
+# Both the estimate and W₁ fall during a run, so almost any two series are rank-correlated
+# here; a rank correlation of two trending series says little. Two checks that do mean
+# something, both on the logs after the first tenth of the run (before that the critic is still
+# learning to tell the two apart, and its first estimates can even be negative — see the figure):
+#
+# * **the ratio** estimate / W₁ stays inside a band at every log. Kantorovich–Rubinstein caps it
+#   at K (K ≈ 1 for the penalty; for the others we divide by the measured slope first), plus a
+#   few % of sampling error of the 256-point W₁; it falls below 1 as far as the critic is from
+#   optimal;
+# * **the steps**: the step-to-step changes of the estimate correlate with the changes of W₁
+#   (Pearson), so the estimate moves when — and as — the samples move.
+#
+# And a finding the sources do not prepare you for: **the raw estimate of the clipped critic does
+# not track W₁ here.** Its scale K (its Lipschitz constant, ~10⁻⁵ with c = 0.01) drifts during
+# the run, by more than W₁ changes: over seeds 0–3 the raw estimate's rank correlation with W₁
+# was −0.89, −0.21, +0.58 and −0.40, and the ratio raw estimate / W₁ drifts by a factor 1.5–3.6
+# within a run. Only the estimate divided by the critic's measured slope (its mean ‖∇D‖ at the
+# interpolates x̂) tracks W₁. The same holds, more mildly, for spectral normalisation.
 
 # %%
 gp = "wgan + gradient penalty"
+rescaled = ("wgan + clipping", "wgan + spectral norm")
 
 
 def statistics(histories):
     """The numbers the claims are about, for one seed's four runs."""
     settled = histories["gan"].column("step") >= common["steps"] // 10  # every run logs at the same steps
 
-    def spearman(values, truth):
-        return float(stats.spearmanr(values[settled], truth[settled])[0])
+    def step_correlation(values, truth):
+        return float(np.corrcoef(np.diff(values[settled]), np.diff(truth[settled]))[0, 1])
+
+    def drift(ratio):
+        return float(ratio[settled].max() / ratio[settled].min())
 
     truth = {name: h.column("w1_exact") for name, h in histories.items()}
     estimate = {name: h.column("w1_critic") for name, h in histories.items()}
@@ -119,50 +136,65 @@ def statistics(histories):
     discriminator_loss = histories["gan"].column("critic_loss")[1:]  # the first log comes before any step
     return {
         "fall": {name: truth[name][-1] / truth[name][0] for name in methods},
-        "rho_gp": spearman(estimate[gp], truth[gp]),
-        "end_ratio_gp": estimate[gp][-1] / truth[gp][-1],
-        "rho_normalized": {name: spearman(estimate[name] / slope[name], truth[name])
-                           for name in ("wgan + clipping", "wgan + spectral norm")},
-        "rho_raw": {name: spearman(estimate[name], truth[name])
-                    for name in ("wgan + clipping", "wgan + spectral norm")},
+        "ratio_gp": (float((estimate[gp] / truth[gp])[settled].min()),
+                     float((estimate[gp] / truth[gp])[settled].max())),
+        "steps_gp": step_correlation(estimate[gp], truth[gp]),
+        "ratio_rescaled": {name: (float((estimate[name] / slope[name] / truth[name])[settled].min()),
+                                  float((estimate[name] / slope[name] / truth[name])[settled].max()))
+                           for name in rescaled},
+        "steps_rescaled": {name: step_correlation(estimate[name] / slope[name], truth[name]) for name in rescaled},
+        "drift_raw": {name: drift(estimate[name] / truth[name]) for name in rescaled},
+        "drift_rescaled": {name: drift(estimate[name] / slope[name] / truth[name]) for name in rescaled},
+        "rank_raw_clipping": float(stats.spearmanr(estimate["wgan + clipping"][settled],
+                                                   truth["wgan + clipping"][settled])[0]),
         "clipping_scale": truth["wgan + clipping"][-1] / estimate["wgan + clipping"][-1],
-        "rho_gan": spearman(histories["gan"].column("critic_loss"), truth["gan"]),
+        "steps_gan": step_correlation(histories["gan"].column("critic_loss"), truth["gan"]),
         "median_gan_loss": float(np.median(discriminator_loss)),
     }
 
 
 results = {seed: statistics(histories) for seed, histories in runs_by_seed.items()}
 for seed, r in results.items():
-    print(f"seed {seed}: GP ρ = {r['rho_gp']:.3f}, GP estimate/W₁ at the end {r['end_ratio_gp']:.3f}; "
-          + "; ".join(f"{name} ρ raw {r['rho_raw'][name]:+.3f}, ÷ slope {r['rho_normalized'][name]:+.3f}"
-                      for name in r["rho_raw"])
-          + f"; GAN loss median {r['median_gan_loss']:.3f}, ρ {r['rho_gan']:+.3f}")
+    print(f"seed {seed}: GP estimate/W₁ {r['ratio_gp'][0]:.3f}–{r['ratio_gp'][1]:.3f}, step correlation "
+          f"{r['steps_gp']:+.2f}; " + "; ".join(
+              f"{name}: ÷ slope /W₁ {r['ratio_rescaled'][name][0]:.3f}–{r['ratio_rescaled'][name][1]:.3f}, steps "
+              f"{r['steps_rescaled'][name]:+.2f}, drift raw ×{r['drift_raw'][name]:.2f} vs ÷ slope "
+              f"×{r['drift_rescaled'][name]:.2f}" for name in rescaled)
+          + f"; clipping raw rank correlation {r['rank_raw_clipping']:+.2f}; GAN loss median "
+          f"{r['median_gan_loss']:.3f}, step correlation {r['steps_gan']:+.2f}")
 every = "" if len(seeds) == 1 else f" (all {len(seeds)} seeds)"
-worst = {key: [r[key] for r in results.values()] for key in ("rho_gp", "end_ratio_gp", "clipping_scale",
-                                                              "rho_gan", "median_gan_loss")}
+each = list(results.values())
 
 for name in methods:
-    falls = [r["fall"][name] for r in results.values()]
+    falls = [r["fall"][name] for r in each]
     lesson.check(f"{name}: the exact W₁ fell by at least a third over the run{every}", max(falls) < 2 / 3,
                  "final/initial = " + ", ".join(f"{f:.2f}" for f in falls))
-lesson.check(f"WGAN-GP: the critic's estimate tracks the exact W₁ (Spearman ≥ 0.8){every}",
-             min(worst["rho_gp"]) >= 0.8, "ρ = " + ", ".join(f"{v:.3f}" for v in worst["rho_gp"]))
-lesson.check(f"WGAN-GP: at the end the estimate is W₁ itself, within 25 % (K ≈ 1){every}",
-             all(abs(v - 1.0) <= 0.25 for v in worst["end_ratio_gp"]),
-             "estimate/W₁ = " + ", ".join(f"{v:.3f}" for v in worst["end_ratio_gp"]))
-for name in ("wgan + clipping", "wgan + spectral norm"):
-    values = [r["rho_normalized"][name] for r in results.values()]
-    lesson.check(f"{name}: divided by the critic's measured slope, the estimate tracks W₁ (Spearman ≥ 0.8)"
-                 f"{every}", min(values) >= 0.8, "ρ = " + ", ".join(f"{v:.3f}" for v in values))
+# Bands: over seeds 0–4 the penalty's ratio stayed in 0.74–1.15, the rescaled ones in 0.56–1.01.
+lesson.check(f"WGAN-GP: the estimate stays within 0.6–1.25 × W₁ at every log after warm-up (K ≈ 1){every}",
+             all(0.6 <= r["ratio_gp"][0] and r["ratio_gp"][1] <= 1.25 for r in each),
+             "; ".join(f"{r['ratio_gp'][0]:.3f}–{r['ratio_gp'][1]:.3f}" for r in each))
+lesson.check(f"WGAN-GP: its step-to-step changes follow W₁'s (correlation ≥ 0.3){every}",
+             all(r["steps_gp"] >= 0.3 for r in each), ", ".join(f"{r['steps_gp']:+.2f}" for r in each))
+for name in rescaled:
+    lesson.check(f"{name}: divided by the measured slope, the estimate stays within 0.45–1.1 × W₁ after warm-up"
+                 f"{every}", all(0.45 <= r["ratio_rescaled"][name][0] and r["ratio_rescaled"][name][1] <= 1.1
+                                 for r in each),
+                 "; ".join(f"{r['ratio_rescaled'][name][0]:.3f}–{r['ratio_rescaled'][name][1]:.3f}" for r in each))
+    lesson.check(f"{name}: … and its step-to-step changes follow W₁'s (correlation ≥ 0.6){every}",
+                 all(r["steps_rescaled"][name] >= 0.6 for r in each),
+                 ", ".join(f"{r['steps_rescaled'][name]:+.2f}" for r in each))
+    lesson.check(f"{name}: the raw estimate's ratio to W₁ drifts more within the run than the rescaled one's "
+                 f"(max/min){every}", all(r["drift_raw"][name] > r["drift_rescaled"][name] for r in each),
+                 "; ".join(f"×{r['drift_raw'][name]:.2f} vs ×{r['drift_rescaled'][name]:.2f}" for r in each))
 lesson.check(f"weight clipping's raw estimate is W₁ scaled down by > 1000 (its K is tied to c = 0.01){every}",
-             min(worst["clipping_scale"]) > 1000, "W₁/estimate = " + ", ".join(f"{v:.3g}" for v in
-                                                                             worst["clipping_scale"]))
+             min(r["clipping_scale"] for r in each) > 1000,
+             "W₁/estimate = " + ", ".join(f"{r['clipping_scale']:.3g}" for r in each))
 lesson.check(f"GAN: the discriminator's loss hovers near 2 ln 2 — its median is within 0.25 of it{every}",
-             all(abs(v - LN4) <= 0.25 for v in worst["median_gan_loss"]),
-             "medians " + ", ".join(f"{v:.3f}" for v in worst["median_gan_loss"]) + f" vs {LN4:.3f}")
-lesson.check(f"GAN: it says far less about W₁ than WGAN-GP's estimate (|Spearman| smaller by ≥ 0.3){every}",
-             all(abs(g) <= p - 0.3 for g, p in zip(worst["rho_gan"], worst["rho_gp"])),
-             "|ρ_GAN| = " + ", ".join(f"{abs(v):.3f}" for v in worst["rho_gan"]))
+             all(abs(r["median_gan_loss"] - LN4) <= 0.25 for r in each),
+             "medians " + ", ".join(f"{r['median_gan_loss']:.3f}" for r in each) + f" vs {LN4:.3f}")
+lesson.check(f"GAN: its loss's changes say far less about W₁'s than WGAN-GP's estimate does (step correlation "
+             f"lower by ≥ 0.3){every}", all(r["steps_gan"] <= r["steps_gp"] - 0.3 for r in each),
+             "GAN " + ", ".join(f"{r['steps_gan']:+.2f}" for r in each))
 
 # The figure shows the first seed.
 histories = runs_by_seed[seeds[0]]
