@@ -270,6 +270,11 @@ lesson.check("… and its critic's estimate wanders more (total variation / net 
              more_wander >= 3, f"{more_wander} of 4")
 
 # %% [markdown]
+# What holds, measured: on each of seeds 0–7, Adam ended with the higher W₁ (by 4–39 %) and a
+# critic estimate that wandered more (from 1.4× to over 60× as much). What we did not see:
+# outright divergence — at this learning rate, Adam's runs are worse and noisier, not broken.
+
+# %% [markdown]
 # ## 4. Too small, too large
 #
 # The WGAN paper warns: with a large c the weights take long to reach ±c, so clipping hardly
