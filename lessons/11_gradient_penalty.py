@@ -224,6 +224,10 @@ lesson.savefig(fig, "interpolates")
 # one, and the exact W₁ between the two samples is an assignment problem. Then the gradient norms
 # at x̂: the penalty drives them to ≈ 1; the clipped critic's are tied to c and tiny, so its
 # "W₁ estimate" is W₁ scaled by an unknown, small factor.
+#
+# The quick run does not reach the optimum: over seeds 0–4 its penalty critic's estimate is
+# 72–82 % of the exact W₁ between the two 1,000-point samples (itself a little above the laws'
+# W₁: two finite samples are never perfectly matched). `--full`'s 6,000 steps go further.
 
 # %%
 critic_steps = {"clipping": 300 if not lesson.full else 3000, "gradient penalty": 2000 if not lesson.full else 6000}
@@ -282,7 +286,8 @@ for (name, method), result in surfaces.items():
     print(f"{name:>12}, {method:>16}: ‖∇D(x̂)‖ mean {result['norms'].mean():.4f}, "
           f"sd {result['norms'].std():.4f}; E D(real) − E D(fake) = {result['estimate']:.4g} "
           f"(exact W₁ {exact_w1[name]:.3f})")
-lowest_fraction = 0.5 if not lesson.full else 0.8
+# The quick run's critic reached 72–82 % of the exact W₁ over seeds 0–4; --full trains 3× longer.
+lowest_fraction, highest_fraction = (0.65, 1.05) if not lesson.full else (0.8, 1.2)
 for name in datasets_shown:
     penalty, clipping = surfaces[(name, "gradient penalty")], surfaces[(name, "clipping")]
     lesson.check_close(f"{name}, gradient penalty: the mean ‖∇D(x̂)‖ is within 0.15 of 1",
@@ -290,10 +295,10 @@ for name in datasets_shown:
     lesson.check_less(f"{name}, weight clipping: the mean ‖∇D(x̂)‖ is far from 1 (< 0.01)",
                       clipping["norms"].mean(), 0.01)
     # Both numbers come from finite samples (a few % of sampling error each), and the penalty holds
-    # ‖∇D‖ near 1 where it looks, not exactly 1 everywhere: hence 20 % of room above W₁.
-    lesson.check_between(f"{name}, gradient penalty: the critic's estimate is ≥ {lowest_fraction:.0%} of the "
-                         "exact W₁ and (K ≈ 1) at most 20 % above it",
-                         penalty["estimate"] / exact_w1[name], lowest_fraction, 1.2)
+    # ‖∇D‖ near 1 where it looks, not exactly 1 everywhere: hence some room above W₁.
+    lesson.check_between(f"{name}, gradient penalty: the critic's estimate is {lowest_fraction:.0%}–"
+                         f"{highest_fraction:.0%} of the exact W₁", penalty["estimate"] / exact_w1[name],
+                         lowest_fraction, highest_fraction)
     lesson.check_between(f"{name}, weight clipping: the critic's estimate has the right sign and is W₁ scaled "
                          "down by over 100×", clipping["estimate"] / exact_w1[name], 1e-9, 0.01)
 
@@ -305,7 +310,7 @@ for name in datasets_shown:
 # > do there. Two measurements on the 8 Gaussians' penalty critic: its gradient norm at points
 # > 6 ≤ ‖x‖ ≤ 9, beyond every x̂ drawn, where this ReLU critic extrapolates linearly (printed:
 # > there it stays near 1 by the network's shape, not by the penalty); and a critic changed only
-# > off the lines, D′(x) = D(x) + 10·max(0, ‖x‖ − 6), whose slope there is ≈ 10 while the
+# > off the lines, D′(x) = D(x) + 10·max(0, ‖x‖ − 6), whose slope there is 10 ± 1 while the
 # > penalty, which never looks there, is the same to the last bit (checked).
 
 # %%
@@ -336,8 +341,8 @@ lesson.check("the source's slip: every x̂ drawn lies within ‖x‖ < 6 (a nois
              f"largest ‖x̂‖ {np.linalg.norm(blind_x_hat, axis=1).max():.2f}")
 lesson.check_close("… so a critic changed only beyond ‖x‖ = 6 has exactly the same penalty", changed_penalty,
                    plain_penalty, atol=0.0)
-lesson.check("… while its gradient norm out there is ≈ 10, not 1: the penalty does not act there",
-             bool(np.all(changed_far_norms > 8.0)), str(np.round(changed_far_norms, 2)))
+lesson.check("… while its gradient norm out there is 10 ± the critic's own ≈ 1 (> 8), not 1: the penalty does "
+             "not act there", bool(np.all(changed_far_norms > 8.0)), str(np.round(changed_far_norms, 2)))
 
 fig, axes = plt.subplots(len(datasets_shown), 2, figsize=(9.2, 4.4 * len(datasets_shown)), squeeze=False)
 for row, name in enumerate(datasets_shown):
@@ -384,7 +389,8 @@ lesson.savefig(fig, "gradient_norms")
 # steps (over an hour on two CPU cores: W₁ ends near 0.09 on both sets).
 #
 # "Converged" is checked two ways. The exact W₁ between 1,000 generated and 1,000 real points
-# must be ≤ 0.15 (two samples of the data itself are ≈ 0.07 apart: the sampling floor, printed).
+# must be ≤ 0.15 on the 8 Gaussians (two samples of the data itself are ≈ 0.04 apart: the sampling
+# floor, printed) and within 0.1 of the floor on the Swiss roll (whose floor is ≈ 0.1).
 # And on the 8 Gaussians every mode must be covered: a mode counts as covered when at least 5 %
 # of 2,000 generated points lie within 3σ of its centre (σ = 0.02/1.414, the data's own spread;
 # the data puts 12.5 % · 98.9 % there).
@@ -432,8 +438,10 @@ for name in ("8gaussians", "swissroll"):
     print(f"{name}: logged exact W₁ {w1[0]:.3f} → {w1[-1]:.3f} over {config.steps} steps "
           f"(trained in {runs[name].train_time:.1f} s); exact W₁ on 1,000 fresh points per side {final_w1[name]:.3f} "
           f"(sampling floor {floor:.3f})")
-    lesson.check_less(f"{name}: WGAN-GP converged — exact W₁ between 1,000 generated and 1,000 real points ≤ 0.15",
-                      final_w1[name], 0.15)
+    # The Swiss roll's own sampling floor at 1,000 points is ≈ 0.1 (a long thin curve), the 8 Gaussians' ≈ 0.04.
+    limit = 0.15 if name == "8gaussians" else floor + 0.1
+    lesson.check_less(f"{name}: WGAN-GP converged — exact W₁ between 1,000 generated and 1,000 real points ≤ "
+                      + ("0.15" if name == "8gaussians" else "its sampling floor + 0.1"), final_w1[name], limit)
 modes_found = covered_modes(runs["8gaussians"].sample(2000, host_rng))
 print(f"8gaussians: {modes_found} of 8 modes covered")
 if not lesson.full:  # the published settings were not re-measured for the mode count
