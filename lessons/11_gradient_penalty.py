@@ -380,7 +380,7 @@ lesson.savefig(fig, "gradient_norms")
 #
 # Now the full game, trained by minigan's trainer: the WGAN loss, the gradient penalty with the toy
 # script's λ = 0.1, n_critic = 5, batches of 256, Adam with β = (0.5, 0.9). The quick mode differs
-# from the published toy settings in three ways, so that it converges in about a minute on two
+# from the published toy settings in three ways, so that both runs converge in under a minute on two
 # CPU cores: the networks are ReLU MLPs 2→64→64→64→(2 or 1) instead of 512 wide; Adam's
 # learning rate is 1e-3 instead of 1e-4 for the first half of the 2,000 generator steps, then
 # falls linearly to 5e-5 — the late small steps let the samples settle into the 8 Gaussians'

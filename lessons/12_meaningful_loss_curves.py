@@ -246,6 +246,12 @@ lesson.check("the GAN, with the same networks, steps and schedule, misses modes 
 lesson.check_less("over the 3 seeds WGAN-GP covers more modes in total than the GAN", sum(mode_counts["gan"]) + 1,
                   sum(mode_counts["wgan"]))
 
+# %% [markdown]
+# What holds, measured with this recipe on seeds 0–6: WGAN-GP covered 8 of 8 modes on every seed
+# we ran; the GAN covered 7, 8, 5, 6, 3, 3 and 4. The GAN does not collapse onto a single mode
+# here — it drops some — and on one seed in seven it covered all eight too. The WGAN-GP's
+# advantage is real, and it also costs five critic steps per generator step to the GAN's one.
+
 # The figure shows the first seed.
 histories = runs_by_seed[seeds[0]]
 truth = {name: h.column("w1_exact") for name, h in histories.items()}
