@@ -247,10 +247,11 @@ lesson.check_less("over the 3 seeds WGAN-GP covers more modes in total than the 
                   sum(mode_counts["wgan"]))
 
 # %% [markdown]
-# What holds, measured with this recipe on seeds 0–6: WGAN-GP covered 8 of 8 modes on every seed
-# we ran; the GAN covered 7, 8, 5, 6, 3, 3 and 4. The GAN does not collapse onto a single mode
-# here — it drops some — and on one seed in seven it covered all eight too. The WGAN-GP's
-# advantage is real, and it also costs five critic steps per generator step to the GAN's one.
+# What holds, measured with this recipe on seeds 0–6: WGAN-GP covered 8 of 8 modes on every seed;
+# the GAN covered 3 to 8 (one measurement gave 7, 8, 5, 6, 3, 3, 4 — a borderline mode's count can
+# change with the 2,000 points drawn). The GAN does not collapse onto a single mode here, it drops
+# some, and on a lucky seed it covers all eight. The WGAN-GP's advantage is real; it also costs
+# five critic steps per generator step to the GAN's one.
 
 # The figure shows the first seed.
 histories = runs_by_seed[seeds[0]]
