@@ -389,8 +389,9 @@ lesson.savefig(fig, "gradient_norms")
 # steps (over an hour on two CPU cores: W₁ ends near 0.09 on both sets).
 #
 # "Converged" is checked two ways. The exact W₁ between 1,000 generated and 1,000 real points
-# must be ≤ 0.15 on the 8 Gaussians (two samples of the data itself are ≈ 0.04 apart: the sampling
-# floor, printed) and within 0.1 of the floor on the Swiss roll (whose floor is ≈ 0.1).
+# must be ≤ 0.15 on the 8 Gaussians (two 1,000-point samples of the data itself are 0.04–0.1
+# apart, as the modes' shares vary: the sampling floor, printed) and within 0.1 of the floor on
+# the Swiss roll (whose floor is 0.07–0.1).
 # And on the 8 Gaussians every mode must be covered: a mode counts as covered when at least 5 %
 # of 2,000 generated points lie within 3σ of its centre (σ = 0.02/1.414, the data's own spread;
 # the data puts 12.5 % · 98.9 % there).
@@ -438,7 +439,7 @@ for name in ("8gaussians", "swissroll"):
     print(f"{name}: logged exact W₁ {w1[0]:.3f} → {w1[-1]:.3f} over {config.steps} steps "
           f"(trained in {runs[name].train_time:.1f} s); exact W₁ on 1,000 fresh points per side {final_w1[name]:.3f} "
           f"(sampling floor {floor:.3f})")
-    # The Swiss roll's own sampling floor at 1,000 points is ≈ 0.1 (a long thin curve), the 8 Gaussians' ≈ 0.04.
+    # Sampling floors at 1,000 points, seeds 0–4: Swiss roll 0.07–0.10, 8 Gaussians 0.04–0.10.
     limit = 0.15 if name == "8gaussians" else floor + 0.1
     lesson.check_less(f"{name}: WGAN-GP converged — exact W₁ between 1,000 generated and 1,000 real points ≤ "
                       + ("0.15" if name == "8gaussians" else "its sampling floor + 0.1"), final_w1[name], limit)
