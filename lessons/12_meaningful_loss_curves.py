@@ -263,7 +263,7 @@ discriminator_loss = histories["gan"].column("critic_loss")[1:]
 # %%
 colors = {"gan": "tab:gray", "wgan + clipping": "tab:red", "wgan + spectral norm": "tab:green",
           "wgan + gradient penalty": "tab:blue"}
-fig, axes = plt.subplots(1, 3, figsize=(16, 4.6))
+fig, axes = plt.subplots(1, 3, figsize=(16, 5.4))
 for name, history in histories.items():
     axes[0].plot(history.column("step"), truth[name], "o-", ms=3, color=colors[name], label=name)
 axes[0].set_xlabel("generator step")
@@ -283,7 +283,7 @@ axes[1].axvspan(0, common["steps"] // 10, color="gray", alpha=0.15,
 axes[1].set_xlabel("generator step")
 axes[1].set_ylabel("W₁ (solid) and the critic's estimate (dashed)")
 axes[1].set_title("Each WGAN critic estimates its run's W₁")
-axes[1].legend(fontsize=8, loc="lower right")
+axes[1].legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)  # below: the curves vary by seed
 
 gan_steps = histories["gan"].column("step")
 axes[2].plot(gan_steps[1:], discriminator_loss, "o-", ms=3, color=colors["gan"],
