@@ -4,7 +4,9 @@
 # A practical gift of the Wasserstein GAN: its critic's objective, E D(real) − E D(fake), is an
 # *estimate of the distance* between the data and the generator (Kantorovich–Rubinstein:
 # for a K-Lipschitz critic it is at most K·W₁, with equality for the best one). So the number you
-# watch during training means something: when it goes down, the samples got better. The GAN's
+# watch during training can mean something: when it goes down, the samples got better — as long
+# as K stays put, which this lesson finds is true of the gradient penalty and not of clipping
+# (there the estimate must first be divided by the critic's measured slope). The GAN's
 # discriminator loss has no such reading; in practice it hovers around 2 ln 2 ≈ 1.386 (the value
 # when D cannot tell the two apart) whether the samples are good or bad.
 #
