@@ -84,7 +84,74 @@ for name, other_critic in other_critics.items():
     lesson.check_less(f"the 1-Lipschitz critic {name} scores {value:.4f} ≤ W₁", value, w1_empirical, margin=1e-12)
 
 # %% [markdown]
-# ## A trained critic approaches f*
+# ## The constraint is what makes the number mean something
+#
+# > **The source says** (the WGAN-GP Q&A, *What is Lipschitz constraint …*)
+# > "W(P_r, P_θ) = sup over ‖f‖_L ≤ K of E_{P_r} f − E_{P_θ} f" — **in fact** that supremum is
+# > K·W₁: f is K-Lipschitz exactly when f/K is 1-Lipschitz, so the duality needs the factor 1/K
+# > in front, as Lilian Weng writes it (*From GAN to WGAN*, §6.3). Checked below with K = 2:
+# > 2f* is 2-Lipschitz and scores 2·W₁.
+#
+# > **The source says** (Wikipedia, *Wasserstein GAN*) L_WGAN(μ_G, D) = E_{x~μ_G} D(x) −
+# > E_{x~μ_ref} D(x), maximised by D — the opposite sign to this lesson (and to minigan, whose
+# > critic maximises E D(real) − E D(fake)). **In fact** both give the same W₁: the
+# > 1-Lipschitz functions are closed under f ↦ −f, so the best D of one convention is −f* of the
+# > other (checked below: `optimal_critic_1d(Q, P)` is −f* up to a constant, with the same value).
+#
+# Without any constraint there is nothing to estimate. The WGAN-GP Q&A puts it right: the
+# supremum over *all* functions of E_P f − E_Q f is 0 when P = Q and +∞ otherwise, since any
+# difference can be amplified by scaling f. A critic trained with no constraint shows it: on
+# P ≠ Q its "estimate" keeps growing with training, far past W₁; on P = Q (fresh samples of the
+# same law every step) it has nothing to find and stays near 0.
+
+# %%
+lesson.check_close("K = 2: 2f* has largest slope 2 (it is 2-Lipschitz, not 1-Lipschitz) …",
+                   np.abs(2 * slopes).max(), 2.0, atol=1e-6)
+lesson.check_close("… and E_P 2f* − E_Q 2f* = 2·W₁: without the 1/K the sup over ‖f‖_L ≤ 2 is 2·W₁",
+                   (2 * critic_star(p_samples)).mean() - (2 * critic_star(q_samples)).mean(), 2 * w1_empirical,
+                   rtol=1e-9)
+reversed_critic = distances.optimal_critic_1d(q_samples, p_samples)  # Wikipedia's sign: maximise E_Q D − E_P D
+lesson.check_close("Wikipedia's sign convention gives the same W₁: max E_Q D − E_P D = W₁", reversed_critic.w1,
+                   w1_empirical, rtol=1e-9)
+shape_gap = reversed_critic(critic_star.knots) + critic_star(critic_star.knots)
+lesson.check_less("… and its best D is −f* (D + f* is constant on the data; spread)", np.ptp(shape_gap), 1e-9)
+
+batch = 128
+p_eval, q_eval = mg.tensor(p_samples[:, None]).float(), mg.tensor(q_samples[:, None]).float()
+unconstrained_steps = 800 if not lesson.full else 3200
+free_estimates = {}
+for label, other_law in (("P ≠ Q", "q"), ("P = Q", "p")):
+    free_critic = mg.nn.MLP([1, 32, 32, 1], activation="relu")
+    free_optimizer = mg.optim.Adam(free_critic.parameters(), lr=1e-3, betas=(0.5, 0.9))
+    history_of_estimates = []
+    for step in range(1, unconstrained_steps + 1):
+        real = data.mixture_1d(batch)
+        other = (mg.tensor(rng.normal(0.5, 1.0, (batch, 1))).float() if other_law == "q"
+                 else data.mixture_1d(batch))
+        loss = free_critic(other).mean() - free_critic(real).mean()  # no clipping, no penalty
+        free_optimizer.zero_grad()
+        loss.backward()
+        free_optimizer.step()
+        if step in (unconstrained_steps // 4, unconstrained_steps // 2, unconstrained_steps):
+            with mg.no_grad():
+                held_out_q = (q_eval if other_law == "q"
+                              else mg.tensor(data.sample_host("mixture1d", n_eval)[:, None]).float())
+                on_p = free_critic(p_eval).numpy().astype(np.float64)
+                on_q = free_critic(held_out_q).numpy().astype(np.float64)
+                history_of_estimates.append(float(on_p.mean() - on_q.mean()))
+                standard_error = math.sqrt((on_p.var() + on_q.var()) / n_eval)
+    free_estimates[label] = history_of_estimates
+    free_estimates[label + " standard error"] = standard_error
+print("unconstrained critic, E_P f − E_Q f on held-out samples after "
+      f"{unconstrained_steps // 4}, {unconstrained_steps // 2}, {unconstrained_steps} steps: "
+      + "; ".join(f"{label}: " + ", ".join(f"{v:.3g}" for v in free_estimates[label]) for label in ("P ≠ Q", "P = Q")))
+growing = free_estimates["P ≠ Q"]
+lesson.check("P ≠ Q, no constraint: the estimate keeps growing — it more than doubles each time the steps double",
+             growing[1] > 2 * growing[0] and growing[2] > 2 * growing[1], ", ".join(f"{v:.3g}" for v in growing))
+lesson.check_less("… and ends far past W₁ (more than 5×)", 5 * w1_empirical, growing[-1])
+same_law = free_estimates["P = Q"][-1]
+lesson.check_less("P = Q, no constraint: the estimate on held-out samples is 0 within 4 standard errors",
+                  abs(same_law), 4 * free_estimates["P = Q standard error"])
 #
 # A tanh MLP critic, trained by Adam to maximise E_P f − E_Q f − λ·E(‖∇f(x̂)‖ − 1)² with the
 # WGAN-GP penalty (x̂ between a P and a Q sample; `mg.gan.gradient_penalty`), on fresh
@@ -104,8 +171,6 @@ for name, other_critic in other_critics.items():
 critic = mg.nn.MLP([1, 64, 64, 1], activation="tanh")
 optimizer = mg.optim.Adam(critic.parameters(), lr=2e-3, betas=(0.5, 0.9))
 critic_steps = 1000 if lesson.full else 250
-batch = 128
-p_eval, q_eval = mg.tensor(p_samples[:, None]).float(), mg.tensor(q_samples[:, None]).float()
 
 
 def dual_value() -> float:
@@ -247,6 +312,68 @@ lesson.check_less("|D*′| at the centre of the generated samples (x = μ) is < 
                   d_star_slope_at_fakes[8.0], 1e-12)
 
 # %% [markdown]
+# ### Two estimators of the same gradient
+#
+# The gradients above are **pathwise** (the reparameterisation trick): write x = μ + z and
+# differentiate through the sample, ∇_μ E g(x) = E g′(x). The other classic estimator is the
+# **score function** (log-derivative, REINFORCE): ∇_μ E g(x) = E[g(x)·∇_μ ln ρ_μ(x)], which for
+# N(μ, 1) is E[g(x)·(x − μ)] — it needs no derivative of g, only of the density. Both are
+# unbiased; their variances differ.
+#
+# > **The source says** (Wikipedia, *Wasserstein GAN*, "Comparison with GAN") that its two
+# > unbiased estimators E[ln(1 − D(x))·∇_θ ln ρ_{μ_G}(x)] and E[D_WGAN(x)·∇_θ ln ρ_{μ_G}(x)] come
+# > "where we used the reparameterization trick" — **in fact** those are score-function
+# > estimators; the reparameterisation trick gives the pathwise ones (both measured below).
+#
+# For the WGAN objective g(x) = x the variances are known in closed form: the pathwise estimator
+# is exactly 1 (variance 0), the score-function one averages (μ + z)·z, of variance μ² + 2 per
+# sample, so (μ² + 2)/64 per minibatch. We measure both estimators, for both objectives, on the
+# same 2,000 minibatches of 64. What we find: the score function is the noisier of the two;
+# between the objectives, the GAN's score-function gradient is the noisier *relative to its size*
+# once the laws are far apart (its mean vanishes), while in raw variance the WGAN's is larger.
+
+# %%
+estimator_table = {}
+for mu in shifts:
+    z = rng.standard_normal((n_batches, batch_size))
+    x = mu + z
+    logit = -mu * x + mu * mu / 2
+    objectives = {"wgan": x, "minimax": -np.logaddexp(0.0, logit)}  # g(x): x, and ln σ(−ℓ) = −ln(1 + e^ℓ)
+    for name, g in objectives.items():
+        score_function = (g * z).mean(axis=1)  # g(x)·(x − μ), averaged over each minibatch
+        estimator_table[name, mu] = (score_function.mean(), score_function.var(ddof=1), table[name, mu][1] ** 2)
+for name in ("wgan", "minimax"):
+    print(f"{name:>8}: variance of the minibatch gradient, score function vs pathwise: " + ", ".join(
+        f"μ={mu:g}: {estimator_table[name, mu][1]:.3g} vs {estimator_table[name, mu][2]:.3g}" for mu in shifts))
+lesson.check("WGAN, score function: the minibatch variance matches (μ² + 2)/64 (within 15 %, ≈ 5 standard "
+             "errors of a variance from 2,000 batches)",
+             all(abs(estimator_table["wgan", mu][1] / ((mu * mu + 2) / batch_size) - 1) < 0.15 for mu in shifts),
+             ", ".join(f"μ={mu:g}: {estimator_table['wgan', mu][1] * batch_size / (mu * mu + 2):.3f}" for mu in shifts))
+lesson.check("both objectives: the score-function estimator is unbiased — its mean matches the pathwise "
+             "gradient's expectation (1 for WGAN, μ·E σ(ℓ) for minimax) within 4 standard errors",
+             all(abs(estimator_table["wgan", mu][0] - 1.0) <= 4 * math.sqrt(estimator_table["wgan", mu][1] / n_batches)
+                 and abs(estimator_table["minimax", mu][0] - table["expected minimax", mu])
+                 <= 4 * math.sqrt(estimator_table["minimax", mu][1] / n_batches) for mu in shifts))
+# At μ = 8 both minimax variances are set by the handful of samples with z < −4 (probability 3·10⁻⁵
+# each), so their ratio swings from seed to seed (1.8× to 11× over seeds 0–1): not asserted there.
+lesson.check("for both objectives and μ ≤ 4, the score-function estimator is the noisier one (variance ≥ 2× the "
+             "pathwise one's)",
+             all(estimator_table[name, mu][1] >= 2 * estimator_table[name, mu][2] for name in ("wgan", "minimax")
+                 for mu in shifts if mu <= 4))
+relative_spread = {(name, mu): math.sqrt(estimator_table[name, mu][1]) / abs(estimator_table[name, mu][0])
+                   for name in ("wgan", "minimax") for mu in shifts}
+print("score function, sd/mean of the minibatch gradient: " + ", ".join(
+    f"μ={mu:g}: WGAN {relative_spread['wgan', mu]:.2f}, minimax {relative_spread['minimax', mu]:.2f}"
+    for mu in shifts))
+lesson.check("Wikipedia's 'the variance … in GAN is usually much larger': in relative terms (sd/mean) yes for "
+             "far-apart laws — at μ = 4 and 8, and over 10× at μ = 8",
+             relative_spread["minimax", 4.0] > relative_spread["wgan", 4.0]
+             and relative_spread["minimax", 8.0] > 10 * relative_spread["wgan", 8.0])
+lesson.check("… but not in raw variance: the WGAN score-function estimator, which multiplies by the unbounded "
+             "g(x) = x, has the larger variance at every μ",
+             all(estimator_table["wgan", mu][1] > estimator_table["minimax", mu][1] for mu in shifts))
+
+# %% [markdown]
 # So the WGAN generator gets a unit-size, noise-free push towards the data however far away it
 # is, while the minimax GAN's push is tiny and — worse — comes from a handful of lucky samples,
 # so most minibatches give none. The non-saturating patch restores the size (and here the
@@ -271,7 +398,7 @@ duality.plot(grid, trained_values + offset, "r--", lw=2,
 duality.set_xlim(-5, 5)
 duality.set_xlabel("x")
 duality.set_ylabel("critic value")
-duality.set_title("E_P f* − E_Q f* = W₁; a GP critic learns the same shape")
+duality.set_title(r"$E_P\,f^* - E_Q\,f^* = W_1$; a GP critic learns the same shape")
 lines, labels = duality.get_legend_handles_labels()
 bars, bar_labels = histograms.get_legend_handles_labels()
 duality.legend(lines + bars, labels + bar_labels, loc="upper center", fontsize=9)
@@ -280,9 +407,9 @@ duality.grid(alpha=0.3)
 
 mu = 4.0
 x_line = np.linspace(-4, 8, 600)
-gaussians.plot(x_line, stats.norm.pdf(x_line), color="tab:blue", label="P_r = N(0, 1)")
-gaussians.plot(x_line, stats.norm.pdf(x_line, mu), color="tab:orange", label=f"P_g = N({mu:g}, 1)")
-gaussians.plot(x_line, 1 / (1 + np.exp(mu * x_line - mu * mu / 2)), "k-", lw=2, label="D*(x): flat at 0 on P_g")
+gaussians.plot(x_line, stats.norm.pdf(x_line), color="tab:blue", label=r"$P_r$ = N(0, 1)")
+gaussians.plot(x_line, stats.norm.pdf(x_line, mu), color="tab:orange", label=f"$P_g$ = N({mu:g}, 1)")
+gaussians.plot(x_line, 1 / (1 + np.exp(mu * x_line - mu * mu / 2)), "k-", lw=2, label=r"D*(x): flat at 0 on $P_g$")
 gaussians.plot(x_line, (-x_line + 4) / 8, "g--", lw=2, label="f*(x) = −x (scaled ×1/8, shifted): slope never 0")
 gaussians.set_xlabel("x")
 gaussians.set_ylabel("density / D* / f*")
@@ -297,7 +424,7 @@ for name, marker in (("wgan", "o-"), ("non-saturating", "s-"), ("minimax", "^-")
     sizes.semilogy(shifts, [table[name, mu][0] for mu in shifts], marker, label=f"{name}: mean")
 sizes.semilogy(shifts, [max(table["minimax", mu][2], 1e-300) for mu in shifts], "^:", color="tab:green",
                label="minimax: median minibatch")
-sizes.set_xlabel("distance μ between P_g and P_r")
+sizes.set_xlabel(r"distance μ between $P_g$ and $P_r$")
 sizes.set_ylabel("generator gradient ∂loss/∂μ (log scale)")
 sizes.set_title("Size of the generator's gradient (optimal critic held fixed)")
 sizes.legend(fontsize=9)
@@ -308,7 +435,7 @@ spreads.plot(shifts, [minimax_cv[mu] for mu in shifts], "^-", color="tab:green",
 spreads.plot(shifts, [table["wgan", mu][1] for mu in shifts], "o-", color="tab:blue", label="WGAN (exactly 0)")
 spreads.set_yscale("symlog", linthresh=0.01)
 spreads.set_ylim(0, None)
-spreads.set_xlabel("distance μ between P_g and P_r")
+spreads.set_xlabel(r"distance μ between $P_g$ and $P_r$")
 spreads.set_ylabel("sd / mean over minibatches of 64 (symlog)")
 spreads.set_title("Noise of the minibatch gradient")
 spreads.legend(fontsize=9)

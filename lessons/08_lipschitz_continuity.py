@@ -25,7 +25,8 @@
 # where ‖W‖_s is the spectral norm (largest singular value) and the last step uses the mean value
 # theorem: |D(x) − D(y)| ≤ sup‖∇D‖·‖x − y‖. Biases do not appear. This bound is what weight
 # clipping (lesson 9) and spectral normalisation (lesson 10) control. Below: the cone, the
-# chain rule, the bound on random tanh networks, and how loose it is.
+# chain rule, the bound on random tanh networks, how loose it is, and four loose statements of
+# the sources about Lipschitz functions, each checked.
 
 # %%
 import math
@@ -51,6 +52,17 @@ host_rng = mg.backend.rng()
 #
 # Not every continuous function is Lipschitz: g(x) = √|x| is continuous, but at x₀ = 0 its slope
 # is unbounded, so no cone fits. For any K the point x = 1/(4K²) has g(x) = 1/(2K) > K·x = 1/(4K).
+#
+# > **The source says** (Lilian Weng, *From GAN to WGAN*, §6.3.1) "Functions that are everywhere
+# > continuously differentiable is Lipschitz continuous" — **in fact** only on a bounded closed
+# > set: x² is continuously differentiable (C¹) on ℝ, and its slope 2x is unbounded, so for every K
+# > the pair (2K, 0) breaks |x² − y²| ≤ K·|x − y| (checked below).
+#
+# > **The source says** (the WGAN-GP Q&A, *What is Lipschitz constraint …*) "Lipschitz continuity
+# > ensures that the derivative of f is less than or equal to K everywhere" — **in fact** only
+# > where the derivative exists: |x| is 1-Lipschitz and has no derivative at 0 (its one-sided
+# > slopes there are +1 and −1). A Lipschitz function is differentiable almost everywhere
+# > (Rademacher's theorem), with |f′| ≤ K wherever it is (checked below).
 
 # %%
 def f(x):
@@ -83,6 +95,23 @@ for K_try in (1.0, 10.0, 100.0):
                  f"K = {K_try:g}", math.sqrt(x_escape) > K_try * x_escape,
                  f"√x = {math.sqrt(x_escape):.4g} > K·x = {K_try * x_escape:.4g}")
 
+for K_try in (1.0, 10.0, 100.0):
+    x_far = 2.0 * K_try
+    lesson.check(f"the source's slip: x² is C¹ but not {K_try:g}-Lipschitz — the pair ({x_far:g}, 0) breaks it",
+                 abs(x_far**2 - 0.0) > K_try * abs(x_far - 0.0),
+                 f"|x² − 0| = {x_far**2:g} > K·|x − 0| = {K_try * x_far:g}")
+
+h = 1e-8
+right_slope, left_slope = (abs(h) - abs(0.0)) / h, (abs(0.0) - abs(-h)) / h
+lesson.check("the source's slip: |x| is 1-Lipschitz, yet at 0 its one-sided slopes are +1 and −1: no "
+             "derivative there to bound", right_slope == 1.0 and left_slope == -1.0,
+             f"right {right_slope:g}, left {left_slope:g}")
+absolute_grid = mg.tensor(np.linspace(-2.0, 2.0, 401)[np.abs(np.linspace(-2.0, 2.0, 401)) > 1e-12],
+                          requires_grad=True, dtype="float64")
+(absolute_slopes,) = mg.grad(mg.abs(absolute_grid).sum(), absolute_grid)
+lesson.check("… and |d|x|/dx| = 1 ≤ K = 1 wherever the derivative exists (mg.grad on 400 points x ≠ 0)",
+             bool(np.all(np.abs(absolute_slopes.numpy()) == 1.0)))
+
 # The figure shades the *forbidden* part of each double cone, |y − f(x₀)| > K·|x − x₀| (the
 # vertical bow tie): a K-Lipschitz graph never enters it, wherever x₀ sits on the graph.
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
@@ -95,7 +124,7 @@ for x0 in (-1.8, 0.0, 1.5):
     ax.fill_betweenx(heights, x0 - half_width, x0 + half_width, color="tab:red", alpha=0.25,
                      label="forbidden: |y − f(x₀)| > 3.5·|x − x₀|" if x0 == 0.0 else None)
     ax.plot([x0], [y0], "o", color="tab:red")
-ax.plot(grid, values, "k", lw=2, label="f(x) = tanh(3x) + x/2,  ‖f‖_L = 3.5")
+ax.plot(grid, values, "k", lw=2, label=r"f(x) = tanh(3x) + x/2,  $\Vert f\Vert_L$ = 3.5")
 ax.set_ylim(y_bottom, y_top)
 ax.set_xlabel("x")
 ax.set_ylabel("f(x)")
@@ -165,6 +194,24 @@ lesson.check_close("mg.nn.lipschitz_upper_bound is that product (SVD of each wei
                    mg.nn.lipschitz_upper_bound(network), np.prod(spectral_norms), rtol=1e-10)
 
 # %% [markdown]
+# > **The source says** (Wikipedia, *Wasserstein GAN*, "Upper-bounding the Lipschitz norm")
+# > ‖D‖_L ≤ sup_x ‖diag(h′(Wₙxₙ₋₁))·Wₙ ⋯ diag(h′(W₁x))·W₁‖_F, with the Frobenius norm, and then
+# > explains the symbol as ‖·‖_s, the operator norm — **in fact** the derivation needs ‖·‖_s
+# > throughout: its next step, ‖diag(h′)‖ = max_j |h′_j| ≤ 1, is true of the spectral norm only.
+# > The Frobenius norm of diag(h′) is √(Σ_j h′_j²), up to √(width) (checked below at the point
+# > above). The product of Frobenius norms is still an upper bound (‖W‖_s ≤ ‖W‖_F), just a looser one.
+
+# %%
+frobenius_of_slopes = [np.linalg.norm(H, "fro") for H in slope_matrices]
+print("‖Hᵢ‖_s = " + ", ".join(f"{v:.3f}" for v in slope_norms) + ";  ‖Hᵢ‖_F = "
+      + ", ".join(f"{v:.3f}" for v in frobenius_of_slopes))
+lesson.check("the source's slip: ‖diag(h′)‖ ≤ 1 holds for ‖·‖_s at every layer and fails for ‖·‖_F",
+             max(slope_norms) <= 1.0 and min(frobenius_of_slopes) > 1.0,
+             f"max ‖Hᵢ‖_s {max(slope_norms):.3f}, min ‖Hᵢ‖_F {min(frobenius_of_slopes):.3f}")
+frobenius_product = np.prod([np.linalg.norm(W, "fro") for W in weights])
+lesson.check_less("… and ∏‖Wᵢ‖_F is a valid but looser bound than ∏‖Wᵢ‖_s", product_bound, frobenius_product)
+
+# %% [markdown]
 # ## 3. The bound on random tanh networks, and how loose it is
 #
 # For several random tanh MLPs — PyTorch's default initialisation, and the same weights ×4 (the
@@ -173,8 +220,9 @@ lesson.check_close("mg.nn.lipschitz_upper_bound is that product (SVD of each wei
 # * the **upper bound** ∏‖Wᵢ‖_s (`mg.nn.lipschitz_upper_bound`);
 # * a **lower bound**: the largest ‖∇ₓD‖ that gradient ascent on ‖∇ₓD‖ finds from 256 starting
 #   points (`mg.nn.lipschitz_lower_bound`) — the true ‖D‖_L is at least this;
-# * the largest ratio |D(x) − D(y)| / ‖x − y‖ over 4000 random pairs, which must not exceed either
-#   bound's upper end.
+# * the largest ratio |D(x) − D(y)| / ‖x − y‖ over 4000 random pairs: another lower bound on
+#   ‖D‖_L, so it can never exceed the upper bound (random pairs seldom line up with the steepest
+#   direction, so it usually falls below the gradient-ascent bound too).
 #
 # The true Lipschitz constant lies between the lower and the upper bound. The gap is the price
 # of the two relaxations in the derivation: the top singular directions of consecutive layers
@@ -225,7 +273,8 @@ lesson.check("with ×4 weights (saturating tanh) the bound is ≥ 2× looser tha
 fig, ax = plt.subplots(figsize=(10, 4.5))
 labels = [f"{sizes[0]}→{sizes[1]}·{len(sizes) - 2}→1\nweights ×{scale:g}" for sizes, scale, *_ in results]
 positions = np.arange(len(results))
-ax.bar(positions - 0.27, [r[2] for r in results], width=0.27, color="tab:red", label="upper bound ∏‖Wᵢ‖_s")
+ax.bar(positions - 0.27, [r[2] for r in results], width=0.27, color="tab:red",
+       label=r"upper bound ∏ᵢ $\Vert W_i\Vert_s$")
 ax.bar(positions, [r[3] for r in results], width=0.27, color="tab:blue", label="lower bound: max ‖∇D‖ found")
 ax.bar(positions + 0.27, [r[4] for r in results], width=0.27, color="tab:gray",
        label="max |D(x) − D(y)|/‖x − y‖ over random pairs")
@@ -240,6 +289,46 @@ ax.set_title("The product bound holds, and is loose (numbers: upper / lower)")
 ax.set_ylim(top=max(r[2] for r in results) * 8)
 ax.legend(fontsize=8, loc="upper left")
 lesson.savefig(fig, "bounds_on_random_networks")
+
+# %% [markdown]
+# ## 4. The generator's gradient: bounded above, not below
+#
+# > **The source says** (the WGAN-GP Q&A, *What is Lipschitz constraint …*) "since
+# > back-propagation works backwards, enforcing a maximum gradient (Lipschitz continuity) on the
+# > discriminator in the forward direction causes it to have a minimum gradient in the backward
+# > direction", and a comment explains "dx/dy is inverse of dy/dx" — **in fact** backpropagation
+# > multiplies by the same Jacobian, transposed, never by its inverse. For a generator x = G_θ(z),
+# > ∇_θ D(G_θ(z)) = J_G(θ)ᵀ·∇ₓD(x), so ‖∇ₓD‖ ≤ K caps the generator's gradient from *above*
+# > (by K·‖J_G‖_s) and sets no minimum: the critic D/(100·∏‖Wᵢ‖_s) is 1-Lipschitz, and its gradient
+# > is tiny (checked below). What gives a WGAN generator a useful gradient is that the *optimal*
+# > 1-Lipschitz critic has slope 1 where mass has to move (lesson 7), not the constraint itself.
+#
+# The check: a linear generator x = Aθ + z, θ ∈ ℝ², A = [[2, 1], [0, 0.5]], with the tanh critic
+# of section 2.
+
+# %%
+A = np.array([[2.0, 1.0], [0.0, 0.5]])  # far from orthogonal, so Aᵀ and A⁻¹ differ plainly
+theta = mg.tensor(host_rng.standard_normal(2), requires_grad=True, dtype="float64")
+z = mg.tensor(host_rng.standard_normal(2), dtype="float64")
+generated = (mg.tensor(A) @ theta + z).reshape(1, 2)
+(generator_gradient,) = mg.grad(network(generated).sum(), theta)
+at_generated = mg.tensor(generated.detach().numpy(), requires_grad=True, dtype="float64")
+(critic_gradient,) = mg.grad(network(at_generated).sum(), at_generated)
+forward = critic_gradient.numpy()[0]
+lesson.check_close("the source's slip: backprop gives ∇_θ D = Aᵀ·∇ₓD — the forward gradient times the same "
+                   "Jacobian (max difference)", np.abs(generator_gradient.numpy() - A.T @ forward).max(), 0.0,
+                   atol=1e-12)
+inverse_gap = np.linalg.norm(generator_gradient.numpy() - np.linalg.inv(A) @ forward)
+lesson.check("… not its inverse: A⁻¹·∇ₓD is off by more than half the gradient's size",
+             inverse_gap > 0.5 * np.linalg.norm(generator_gradient.numpy()), f"Aᵀ∇D = {np.round(A.T @ forward, 4)}, "
+             f"A⁻¹∇D = {np.round(np.linalg.inv(A) @ forward, 4)}")
+scale = 1.0 / (100.0 * mg.nn.lipschitz_upper_bound(network))
+generated = (mg.tensor(A) @ theta + z).reshape(1, 2)  # the first grad freed the graph: a fresh forward pass
+(small_gradient,) = mg.grad((scale * network(generated)).sum(), theta)
+small_norm = float(np.linalg.norm(small_gradient.numpy()))
+lesson.check_less("a 1-Lipschitz critic (D scaled by 1/(100·∏‖Wᵢ‖_s)) gives the generator a gradient ≤ "
+                  "‖A‖_s/100: the constraint sets a maximum, no minimum", small_norm,
+                  np.linalg.norm(A, 2) / 100.0 * (1 + 1e-12))
 
 # %%
 lesson.finish()

@@ -17,8 +17,10 @@
 #
 # 1. the iteration written out, converging to σ as computed by NumPy's SVD on the host, at the
 #    rate the theory predicts;
-# 2. the version some texts give, x ↦ Wx/‖Wx‖, which finds the largest *eigenvalue* — equal to
-#    σ only for symmetric positive semi-definite W — failing on an ordinary matrix;
+# 2. the version some texts give, x ↦ Wx/‖Wx‖, which is the power method for the
+#    largest-magnitude *eigenvalue*: its ‖Wx‖ tends to σ only for a normal W (WWᵀ = WᵀW, e.g.
+#    any symmetric W, definite or not), its Rayleigh quotient xᵀWx only for a symmetric W whose
+#    dominant eigenvalue is positive (a PSD W, say) — and on an ordinary matrix it fails;
 # 3. why one iteration per training step is enough: the weights move little between steps, so
 #    the vector from the previous step (a *warm start*) is already almost converged.
 
@@ -57,9 +59,10 @@ def matrix_with_singular_values(rows, columns, singular_values):
 #
 # Start from a random unit u. After k rounds, v is proportional to (WᵀW)ᵏ v₀: in the basis of
 # right singular vectors its components grow like σᵢ²ᵏ, so the angle between v and the top
-# singular vector shrinks like (σ₂/σ₁)²ᵏ. The estimate σ_k = ‖W v‖ is a Rayleigh quotient of
-# WᵀW, whose error is quadratic in that angle: it shrinks like **(σ₂/σ₁)⁴ᵏ**, and it approaches
-# σ₁ from below, never overshooting.
+# singular vector shrinks like (σ₂/σ₁)²ᵏ. The estimate σ_k = ‖W v‖ is the square root of a
+# Rayleigh quotient of WᵀW, σ_k² = vᵀWᵀWv (v a unit vector), whose error is quadratic in that
+# angle; so is σ_k's: it shrinks like **(σ₂/σ₁)⁴ᵏ**, and it approaches σ₁ from below, never
+# overshooting (a Rayleigh quotient of WᵀW never exceeds its top eigenvalue σ₁²).
 #
 # The test matrix is 64×32 with σ₁ = 3, σ₂ = 2.4 and the rest ≤ 1.2, so (σ₂/σ₁)⁴ = 0.41 per
 # iteration (the smaller singular values die out much faster and do not disturb the rate). It lives
@@ -108,10 +111,12 @@ sigma_slope = np.polyfit(np.arange(40)[fit_range], np.log(relative_error[fit_ran
 angle_slope = np.polyfit(np.arange(40)[fit_range], np.log(angle[fit_range]), 1)[0]
 print(f"log-error per iteration: σ {sigma_slope:.4f} (theory 4·ln(σ₂/σ₁) = {4 * math.log(ratio):.4f}), "
       f"vector {angle_slope:.4f} (theory 2·ln(σ₂/σ₁) = {2 * math.log(ratio):.4f})")
-lesson.check_close("σ's error shrinks by (σ₂/σ₁)⁴ per iteration (fitted log-slope within 5 %)",
-                   sigma_slope, 4 * math.log(ratio), rtol=0.05)
-lesson.check_close("the vector's angle shrinks by (σ₂/σ₁)² per iteration (within 5 %)",
-                   angle_slope, 2 * math.log(ratio), rtol=0.05)
+# The fitted slopes differ from the theory by 0.02–0.4 % over seeds 0–4 (the smaller singular values
+# have not quite died out at iteration 8): 4 % is about ten times that.
+lesson.check_close("σ's error shrinks by (σ₂/σ₁)⁴ per iteration (fitted log-slope within 4 %)",
+                   sigma_slope, 4 * math.log(ratio), rtol=0.04)
+lesson.check_close("the vector's angle shrinks by (σ₂/σ₁)² per iteration (within 4 %)",
+                   angle_slope, 2 * math.log(ratio), rtol=0.04)
 
 library_sigma, _, _, library_iterations = mg.nn.power_iteration(W, u=u0)
 print(f"mg.nn.power_iteration: σ = {library_sigma:.15f} after {library_iterations} iterations")
@@ -120,8 +125,8 @@ lesson.check_close("mg.nn.power_iteration agrees with the SVD (relative 1e-9)", 
 
 iterations_axis = np.arange(1, 41)
 fig, ax = plt.subplots(figsize=(7, 4.2))
-ax.semilogy(iterations_axis, relative_error, "o-", ms=3, label="σ estimate: |σ_k − σ₁| / σ₁")
-ax.semilogy(iterations_axis, angle, "s-", ms=3, label="vector: sin ∠(v_k, top singular vector)")
+ax.semilogy(iterations_axis, relative_error, "o-", ms=3, label="σ estimate: |σₖ − σ₁| / σ₁")
+ax.semilogy(iterations_axis, angle, "s-", ms=3, label="vector: sin ∠(vₖ, top singular vector)")
 ax.semilogy(iterations_axis, relative_error[5] * ratio ** (4 * (iterations_axis - 6)), "k--", lw=1,
             label="∝ (σ₂/σ₁)⁴ᵏ (theory)")
 ax.semilogy(iterations_axis, angle[5] * ratio ** (2 * (iterations_axis - 6)), "k:", lw=1,
@@ -136,9 +141,24 @@ lesson.savefig(fig, "power_iteration_convergence")
 # %% [markdown]
 # ## 2. The eigenvalue iteration is not the spectral norm
 #
-# Some texts iterate x ↦ Wx/‖Wx‖ and report ‖Wx‖ (or the Rayleigh quotient xᵀWx). That is the
-# power method for the largest-magnitude **eigenvalue** of W. For a symmetric positive
-# semi-definite W, eigenvalues and singular values coincide and all is well. Otherwise:
+# > **The source says** (Wikipedia, *Wasserstein GAN*, "Upper-bounding the Lipschitz norm") that
+# > ‖W‖_s is "the largest singular value of the matrix, that is, the spectral radius of the matrix
+# > (these concepts are the same for matrices …)", and its spectral-normalisation algorithm
+# > iterates x ↦ Wx/‖Wx‖ and returns ‖Wx*‖ as ‖W‖_s — **in fact** the spectral radius
+# > ρ(W) = max|λᵢ| is only a lower bound on ‖W‖_s, equal to it for normal W (WWᵀ = WᵀW) and not in
+# > general: W = [[1, 10], [0, 2]] has ρ = 2 and ‖W‖_s ≈ 10.25 (checked below), and that
+# > iteration computes ρ(W).
+#
+# x ↦ Wx/‖Wx‖ is the power method for the largest-magnitude **eigenvalue** of W: ‖Wx‖ tends to
+# |λ₁| = ρ(W), and the Rayleigh quotient xᵀWx to λ₁ itself, sign included. So, exactly:
+#
+# * for a **normal** W, ρ(W) = ‖W‖_s and ‖Wx‖ converges to σ — symmetric or not, definite or
+#   not. W = [[−3, 0.5], [0.5, 1]] (symmetric, eigenvalues −1 ± √4.25) gives ‖Wx‖ → 1 + √4.25 =
+#   3.0616 = σ;
+# * the Rayleigh quotient needs more: there it converges to −3.0616, the eigenvalue. It equals σ
+#   only when the dominant eigenvalue is positive, as for a symmetric positive semi-definite W.
+#
+# For an ordinary (non-normal) W:
 #
 # * W = [[1, 10], [0, 2]] has eigenvalues 1 and 2 but ‖W‖_s ≈ 10.25: the iteration converges,
 #   confidently, to 2.
@@ -187,6 +207,22 @@ lesson.check("… neither of them is ‖W‖_s = 3",
 lesson.check_close("(their product is |λ|² = 3, the squared modulus of the eigenvalues ±i√3)",
                    rotation_norms[-1] * rotation_norms[-2], 3.0, rtol=1e-9)
 
+eigenvalue_moduli = np.abs(np.linalg.eigvals(mg.backend.to_host(upper_triangular)))
+lesson.check("the source's slip: ρ([[1, 10], [0, 2]]) = 2 (NumPy's eigvals) is not ‖W‖_s ≈ 10.25 (its SVD)",
+             abs(eigenvalue_moduli.max() - 2.0) < 1e-12 and true_norm - eigenvalue_moduli.max() > 8.0,
+             f"ρ = {eigenvalue_moduli.max():.6f}, ‖W‖_s = {true_norm:.6f}")
+
+symmetric_indefinite = np.array([[-3.0, 0.5], [0.5, 1.0]])
+normal_norms, normal_rayleigh = eigen_iteration(mg.backend.asarray(symmetric_indefinite), start, 60)
+print(f"[[−3, 0.5], [0.5, 1]]: ‖Wx‖ → {normal_norms[-1]:.6f}, xᵀWx → {normal_rayleigh:.6f}; "
+      f"‖W‖_s = {host_spectral_norm(symmetric_indefinite):.6f}")
+lesson.check_close("on the normal (symmetric, indefinite) W = [[−3, 0.5], [0.5, 1]] ‖Wx‖ → 1 + √4.25 = σ",
+                   normal_norms[-1], 1.0 + math.sqrt(4.25), rtol=1e-12)
+lesson.check_close("… the SVD agrees that σ = 1 + √4.25", host_spectral_norm(symmetric_indefinite),
+                   1.0 + math.sqrt(4.25), rtol=1e-12)
+lesson.check_close("… but its Rayleigh quotient xᵀWx → −(1 + √4.25), the eigenvalue, not σ", normal_rayleigh,
+                   -(1.0 + math.sqrt(4.25)), rtol=1e-12)
+
 B = host_rng.standard_normal((6, 6))
 psd = mg.backend.asarray(B.T @ B)  # symmetric positive semi-definite
 psd_norms, psd_rayleigh = eigen_iteration(psd, mg.backend.asarray(np.ones(6) / math.sqrt(6.0)), 300)
@@ -226,6 +262,7 @@ drift = mg.backend.random_normal((64, 64), dtype="float64")
 _, u_warm, _, _ = mg.nn.power_iteration(weight, tol=1e-6, max_iter=5000)
 u_loose, u_one = u_warm, u_warm
 cold_iterations, warm_iterations, loose_iterations, true_sigmas, one_iteration_sigmas = [], [], [], [], []
+one_cold_iteration_sigmas = []  # the same budget without the warm start: one round from a random u
 for _ in range(steps):
     weight = weight + 3e-4 * (0.5 * drift + 0.5 * mg.backend.random_normal((64, 64), dtype="float64"))
     _, _, _, cold = mg.nn.power_iteration(weight, tol=1e-6, max_iter=5000)
@@ -236,15 +273,20 @@ for _ in range(steps):
     cold_iterations.append(cold)
     warm_iterations.append(warm)
     one_iteration_sigmas.append(float(sigma_one[0]))
+    random_u = mg.backend.random_normal((64,), dtype="float64")
+    sigma_cold, _, _ = power_iteration_written_out(weight, random_u / xp.linalg.norm(random_u), 1)
+    one_cold_iteration_sigmas.append(float(sigma_cold[0]))
     true_sigmas.append(host_spectral_norm(weight))
 
 cold_iterations, warm_iterations = np.array(cold_iterations), np.array(warm_iterations)
 true_sigmas, one_iteration_sigmas = np.array(true_sigmas), np.array(one_iteration_sigmas)
 tracking_error = np.abs(one_iteration_sigmas - true_sigmas) / true_sigmas
+cold_error = np.abs(np.array(one_cold_iteration_sigmas) - true_sigmas) / true_sigmas
 print(f"iterations to tolerance 1e-6 per step: cold {cold_iterations.mean():.1f} on average "
       f"(max {cold_iterations.max()}), warm {warm_iterations.mean():.1f} (max {warm_iterations.max()})")
 print(f"σ over the run: {true_sigmas[0]:.4f} → {true_sigmas[-1]:.4f}; one warm iteration per step is off by "
-      f"{100 * tracking_error.mean():.3f} % on average, {100 * tracking_error.max():.3f} % at worst")
+      f"{100 * tracking_error.mean():.4f} % on average, {100 * tracking_error.max():.4f} % at worst; one cold "
+      f"iteration per step is off by {100 * cold_error.mean():.1f} % on average")
 print(f"a warm start to tolerance 1e-4 takes {np.mean(loose_iterations):.2f} iterations per step on average")
 lesson.check("σ really changes during the simulated run (by more than 5 %)",
              abs(true_sigmas[-1] / true_sigmas[0] - 1.0) > 0.05,
@@ -253,9 +295,14 @@ lesson.check_less("warm starts need at most a fifth of the cold-start iterations
                   5 * warm_iterations.mean(), cold_iterations.mean())
 lesson.check_less("to tolerance 1e-4 a warm start needs about one iteration per step (mean ≤ 1.5)",
                   np.mean(loose_iterations), 1.5)
-lesson.check_less("one warm iteration per step tracks σ to < 0.5 % on average over the run",
-                  tracking_error.mean(), 0.005)
-lesson.check_less("… and to < 3 % at every step", tracking_error.max(), 0.03)
+# Over seeds 0–4 the warm tracker's error was ≤ 0.01 % on average and ≤ 0.33 % at its worst step
+# (a step where σ₁ and σ₂ of the random layer are close); the bounds below are about ten times
+# that. The cold tracker, with the same single iteration per step, is the independent yardstick.
+lesson.check_less("one warm iteration per step tracks σ to < 0.1 % on average over the run",
+                  tracking_error.mean(), 0.001)
+lesson.check_less("… and to < 2 % at every step", tracking_error.max(), 0.02)
+lesson.check_less("one *cold* iteration per step (random u) is off by > 10 % on average: the warm start is "
+                  "what makes one iteration enough", 0.10, cold_error.mean())
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
 axes[0].plot(cold_iterations, ".", ms=3, color="tab:red", label="cold start (random u)")
@@ -293,7 +340,8 @@ lesson.savefig(fig, "warm_starts")
 # * they are never *below* 1 (up to round-off): power iteration approaches σ from below, so
 #   W/σ_estimate errs on the large side.
 #
-# So spectral normalisation makes the critic "≈ 1-Lipschitz", a few percent above; the bound
+# So spectral normalisation makes the critic "≈ 1-Lipschitz", up to 13 % above per layer
+# over seeds 0–4 (the hidden 64×64 layer is the worst); the bound
 # ∏‖W̄ᵢ‖_s still holds exactly for every pair of points.
 
 # %%
@@ -313,13 +361,13 @@ normalized_norms = [host_spectral_norm(layer.weight.data) for layer in layers]  
 raw_norms = [host_spectral_norm(layer.weight_orig.data) for layer in layers]
 print("σ of the raw weights:       ", np.round(raw_norms, 4))
 print("σ of the normalised weights:", np.round(normalized_norms, 6))
-lesson.check("every layer applies a weight with 1 ≤ ‖W/σ‖_s ≤ 1.15 (σ is estimated from below)",
-             bool(np.all((np.array(normalized_norms) >= 1.0 - 1e-5) & (np.array(normalized_norms) <= 1.15))),
+lesson.check("every layer applies a weight with 1 ≤ ‖W/σ‖_s ≤ 1.25 (σ is estimated from below)",
+             bool(np.all((np.array(normalized_norms) >= 1.0 - 1e-5) & (np.array(normalized_norms) <= 1.25))),
              str(np.round(normalized_norms, 5)))
 bound = mg.nn.lipschitz_upper_bound(critic)
 print(f"Lipschitz bound of the spectrally normalised critic: {bound:.4f}")
-lesson.check_less("the critic's Lipschitz bound ∏‖W̄ᵢ‖_s is ≤ 1.25 (the unnormalised weights give "
-                  f"{np.prod(raw_norms):.2f})", bound, 1.25)
+lesson.check_less("the critic's Lipschitz bound ∏‖W̄ᵢ‖_s is ≤ 1.3 (the unnormalised weights give "
+                  f"{np.prod(raw_norms):.2f})", bound, 1.3)
 
 with mg.no_grad():
     x = mg.tensor(host_rng.uniform(-3, 3, (2000, 2)), dtype="float32")

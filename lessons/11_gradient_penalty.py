@@ -9,9 +9,25 @@
 #
 #     L_D = E D(x̃) − E D(x) + λ·E_x̂ (‖∇ₓ̂ D(x̂)‖₂ − 1)²,    x̂ = ε·x + (1 − ε)·x̃,  ε ~ U[0, 1]
 #
-# (x real, x̃ generated). x̂ samples those lines, since coupling a random real point with a random
-# fake one is cheap and covers the region between the two laws. The paper uses λ = 10 and
-# Adam(1e-4, β = (0.5, 0.9)) with n_critic = 5; its toy script uses λ = 0.1.
+# (x real, x̃ generated). The lines x̂ lies on join **independently drawn** pairs — not the pairs
+# the optimal transport plan couples, which nobody knows (finding them is the transport problem
+# itself). So sampling x̂ this way is a heuristic, as the paper says. It still works for two
+# reasons: the independent pairs include, with positive probability, pairs close to any coupled
+# pair (the independent coupling's support is all of supp P_r × supp P_g), so the optimal lines
+# are among those sampled; and the critic's slope matters only where the generator will read it —
+# on and between the two laws, which is exactly the region those lines sweep. Off that region the
+# penalty says nothing (section 3 measures it).
+#
+# Two sets of hyper-parameters circulate, and they differ: the paper's **Algorithm 1** uses
+# λ = 10, n_critic = 5 and Adam(α = 1e-4, β₁ = 0, β₂ = 0.9); the authors' **toy script** (the
+# 8 Gaussians and Swiss roll below) uses λ = 0.1 and Adam(1e-4, β = (0.5, 0.9)), and so do
+# minigan's defaults for the 2-D toy sets.
+#
+# > **The source says** (the paper notes *Improved Training of Wasserstein GANs*) that x̂ comes
+# > from "P_m = εP_r + (1 − ε)P_g, ε ~ U[0, 1]" — **in fact** that formula is a *mixture*: a
+# > draw from it is a real point (with probability ε) or a generated one, never a point between
+# > them. What the paper samples is the law of x̂ = εx + (1 − ε)x̃, which mixes the *points*, not
+# > the laws (checked in section 2).
 #
 # Training with this loss means differentiating ‖∇ₓ̂ D‖ with respect to the critic's weights — a
 # derivative of a derivative. That is why minigan's engine writes every VJP with Tensor
@@ -140,6 +156,32 @@ lesson.check_close("…at the fraction ε of the way from the fake point (max er
 lesson.check("the interpolates are fresh leaves that require grad (the penalty differentiates D there)",
              x_hat.requires_grad and x_hat.is_leaf)
 
+# x̂ against the notes' "P_m = εP_r + (1 − ε)P_g": real points on the 8 Gaussians' circle (radius
+# √2), fake points in a small cloud N(0, 0.05²) at the centre. A draw from the mixture is one or
+# the other; x̂ lies on a radius at a uniform fraction ε, so the share of x̂ in the ring
+# 0.3 ≤ ‖x̂‖ ≤ 1.1 is about (1.1 − 0.3)/√2 = 0.566 (the cloud's spread changes it by < 0.01).
+n_mix = 4000
+ring_real = data.eight_gaussians(n_mix)
+ring_fake = mg.tensor(0.05 * host_rng.standard_normal((n_mix, 2)), dtype="float32")
+weights_eps = host_rng.uniform(0, 1, (n_mix, 1))
+mixture_draws = np.where(host_rng.uniform(0, 1, (n_mix, 1)) < weights_eps, ring_real.numpy(), ring_fake.numpy())
+x_hat_draws = interpolate(ring_real, ring_fake, epsilon=mg.tensor(weights_eps, dtype="float32")).numpy()
+
+
+def ring_share(points):
+    radii = np.linalg.norm(points, axis=1)
+    return float(np.mean((radii >= 0.3) & (radii <= 1.1)))
+
+
+expected_share = (1.1 - 0.3) / np.sqrt(2.0)
+share_tolerance = 4 * np.sqrt(expected_share * (1 - expected_share) / n_mix) + 0.01  # 4 standard errors + spread
+print(f"share in the ring 0.3 ≤ ‖x‖ ≤ 1.1: mixture εP_r + (1 − ε)P_g {ring_share(mixture_draws):.3f}, "
+      f"x̂ {ring_share(x_hat_draws):.3f} (expected {expected_share:.3f})")
+lesson.check_close("the source's slip: the mixture εP_r + (1 − ε)P_g puts no point between the laws",
+                   ring_share(mixture_draws), 0.0, atol=0.0)
+lesson.check_close("… while x̂ = εx + (1 − ε)x̃ fills the ring between them at the expected share",
+                   ring_share(x_hat_draws), expected_share, atol=share_tolerance)
+
 fig, ax = plt.subplots(figsize=(5.5, 5.5))
 for a, b in zip(r, f):
     ax.plot([a[0], b[0]], [a[1], b[1]], color="gray", lw=0.7)
@@ -173,6 +215,10 @@ lesson.savefig(fig, "interpolates")
 # one, and the exact W₁ between the two samples is an assignment problem. Then the gradient norms
 # at x̂: the penalty drives them to ≈ 1; the clipped critic's are tied to c and tiny, so its
 # "W₁ estimate" is W₁ scaled by an unknown, small factor.
+#
+# The quick run does not reach the optimum: over seeds 0–4 its penalty critic's estimate is
+# 72–82 % of the exact W₁ between the two 1,000-point samples (itself a little above the laws'
+# W₁: two finite samples are never perfectly matched). `--full`'s 6,000 steps go further.
 
 # %%
 critic_steps = {"clipping": 300 if not lesson.full else 3000, "gradient penalty": 2000 if not lesson.full else 6000}
@@ -208,7 +254,13 @@ def train_critic_alone(name, method):
     with mg.no_grad():
         estimate = critic(real).mean().item() - critic(fake).mean().item()
         surface = critic(grid_points).numpy().reshape(grid_size, grid_size)
-    return {"surface": surface, "norms": norms, "real": real.numpy()[:512], "estimate": estimate}
+    far_angles = host_rng.uniform(0, 2 * np.pi, 2000)
+    far_radii = host_rng.uniform(6.0, 9.0, 2000)  # beyond the x̂ (see below)
+    far_points = mg.tensor(np.stack([far_radii * np.cos(far_angles), far_radii * np.sin(far_angles)], axis=1),
+                           dtype="float32", requires_grad=True)
+    far_norms = gradient_norms(critic, far_points).numpy()
+    return {"surface": surface, "norms": norms, "real": real.numpy()[:512], "estimate": estimate,
+            "far_norms": far_norms, "critic": critic}
 
 
 def exact_w1_against_noisy_data(name, n):
@@ -225,7 +277,8 @@ for (name, method), result in surfaces.items():
     print(f"{name:>12}, {method:>16}: ‖∇D(x̂)‖ mean {result['norms'].mean():.4f}, "
           f"sd {result['norms'].std():.4f}; E D(real) − E D(fake) = {result['estimate']:.4g} "
           f"(exact W₁ {exact_w1[name]:.3f})")
-lowest_fraction = 0.5 if not lesson.full else 0.8
+# The quick run's critic reached 72–82 % of the exact W₁ over seeds 0–4; --full trains 3× longer.
+lowest_fraction, highest_fraction = (0.65, 1.05) if not lesson.full else (0.8, 1.2)
 for name in datasets_shown:
     penalty, clipping = surfaces[(name, "gradient penalty")], surfaces[(name, "clipping")]
     lesson.check_close(f"{name}, gradient penalty: the mean ‖∇D(x̂)‖ is within 0.15 of 1",
@@ -233,12 +286,54 @@ for name in datasets_shown:
     lesson.check_less(f"{name}, weight clipping: the mean ‖∇D(x̂)‖ is far from 1 (< 0.01)",
                       clipping["norms"].mean(), 0.01)
     # Both numbers come from finite samples (a few % of sampling error each), and the penalty holds
-    # ‖∇D‖ near 1 where it looks, not exactly 1 everywhere: hence 20 % of room above W₁.
-    lesson.check_between(f"{name}, gradient penalty: the critic's estimate is ≥ {lowest_fraction:.0%} of the "
-                         "exact W₁ and (K ≈ 1) at most 20 % above it",
-                         penalty["estimate"] / exact_w1[name], lowest_fraction, 1.2)
-    lesson.check_between(f"{name}, weight clipping: the critic's estimate is W₁ scaled down by over 100×",
-                         clipping["estimate"] / exact_w1[name], -0.01, 0.01)
+    # ‖∇D‖ near 1 where it looks, not exactly 1 everywhere: hence some room above W₁.
+    lesson.check_between(f"{name}, gradient penalty: the critic's estimate is {lowest_fraction:.0%}–"
+                         f"{highest_fraction:.0%} of the exact W₁", penalty["estimate"] / exact_w1[name],
+                         lowest_fraction, highest_fraction)
+    lesson.check_between(f"{name}, weight clipping: the critic's estimate has the right sign and is W₁ scaled "
+                         "down by over 100×", clipping["estimate"] / exact_w1[name], 1e-9, 0.01)
+
+# %% [markdown]
+# > **The source says** (Wikipedia, *Wasserstein GAN*, "Gradient penalty") that the critic,
+# > minimising the penalised loss, "would naturally bring ∇D(x) close to a everywhere, thus
+# > making ‖D‖_L ≈ a" — **in fact** the penalty is evaluated only at the x̂, so it acts only on
+# > the region their lines sweep; elsewhere the critic's slope is whatever the network happens to
+# > do there. Two measurements on the 8 Gaussians' penalty critic: its gradient norm at points
+# > 6 ≤ ‖x‖ ≤ 9, beyond every x̂ drawn, where this ReLU critic extrapolates linearly (printed:
+# > there it stays near 1 by the network's shape, not by the penalty); and a critic changed only
+# > off the lines, D′(x) = D(x) + 10·max(0, ‖x‖ − 6), whose slope there is 10 ± 1 while the
+# > penalty, which never looks there, is the same to the last bit (checked).
+
+# %%
+penalty_critic = surfaces[("8gaussians", "gradient penalty")]
+on_lines, off_lines = penalty_critic["norms"], penalty_critic["far_norms"]
+print(f"8gaussians, gradient penalty: ‖∇D‖ within 0.1 of 1 at {np.mean(np.abs(on_lines - 1) <= 0.1):.1%} of the "
+      f"x̂ and at {np.mean(np.abs(off_lines - 1) <= 0.1):.1%} of the points 6 ≤ ‖x‖ ≤ 9 (there: mean "
+      f"{off_lines.mean():.3f}, range {off_lines.min():.3f}–{off_lines.max():.3f})")
+blind_real = data.sample("8gaussians", 512)
+blind_fake = blind_real + mg.tensor(mg.backend.random_normal((512, 2)))
+blind_mix = mg.tensor(host_rng.uniform(0, 1, (512, 1)), dtype="float32")
+blind_x_hat = interpolate(blind_real, blind_fake, epsilon=blind_mix).numpy()
+bumped_critic = penalty_critic["critic"]
+
+
+def critic_changed_off_the_lines(points):
+    radius = mg.sqrt((points * points).sum(axis=1, keepdims=True))
+    return bumped_critic(points) + 10.0 * mg.relu(radius - 6.0)
+
+
+plain_penalty = mg.gan.gradient_penalty(bumped_critic, blind_real, blind_fake, epsilon=blind_mix).item()
+changed_penalty = mg.gan.gradient_penalty(critic_changed_off_the_lines, blind_real, blind_fake,
+                                          epsilon=blind_mix).item()
+far = mg.tensor(np.array([[7.0, 0.0], [0.0, -8.0], [6.0, 6.0]]), dtype="float32", requires_grad=True)
+changed_far_norms = gradient_norms(critic_changed_off_the_lines, far).numpy()
+lesson.check("the source's slip: every x̂ drawn lies within ‖x‖ < 6 (a noise vector would need a norm above "
+             "4.5, probability e^(−10))…", float(np.linalg.norm(blind_x_hat, axis=1).max()) < 6.0,
+             f"largest ‖x̂‖ {np.linalg.norm(blind_x_hat, axis=1).max():.2f}")
+lesson.check_close("… so a critic changed only beyond ‖x‖ = 6 has exactly the same penalty", changed_penalty,
+                   plain_penalty, atol=0.0)
+lesson.check("… while its gradient norm out there is 10 ± the critic's own ≈ 1 (> 8), not 1: the penalty does "
+             "not act there", bool(np.all(changed_far_norms > 8.0)), str(np.round(changed_far_norms, 2)))
 
 fig, axes = plt.subplots(len(datasets_shown), 2, figsize=(9.2, 4.4 * len(datasets_shown)), squeeze=False)
 for row, name in enumerate(datasets_shown):
@@ -274,35 +369,80 @@ lesson.savefig(fig, "gradient_norms")
 # %% [markdown]
 # ## 4. WGAN-GP training on the toy sets
 #
-# Now the full game with `mg.gan.train`: the WGAN loss, the gradient penalty with the toy
-# script's λ = 0.1, n_critic = 5, Adam with β = (0.5, 0.9). The quick mode shrinks the networks to
-# ReLU MLPs 2→32→32→32→(2 or 1), uses batches of 64 and 200 generator steps, and — to move in
-# that budget — Adam's learning rate 1e-3 instead of the paper's 1e-4. `--full` runs the
-# published toy settings (512-wide networks, batches of 256, lr 1e-4) for 10,000 steps (over an
-# hour on two CPU cores: W₁ ends near 0.09 on both sets, against a sampling floor of 0.07). The
-# history records the exact W₁ between 256 generated and 256 real points at every log step.
+# Now the full game, trained by minigan's trainer: the WGAN loss, the gradient penalty with the toy
+# script's λ = 0.1, n_critic = 5, batches of 256, Adam with β = (0.5, 0.9). The quick mode differs
+# from the published toy settings in three ways, so that both runs converge in under a minute on two
+# CPU cores: the networks are ReLU MLPs 2→64→64→64→(2 or 1) instead of 512 wide; Adam's
+# learning rate is 1e-3 instead of 1e-4 for the first half of the 2,000 generator steps, then
+# falls linearly to 5e-5 — the late small steps let the samples settle into the 8 Gaussians'
+# tight clusters (sd 0.014) instead of jittering around them; and it stops after 2,000 steps.
+# `--full` runs the published toy settings (512-wide networks, constant lr 1e-4) for 10,000
+# steps (over an hour on two CPU cores: W₁ ends near 0.09 on both sets).
+#
+# "Converged" is checked two ways. The exact W₁ between 1,000 generated and 1,000 real points
+# must be ≤ 0.15 on the 8 Gaussians (two 1,000-point samples of the data itself are 0.04–0.1
+# apart, as the modes' shares vary: the sampling floor, printed) and within 0.1 of the floor on
+# the Swiss roll (whose floor is 0.07–0.1).
+# And on the 8 Gaussians every mode must be covered: a mode counts as covered when at least 5 %
+# of 2,000 generated points lie within 3σ of its centre (σ = 0.02/1.414, the data's own spread;
+# the data puts 12.5 % · 98.9 % there).
 
 # %%
+MODE_SD = 0.02 / 1.414
+EIGHT_CENTRES = 2.0 / 1.414 * np.array([[np.cos(k * np.pi / 4), np.sin(k * np.pi / 4)] for k in range(8)])
+
+
+def covered_modes(points, centres=EIGHT_CENTRES, radius=3 * MODE_SD, share=0.05):
+    """How many centres have at least `share` of the points within `radius` of them."""
+    distances_to_centres = np.linalg.norm(points[:, None, :] - centres[None, :, :], axis=2)
+    return int(np.sum(np.mean(distances_to_centres <= radius, axis=0) >= share))
+
+
+real_for_modes = data.sample_host("8gaussians", 2000, host_rng)
+lesson.check_close("the mode count of 2,000 real points is 8", covered_modes(real_for_modes), 8, atol=0)
+one_mode_dropped = real_for_modes[np.linalg.norm(real_for_modes - EIGHT_CENTRES[3], axis=1) > 0.5]
+lesson.check_close("…and 7 once one mode's points are removed", covered_modes(one_mode_dropped), 7, atol=0)
+
 if lesson.full:
     run_settings = dict(steps=10000, log_every=250, metric_samples=1000)
 else:
-    run_settings = dict(steps=200, lr=1e-3, batch_size=64, critic_hidden=(32, 32, 32),
-                        generator_hidden=(32, 32, 32), log_every=20, metric_samples=256)
+    run_settings = dict(steps=2000, lr=1e-3, batch_size=256, critic_hidden=(64, 64, 64),
+                        generator_hidden=(64, 64, 64), log_every=100, metric_samples=256)
+
+
+def decay_in_second_half(run):
+    """Quick mode: lr constant for the first half, then linearly down to 5 % of it at the last step."""
+    fraction_left = min(1.0, 2.0 * (1.0 - run.step / run.config.steps))
+    for optimizer in (run.generator_optimizer, run.critic_optimizer):
+        optimizer.lr = run.config.lr * (0.05 + 0.95 * fraction_left)
+
+
 runs = {}
+final_w1 = {}
 for name in ("8gaussians", "swissroll"):
     config = mg.gan.TrainConfig(data=name, loss="wgan", lipschitz="gp", seed=lesson.seed,
                                 checkpoint_every=None, **run_settings)
-    runs[name] = mg.gan.train(config)
+    runs[name] = mg.gan.trainer.Run.start(config).fit(callback=None if lesson.full else decay_in_second_half)
     w1 = runs[name].history.column("w1_exact")
-    print(f"{name}: exact W₁ {w1[0]:.3f} → {w1[-1]:.3f} over {config.steps} steps "
-          f"(trained in {runs[name].train_time:.1f} s)")
-    lesson.check_less(f"{name}: WGAN-GP reduces the exact W₁ to below 80 % of its starting value", w1[-1],
-                      0.8 * w1[0])
+    final_w1[name] = mg.distances.w1_assignment(runs[name].sample(1000, host_rng),
+                                                data.sample_host(name, 1000, host_rng))
+    floor = mg.distances.w1_assignment(data.sample_host(name, 1000, host_rng), data.sample_host(name, 1000, host_rng))
+    print(f"{name}: logged exact W₁ {w1[0]:.3f} → {w1[-1]:.3f} over {config.steps} steps "
+          f"(trained in {runs[name].train_time:.1f} s); exact W₁ on 1,000 fresh points per side {final_w1[name]:.3f} "
+          f"(sampling floor {floor:.3f})")
+    # Sampling floors at 1,000 points, seeds 0–4: Swiss roll 0.07–0.10, 8 Gaussians 0.04–0.10.
+    limit = 0.15 if name == "8gaussians" else floor + 0.1
+    lesson.check_less(f"{name}: WGAN-GP converged — exact W₁ between 1,000 generated and 1,000 real points ≤ "
+                      + ("0.15" if name == "8gaussians" else "its sampling floor + 0.1"), final_w1[name], limit)
+modes_found = covered_modes(runs["8gaussians"].sample(2000, host_rng))
+print(f"8gaussians: {modes_found} of 8 modes covered")
+if not lesson.full:  # the published settings were not re-measured for the mode count
+    lesson.check_close("8gaussians: WGAN-GP covers all 8 modes", modes_found, 8, atol=0)
 
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
 for ax, (name, run) in zip(axes[:2], runs.items()):
-    real = data.sample_host(name, 512, host_rng)
-    generated = run.sample(512)
+    real = data.sample_host(name, 1000, host_rng)
+    generated = run.sample(1000, host_rng)
     ax.scatter(*real.T, s=3, color="k", label="real")
     ax.scatter(*generated.T, s=3, color="tab:orange", alpha=0.6, label="generated")
     ax.set_aspect("equal")
@@ -310,7 +450,8 @@ for ax, (name, run) in zip(axes[:2], runs.items()):
     ax.set_ylim(-2.2, 2.2)
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
-    ax.set_title(f"WGAN-GP on {name}, after {run.config.steps} steps")
+    ax.set_title(f"WGAN-GP on {name}, after {run.config.steps} steps\nexact W₁ {final_w1[name]:.3f}"
+                 + (f", {modes_found}/8 modes" if name == "8gaussians" else ""), fontsize=10)
     ax.legend(fontsize=8, loc="upper right")
 for name, run in runs.items():
     axes[2].plot(run.history.column("step"), run.history.column("w1_exact"), "o-", ms=3, label=name)

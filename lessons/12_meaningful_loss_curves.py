@@ -4,7 +4,9 @@
 # A practical gift of the Wasserstein GAN: its critic's objective, E D(real) − E D(fake), is an
 # *estimate of the distance* between the data and the generator (Kantorovich–Rubinstein:
 # for a K-Lipschitz critic it is at most K·W₁, with equality for the best one). So the number you
-# watch during training means something: when it goes down, the samples got better. The GAN's
+# watch during training can mean something: when it goes down, the samples got better — as long
+# as K stays put, which this lesson finds is true of the gradient penalty and not of clipping
+# (there the estimate must first be divided by the critic's measured slope). The GAN's
 # discriminator loss has no such reading; in practice it hovers around 2 ln 2 ≈ 1.386 (the value
 # when D cannot tell the two apart) whether the samples are good or bad.
 #
@@ -56,7 +58,7 @@ LN4 = 2.0 * math.log(2.0)
 # discriminator step per generator step at equal rates, so its generator moves faster than the
 # WGANs' (0.15× rate): the W₁-against-step panel below is not a race.
 #
-# A correlation measured on one run could be luck. `--full` repeats the whole experiment for five
+# A band or a correlation measured on one run could be luck. `--full` repeats the experiment for five
 # seeds, logging every second step with 1000 points per side for the exact W₁, and every claim
 # below must then hold for every seed.
 
@@ -96,22 +98,39 @@ runs_by_seed = {seed: train_all(seed) for seed in seeds}
 # %% [markdown]
 # ## Does the number we watch follow the truth?
 #
-# Spearman's rank correlation between the logged value and the exact W₁ over the run: +1 means
-# "whenever W₁ went down, so did the estimate". The first tenth of the run is left out: there the
-# critic is still learning to tell the two apart (its first estimates come from a critic with a
-# handful of updates, and can even be negative — see the figure). The WGAN reference code gives
-# its critic 100 steps per generator step at the start for the same reason.
+# Both the estimate and W₁ fall during a run, so almost any two series are rank-correlated
+# here; a rank correlation of two trending series says little. Two checks that do mean
+# something, both on the logs after the first tenth of the run (before that the critic is still
+# learning to tell the two apart, and its first estimates can even be negative — see the figure):
+#
+# * **the ratio** estimate / W₁ stays inside a band at every log. Kantorovich–Rubinstein caps it
+#   at K (K ≈ 1 for the penalty; for the others we divide by the measured slope first), plus a
+#   few % of sampling error of the 256-point W₁; it falls below 1 as far as the critic is from
+#   optimal;
+# * **the steps**: the step-to-step changes of the estimate correlate with the changes of W₁
+#   (Pearson), so the estimate moves when — and as — the samples move.
+#
+# And a finding the sources do not prepare you for: **the raw estimate of the clipped critic does
+# not track W₁ here.** Its scale K (its Lipschitz constant, ~10⁻⁵ with c = 0.01) drifts during
+# the run, by more than W₁ changes: over seeds 0–3 the raw estimate's rank correlation with W₁
+# was −0.89, −0.21, +0.58 and −0.40, and the ratio raw estimate / W₁ drifts by a factor 1.5–3.6
+# within a run. Only the estimate divided by the critic's measured slope (its mean ‖∇D‖ at the
+# interpolates x̂) tracks W₁. The same holds, more mildly, for spectral normalisation.
 
 # %%
 gp = "wgan + gradient penalty"
+rescaled = ("wgan + clipping", "wgan + spectral norm")
 
 
 def statistics(histories):
     """The numbers the claims are about, for one seed's four runs."""
     settled = histories["gan"].column("step") >= common["steps"] // 10  # every run logs at the same steps
 
-    def spearman(values, truth):
-        return float(stats.spearmanr(values[settled], truth[settled])[0])
+    def step_correlation(values, truth):
+        return float(np.corrcoef(np.diff(values[settled]), np.diff(truth[settled]))[0, 1])
+
+    def drift(ratio):
+        return float(ratio[settled].max() / ratio[settled].min())
 
     truth = {name: h.column("w1_exact") for name, h in histories.items()}
     estimate = {name: h.column("w1_critic") for name, h in histories.items()}
@@ -119,50 +138,122 @@ def statistics(histories):
     discriminator_loss = histories["gan"].column("critic_loss")[1:]  # the first log comes before any step
     return {
         "fall": {name: truth[name][-1] / truth[name][0] for name in methods},
-        "rho_gp": spearman(estimate[gp], truth[gp]),
-        "end_ratio_gp": estimate[gp][-1] / truth[gp][-1],
-        "rho_normalized": {name: spearman(estimate[name] / slope[name], truth[name])
-                           for name in ("wgan + clipping", "wgan + spectral norm")},
-        "rho_raw": {name: spearman(estimate[name], truth[name])
-                    for name in ("wgan + clipping", "wgan + spectral norm")},
+        "ratio_gp": (float((estimate[gp] / truth[gp])[settled].min()),
+                     float((estimate[gp] / truth[gp])[settled].max())),
+        "steps_gp": step_correlation(estimate[gp], truth[gp]),
+        "ratio_rescaled": {name: (float((estimate[name] / slope[name] / truth[name])[settled].min()),
+                                  float((estimate[name] / slope[name] / truth[name])[settled].max()))
+                           for name in rescaled},
+        "steps_rescaled": {name: step_correlation(estimate[name] / slope[name], truth[name]) for name in rescaled},
+        "drift_raw": {name: drift(estimate[name] / truth[name]) for name in rescaled},
+        "drift_rescaled": {name: drift(estimate[name] / slope[name] / truth[name]) for name in rescaled},
+        "rank_raw_clipping": float(stats.spearmanr(estimate["wgan + clipping"][settled],
+                                                   truth["wgan + clipping"][settled])[0]),
         "clipping_scale": truth["wgan + clipping"][-1] / estimate["wgan + clipping"][-1],
-        "rho_gan": spearman(histories["gan"].column("critic_loss"), truth["gan"]),
+        "steps_gan": step_correlation(histories["gan"].column("critic_loss"), truth["gan"]),
         "median_gan_loss": float(np.median(discriminator_loss)),
     }
 
 
 results = {seed: statistics(histories) for seed, histories in runs_by_seed.items()}
 for seed, r in results.items():
-    print(f"seed {seed}: GP ρ = {r['rho_gp']:.3f}, GP estimate/W₁ at the end {r['end_ratio_gp']:.3f}; "
-          + "; ".join(f"{name} ρ raw {r['rho_raw'][name]:+.3f}, ÷ slope {r['rho_normalized'][name]:+.3f}"
-                      for name in r["rho_raw"])
-          + f"; GAN loss median {r['median_gan_loss']:.3f}, ρ {r['rho_gan']:+.3f}")
+    print(f"seed {seed}: GP estimate/W₁ {r['ratio_gp'][0]:.3f}–{r['ratio_gp'][1]:.3f}, step correlation "
+          f"{r['steps_gp']:+.2f}; " + "; ".join(
+              f"{name}: ÷ slope /W₁ {r['ratio_rescaled'][name][0]:.3f}–{r['ratio_rescaled'][name][1]:.3f}, steps "
+              f"{r['steps_rescaled'][name]:+.2f}, drift raw ×{r['drift_raw'][name]:.2f} vs ÷ slope "
+              f"×{r['drift_rescaled'][name]:.2f}" for name in rescaled)
+          + f"; clipping raw rank correlation {r['rank_raw_clipping']:+.2f}; GAN loss median "
+          f"{r['median_gan_loss']:.3f}, step correlation {r['steps_gan']:+.2f}")
 every = "" if len(seeds) == 1 else f" (all {len(seeds)} seeds)"
-worst = {key: [r[key] for r in results.values()] for key in ("rho_gp", "end_ratio_gp", "clipping_scale",
-                                                              "rho_gan", "median_gan_loss")}
+each = list(results.values())
 
 for name in methods:
-    falls = [r["fall"][name] for r in results.values()]
+    falls = [r["fall"][name] for r in each]
     lesson.check(f"{name}: the exact W₁ fell by at least a third over the run{every}", max(falls) < 2 / 3,
                  "final/initial = " + ", ".join(f"{f:.2f}" for f in falls))
-lesson.check(f"WGAN-GP: the critic's estimate tracks the exact W₁ (Spearman ≥ 0.8){every}",
-             min(worst["rho_gp"]) >= 0.8, "ρ = " + ", ".join(f"{v:.3f}" for v in worst["rho_gp"]))
-lesson.check(f"WGAN-GP: at the end the estimate is W₁ itself, within 25 % (K ≈ 1){every}",
-             all(abs(v - 1.0) <= 0.25 for v in worst["end_ratio_gp"]),
-             "estimate/W₁ = " + ", ".join(f"{v:.3f}" for v in worst["end_ratio_gp"]))
-for name in ("wgan + clipping", "wgan + spectral norm"):
-    values = [r["rho_normalized"][name] for r in results.values()]
-    lesson.check(f"{name}: divided by the critic's measured slope, the estimate tracks W₁ (Spearman ≥ 0.8)"
-                 f"{every}", min(values) >= 0.8, "ρ = " + ", ".join(f"{v:.3f}" for v in values))
+# Bands: over seeds 0–4 the penalty's ratio stayed in 0.74–1.15, the rescaled ones in 0.56–1.01.
+lesson.check(f"WGAN-GP: the estimate stays within 0.6–1.25 × W₁ at every log after warm-up (K ≈ 1){every}",
+             all(0.6 <= r["ratio_gp"][0] and r["ratio_gp"][1] <= 1.25 for r in each),
+             "; ".join(f"{r['ratio_gp'][0]:.3f}–{r['ratio_gp'][1]:.3f}" for r in each))
+lesson.check(f"WGAN-GP: its step-to-step changes follow W₁'s (correlation ≥ 0.3){every}",
+             all(r["steps_gp"] >= 0.3 for r in each), ", ".join(f"{r['steps_gp']:+.2f}" for r in each))
+for name in rescaled:
+    lesson.check(f"{name}: divided by the measured slope, the estimate stays within 0.45–1.1 × W₁ after warm-up"
+                 f"{every}", all(0.45 <= r["ratio_rescaled"][name][0] and r["ratio_rescaled"][name][1] <= 1.1
+                                 for r in each),
+                 "; ".join(f"{r['ratio_rescaled'][name][0]:.3f}–{r['ratio_rescaled'][name][1]:.3f}" for r in each))
+    lesson.check(f"{name}: … and its step-to-step changes follow W₁'s (correlation ≥ 0.6){every}",
+                 all(r["steps_rescaled"][name] >= 0.6 for r in each),
+                 ", ".join(f"{r['steps_rescaled'][name]:+.2f}" for r in each))
+    lesson.check(f"{name}: the raw estimate's ratio to W₁ drifts more within the run than the rescaled one's "
+                 f"(max/min){every}", all(r["drift_raw"][name] > r["drift_rescaled"][name] for r in each),
+                 "; ".join(f"×{r['drift_raw'][name]:.2f} vs ×{r['drift_rescaled'][name]:.2f}" for r in each))
 lesson.check(f"weight clipping's raw estimate is W₁ scaled down by > 1000 (its K is tied to c = 0.01){every}",
-             min(worst["clipping_scale"]) > 1000, "W₁/estimate = " + ", ".join(f"{v:.3g}" for v in
-                                                                             worst["clipping_scale"]))
+             min(r["clipping_scale"] for r in each) > 1000,
+             "W₁/estimate = " + ", ".join(f"{r['clipping_scale']:.3g}" for r in each))
 lesson.check(f"GAN: the discriminator's loss hovers near 2 ln 2 — its median is within 0.25 of it{every}",
-             all(abs(v - LN4) <= 0.25 for v in worst["median_gan_loss"]),
-             "medians " + ", ".join(f"{v:.3f}" for v in worst["median_gan_loss"]) + f" vs {LN4:.3f}")
-lesson.check(f"GAN: it says far less about W₁ than WGAN-GP's estimate (|Spearman| smaller by ≥ 0.3){every}",
-             all(abs(g) <= p - 0.3 for g, p in zip(worst["rho_gan"], worst["rho_gp"])),
-             "|ρ_GAN| = " + ", ".join(f"{abs(v):.3f}" for v in worst["rho_gan"]))
+             all(abs(r["median_gan_loss"] - LN4) <= 0.25 for r in each),
+             "medians " + ", ".join(f"{r['median_gan_loss']:.3f}" for r in each) + f" vs {LN4:.3f}")
+lesson.check(f"GAN: its loss's changes say far less about W₁'s than WGAN-GP's estimate does (step correlation "
+             f"lower by ≥ 0.3){every}", all(r["steps_gan"] <= r["steps_gp"] - 0.3 for r in each),
+             "GAN " + ", ".join(f"{r['steps_gan']:+.2f}" for r in each))
+
+# %% [markdown]
+# ## Mode coverage: WGAN-GP against the GAN on the 8 Gaussians
+#
+# A meaningful loss is one gift of the WGAN; the other usually claimed is less mode collapse.
+# We count modes: a mode is covered when at least 5 % of 2,000 generated points lie within 3σ of
+# its centre (σ = 0.02/1.414, the data's spread). Both models get the same ReLU networks
+# 2→64·3→(2 or 1), batches of 256, 2,000 generator steps and the same learning-rate schedule (Adam
+# 1e-3, falling linearly to 5e-5 over the second half, as in lesson 11); each gets its own
+# discriminator routine — WGAN-GP (λ = 0.1) 5 critic steps per generator step, the GAN
+# (minimax) one. Three seeds. This is lesson 11's quick WGAN-GP recipe.
+
+# %%
+MODE_SD = 0.02 / 1.414
+EIGHT_CENTRES = 2.0 / 1.414 * np.array([[np.cos(k * np.pi / 4), np.sin(k * np.pi / 4)] for k in range(8)])
+MODE_BATCH = 256
+
+
+def covered_modes(points, centres=EIGHT_CENTRES, radius=3 * MODE_SD, share=0.05):
+    """How many centres have at least `share` of the points within `radius` of them."""
+    distances_to_centres = np.linalg.norm(points[:, None, :] - centres[None, :, :], axis=2)
+    return int(np.sum(np.mean(distances_to_centres <= radius, axis=0) >= share))
+
+
+def decay_in_second_half(run):
+    fraction_left = min(1.0, 2.0 * (1.0 - run.step / run.config.steps))
+    for optimizer in (run.generator_optimizer, run.critic_optimizer):
+        optimizer.lr = run.config.lr * (0.05 + 0.95 * fraction_left)
+
+
+mode_rng = np.random.default_rng(lesson.seed)
+lesson.check_close("the mode count of 2,000 real points is 8",
+                   covered_modes(mg.gan.data.sample_host("8gaussians", 2000, mode_rng)), 8, atol=0)
+mode_counts = {"wgan": [], "gan": []}
+mode_seeds = [lesson.seed + offset for offset in range(3)]
+for seed in mode_seeds:
+    for name, settings in (("wgan", dict(loss="wgan", lipschitz="gp")), ("gan", dict(loss="gan", lipschitz="none"))):
+        config = mg.gan.TrainConfig(data="8gaussians", seed=seed, steps=2000, lr=1e-3, batch_size=MODE_BATCH,
+                                    critic_hidden=(64,) * 3, generator_hidden=(64,) * 3, log_every=2000,
+                                    metric_samples=256, checkpoint_every=None, **settings)
+        run = Run.start(config).fit(callback=decay_in_second_half)
+        mode_counts[name].append(covered_modes(run.sample(2000, mode_rng)))
+print("modes covered (of 8) on seeds " + ", ".join(map(str, mode_seeds)) + ": WGAN-GP "
+      + ", ".join(map(str, mode_counts["wgan"])) + "; GAN " + ", ".join(map(str, mode_counts["gan"])))
+lesson.check("WGAN-GP covers all 8 modes on each of the 3 seeds", min(mode_counts["wgan"]) == 8,
+             ", ".join(map(str, mode_counts["wgan"])))
+lesson.check("the GAN, with the same networks, steps and schedule, misses modes on at least one seed",
+             min(mode_counts["gan"]) < 8, ", ".join(map(str, mode_counts["gan"])))
+lesson.check_less("over the 3 seeds WGAN-GP covers more modes in total than the GAN", sum(mode_counts["gan"]) + 1,
+                  sum(mode_counts["wgan"]))
+
+# %% [markdown]
+# What holds, measured with this recipe on seeds 0–6: WGAN-GP covered 8 of 8 modes on every seed;
+# the GAN covered 3 to 8 (one measurement gave 7, 8, 5, 6, 3, 3, 4 — a borderline mode's count can
+# change with the 2,000 points drawn). The GAN does not collapse onto a single mode here, it drops
+# some, and on a lucky seed it covers all eight. The WGAN-GP's advantage is real; it also costs
+# five critic steps per generator step to the GAN's one.
 
 # The figure shows the first seed.
 histories = runs_by_seed[seeds[0]]
@@ -174,7 +265,7 @@ discriminator_loss = histories["gan"].column("critic_loss")[1:]
 # %%
 colors = {"gan": "tab:gray", "wgan + clipping": "tab:red", "wgan + spectral norm": "tab:green",
           "wgan + gradient penalty": "tab:blue"}
-fig, axes = plt.subplots(1, 3, figsize=(16, 4.6))
+fig, axes = plt.subplots(1, 3, figsize=(16, 5.4))
 for name, history in histories.items():
     axes[0].plot(history.column("step"), truth[name], "o-", ms=3, color=colors[name], label=name)
 axes[0].set_xlabel("generator step")
@@ -194,7 +285,7 @@ axes[1].axvspan(0, common["steps"] // 10, color="gray", alpha=0.15,
 axes[1].set_xlabel("generator step")
 axes[1].set_ylabel("W₁ (solid) and the critic's estimate (dashed)")
 axes[1].set_title("Each WGAN critic estimates its run's W₁")
-axes[1].legend(fontsize=8, loc="lower right")
+axes[1].legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)  # below: the curves vary by seed
 
 gan_steps = histories["gan"].column("step")
 axes[2].plot(gan_steps[1:], discriminator_loss, "o-", ms=3, color=colors["gan"],

@@ -8,8 +8,8 @@ Power iteration, for any (even non-square) W of shape (m, n), from a unit u ∈ 
 This is power iteration on WᵀW (v) and WWᵀ (u) at once; σ rises to σ_max from below,
 and after k iterations the relative error of σ shrinks like (σ₂/σ₁)^(4k), the angle
 of u and v to the singular vectors like (σ₂/σ₁)^(2k) (lesson 10 plots both). The naive
-x ↦ Wx/‖Wx‖ finds the top *eigenvalue* instead, which is ‖W‖_s only for symmetric
-positive semi-definite W.
+x ↦ Wx/‖Wx‖ finds the top *eigenvalue* instead: its ‖Wx‖ tends to ‖W‖_s only for normal W
+(WWᵀ = WᵀW), its Rayleigh quotient xᵀWx only for symmetric positive semi-definite W.
 
 Spectral normalization replaces a layer's weight by W̄ = W / σ(W) in the forward pass,
 so ‖W̄‖_s ≈ 1. As in PyTorch, u and v are treated as constants when differentiating:
