@@ -61,9 +61,10 @@ def graph_primitives(tensor):
 # ## 1. Double backprop, seen in minigan's own graph
 #
 # A small tanh critic and a batch of points x̂ (a leaf that requires grad). The forward pass
-# records matmuls, additions and tanh's. `mg.grad(D(x̂).sum(), x̂, create_graph=True)` runs the
-# backward pass *with recording on*: each VJP — for tanh, the primitive `tanh_backward`
-# computing g·(1 − out²), which has a VJP of its own; for a matmul, g @ Wᵀ — adds its own nodes,
+# records one `linear` node per layer (x Wᵀ + b) and the `tanh`'s between them.
+# `mg.grad(D(x̂).sum(), x̂, create_graph=True)` runs the backward pass *with recording on*: each
+# VJP is itself written with differentiable operations — for tanh, g·(1 − out·out), built from
+# `mul` and `sub`; for a linear layer, g·W, itself a `linear` node — so it adds nodes of its own,
 # whose parents include the forward pass's tensors (W, and tanh's output).
 # The gradient is therefore a tensor with a graph of its own, and the penalty built from it
 # can be differentiated with respect to W like any other loss.
@@ -83,8 +84,11 @@ lesson.check("with create_graph=True the gradient is itself a tensor in a graph 
 lesson.check("that graph contains the forward pass's tanh nodes (the VJP of tanh reuses tanh's output)",
              gradient_graph["tanh"] == forward_graph["tanh"] == 2)
 vjp_only = sorted(set(gradient_graph) - set(forward_graph))
-lesson.check("…and the VJPs' own operations, absent from the forward pass", len(vjp_only) > 0,
-             ", ".join(vjp_only))
+lesson.check("…and the VJPs' own operations, absent from the forward pass: tanh's mul and sub",
+             {"mul", "sub"} <= set(vjp_only), ", ".join(vjp_only))
+lesson.check("…and more linear nodes than the forward pass (each layer's g·W)",
+             gradient_graph["linear"] > forward_graph["linear"],
+             f"{gradient_graph['linear']} vs {forward_graph['linear']}")
 lesson.check("it is larger than the forward graph it differentiates",
              sum(gradient_graph.values()) > sum(forward_graph.values()),
              f"{sum(gradient_graph.values())} vs {sum(forward_graph.values())} nodes")
