@@ -255,6 +255,7 @@ lesson.check_less("over the 3 seeds WGAN-GP covers more modes in total than the 
 # some, and on a lucky seed it covers all eight. The WGAN-GP's advantage is real; it also costs
 # five critic steps per generator step to the GAN's one.
 
+# %%
 # The figure shows the first seed.
 histories = runs_by_seed[seeds[0]]
 truth = {name: h.column("w1_exact") for name, h in histories.items()}

@@ -390,12 +390,13 @@ lesson.check_less("clipping's estimate is the exact W₁ scaled down more than 1
 #   quick mode (0.10 after the full run). The exact W₁ of 500 against 500 points in 64-D has a
 #   floor of ≈ 3.0 even between two samples of real digits, so most of it is the distance between
 #   samples, not between laws; the estimate moves with the part that changes (ρ above). Lesson
-#   12's toy runs, in 2-D, got the estimate within 25 % of W₁ itself.
+#   12's toy runs, in 2-D, kept the estimate within 0.6–1.25 × W₁ itself.
 #
 # `--full` trains 8,000 generator steps per method instead of 2,000: 177 s of CPU time for seed 0
 # on this project's 2-core machine (one core used), against 47–50 s for the quick mode (about 70 s
 # on the strict backend), classifier training included.
 
+# %%
 print(f"CPU time: {time.process_time() - started:.0f} s")
 
 # %%

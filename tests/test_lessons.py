@@ -35,6 +35,12 @@ def test_lesson_is_a_notebook_style_script(path):
     assert "lesson.finish()" in source
     assert "__file__" not in source, "a lesson runs cell by cell in Jupyter, where __file__ does not exist"
     assert f'Lesson("{path.stem}", ' in source, "the lesson is named by its file's stem"
+    in_markdown = False
+    for number, line in enumerate(source.splitlines(), start=1):
+        if line.startswith("# %%"):
+            in_markdown = line.startswith("# %% [markdown]")
+        elif in_markdown:  # code here runs as a script but is text in a notebook: the two would differ
+            assert line == "" or line.startswith("#"), f"line {number}: code inside a markdown cell: {line!r}"
     agg = source.find('matplotlib.use("Agg")')
     pyplot = source.find("import matplotlib.pyplot")
     if pyplot != -1:

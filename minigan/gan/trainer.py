@@ -317,9 +317,11 @@ class Run:
         critic_parameters = list(self.critic.parameters())
         generator_parameters = list(self.generator.parameters())
         noise_shape = (config.batch_size, config.noise_dim)
-        factor = learning_rate_factor(config.lr_schedule, step, config.steps)
-        self.critic_optimizer.lr = config.lr * factor
-        self.generator_optimizer.lr = (config.generator_lr or config.lr) * factor
+        if config.lr_schedule != "constant":
+            # a constant schedule leaves the rates alone, so a callback may still set its own (lessons 11, 12)
+            factor = learning_rate_factor(config.lr_schedule, step, config.steps)
+            self.critic_optimizer.lr = config.lr * factor
+            self.generator_optimizer.lr = (config.generator_lr or config.lr) * factor
         critic_value = math.nan
         for _ in range(config.n_critic):
             real = self.data.tensor(config.batch_size, rng, dtype)
