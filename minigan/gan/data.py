@@ -320,5 +320,6 @@ def _digits_host(n: int, generator: np.random.Generator) -> np.ndarray:
 
 
 DATASETS["digits"] = DataSet("digits", 64, _digits_host, 1.0,
-                             "8×8 handwritten digits in [−1, 1] (scikit-learn; extra: digits)")
+                             "8×8 handwritten digits in [−1, 1] (scikit-learn; extra: digits)",
+                             image_shape=DIGITS_IMAGE_SHAPE)
 __all__ += ["Digits", "digits"]
