@@ -1,0 +1,207 @@
+"""Where minigan's WGAN-GP critic step spends its time, per primitive, at 1 and 2 threads.
+
+Every primitive's forward rule is wrapped with two clocks: the wall clock and the
+*calling thread's* CPU clock (``time.thread_time``). The optimizer's update is wrapped
+the same way; everything else in the step (graph bookkeeping, the Primitive call path,
+the backward loop) is "Python overhead" = step total − time inside the wrapped rules.
+Each row is the median over the timed steps of that op's per-step total.
+
+Why two clocks: the machine this was made on is shared, and wall times there are
+inflated by other processes. The calling thread's CPU time is not (it counts only the
+cycles this thread ran), so it is the robust measure of the single-threaded work —
+element-wise NumPy, reductions, Python. It undercounts a multi-threaded op (the other
+threads' cycles are not the caller's), which is exactly what we want for "how long does
+the caller wait" on an idle machine; for matmul at 2 threads read the wall column
+(inflated) next to the 1-thread CPU time.
+
+The thread count is switched inside one process (threadpoolctl for BLAS, and
+``minigan.backend.set_num_threads`` for minigan's own element-wise kernels when they
+exist), alternating 1 and 2 threads every step so that machine noise hits both alike.
+
+    python benchmarks/thread_profile.py --configs 64x64,128x256,512x256,1024x1024
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+from timing import cpu_model
+from wgan_gp_step import minigan_step_factory
+
+import minigan as mg
+from minigan import optim
+from minigan.autodiff import primitives
+from minigan.autodiff.tensor import Primitive
+
+MATMUL = {"matmul"}
+REDUCTIONS = {"sum"}
+VIEWS = {"reshape", "transpose", "swap_last_axes", "broadcast_to", "getitem"}
+
+
+class Clock:
+    """Per-op totals of wall and thread-CPU seconds for the current step."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = collections.defaultdict(float)
+        self.cpu: dict[str, float] = collections.defaultdict(float)
+        self.calls: dict[str, int] = collections.defaultdict(int)
+
+    def reset(self) -> None:
+        self.wall.clear()
+        self.cpu.clear()
+        self.calls.clear()
+
+    def wrap(self, name: str, function):
+        def timed(*args, **kwargs):
+            wall, cpu = time.perf_counter(), time.thread_time()
+            out = function(*args, **kwargs)
+            self.cpu[name] += time.thread_time() - cpu
+            self.wall[name] += time.perf_counter() - wall
+            self.calls[name] += 1
+            return out
+
+        return timed
+
+
+def instrument(clock: Clock) -> None:
+    for value in vars(primitives).values():
+        if isinstance(value, Primitive):
+            value.forward = clock.wrap(value.name, value.forward)
+    for cls in (optim.Adam, optim.RMSprop):
+        cls._update = clock.wrap(f"{cls.__name__} update", cls._update)
+
+
+def category(name: str) -> str:
+    if name in MATMUL:
+        return "matmul"
+    if name in REDUCTIONS:
+        return "reductions"
+    if name in VIEWS:
+        return "views/indexing"
+    if name.endswith("update"):
+        return "optimizer update"
+    return "element-wise"
+
+
+def set_threads(n: int) -> None:
+    setter = getattr(mg.backend, "set_num_threads", None)
+    if setter is not None:
+        setter(n)
+
+
+def profile(clock: Clock, hidden: int, batch: int, steps: int, threads: list[int]) -> dict[int, dict]:
+    step = minigan_step_factory(hidden, batch, "float32")
+    samples: dict[int, dict[str, list]] = {n: collections.defaultdict(list) for n in threads}
+    for _ in range(3):
+        for n in threads:
+            with threadpool_limits(n):
+                set_threads(n)
+                step()
+    for _ in range(steps):
+        for n in threads:
+            with threadpool_limits(n):
+                set_threads(n)
+                clock.reset()
+                wall, cpu = time.perf_counter(), time.thread_time()
+                step()
+                total_cpu, total_wall = time.thread_time() - cpu, time.perf_counter() - wall
+            record = samples[n]
+            record["step cpu"].append(total_cpu)
+            record["step wall"].append(total_wall)
+            for name in set(clock.cpu) | set(record["names"]):
+                record[f"cpu {name}"].append(clock.cpu.get(name, 0.0))
+                record[f"wall {name}"].append(clock.wall.get(name, 0.0))
+                record[f"calls {name}"].append(clock.calls.get(name, 0))
+            record["names"] = sorted(set(record["names"]) | set(clock.cpu))
+    result = {}
+    for n, record in samples.items():
+        names = record["names"]
+        per_op = {name: (statistics.median(record[f"cpu {name}"]), statistics.median(record[f"wall {name}"]),
+                         statistics.median(record[f"calls {name}"])) for name in names}
+        result[n] = {"step cpu": statistics.median(record["step cpu"]),
+                     "step wall": statistics.median(record["step wall"]), "ops": per_op}
+    return result
+
+
+def render(results: dict[tuple[int, int], dict[int, dict]], threads: list[int], steps: int) -> str:
+    lines = [
+        "# Where the WGAN-GP critic step's time goes (minigan, float32)",
+        "",
+        f"Machine: {cpu_model()}, 2 logical cores; NumPy {np.__version__} (OpenBLAS). "
+        f"Median over {steps} steps per thread count, 1 and 2 threads alternating step by step in one process.",
+        "",
+        "CPU = the calling thread's CPU time (`time.thread_time`), robust to other processes on the machine;",
+        "wall = `perf_counter`, inflated when the machine is shared. Both in ms per step.",
+        "",
+    ]
+    for (hidden, batch), by_threads in results.items():
+        lines += [f"## (H, B) = ({hidden}, {batch})", ""]
+        header = "| op | calls |" + "".join(f" CPU ms ({n}t) | wall ms ({n}t) |" for n in threads)
+        lines += [header, "|---|---|" + "---|---|" * len(threads)]
+        names = sorted(by_threads[threads[0]]["ops"], key=lambda k: -by_threads[threads[0]]["ops"][k][0])
+        groups: dict[str, dict[int, list[float]]] = collections.defaultdict(lambda: {n: [0.0, 0.0] for n in threads})
+        for name in names:
+            cells = ""
+            for n in threads:
+                cpu, wall, calls = by_threads[n]["ops"].get(name, (0.0, 0.0, 0))
+                groups[category(name)][n][0] += cpu
+                groups[category(name)][n][1] += wall
+                cells += f" {cpu * 1e3:.2f} | {wall * 1e3:.2f} |"
+            calls = by_threads[threads[0]]["ops"][name][2]
+            lines.append(f"| {name} | {calls:g} |{cells}")
+        lines += ["", "| category | " + " | ".join(f"CPU ms ({n}t) | wall ms ({n}t) | CPU share ({n}t)"
+                                                     for n in threads) + " |",
+                  "|---|" + "---|---|---|" * len(threads)]
+        for group in ("matmul", "element-wise", "reductions", "views/indexing", "optimizer update"):
+            cells = ""
+            for n in threads:
+                cpu, wall = groups[group][n]
+                cells += f" {cpu * 1e3:.2f} | {wall * 1e3:.2f} | {cpu / by_threads[n]['step cpu']:.0%} |"
+            lines.append(f"| {group} |{cells}")
+        cells = ""
+        for n in threads:
+            inside_cpu = sum(v[n][0] for v in groups.values())
+            inside_wall = sum(v[n][1] for v in groups.values())
+            step_cpu, step_wall = by_threads[n]["step cpu"], by_threads[n]["step wall"]
+            cells += (f" {(step_cpu - inside_cpu) * 1e3:.2f} | {(step_wall - inside_wall) * 1e3:.2f} |"
+                      f" {(step_cpu - inside_cpu) / step_cpu:.0%} |")
+        lines.append(f"| Python overhead (rest) |{cells}")
+        cells = "".join(f" {by_threads[n]['step cpu'] * 1e3:.2f} | {by_threads[n]['step wall'] * 1e3:.2f} | 100% |"
+                        for n in threads)
+        lines += [f"| **step** |{cells}", ""]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--configs", default="64x64,128x256,512x256,1024x1024")
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--steps", type=int, default=15)
+    parser.add_argument("--output", default=None)
+    arguments = parser.parse_args()
+    mg.backend.tune_malloc()
+    threads = [int(n) for n in arguments.threads.split(",")]
+    clock = Clock()
+    instrument(clock)
+    results = {}
+    for config in arguments.configs.split(","):
+        hidden, batch = (int(v) for v in config.split("x"))
+        steps = arguments.steps if hidden * batch < 1024 * 1024 else max(5, arguments.steps // 3)
+        results[(hidden, batch)] = profile(clock, hidden, batch, steps, threads)
+        print(f"done {config}", file=sys.stderr, flush=True)
+    table = render(results, threads, arguments.steps)
+    print(table)
+    if arguments.output:
+        Path(arguments.output).write_text(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
