@@ -346,3 +346,29 @@ POW_FORMS = {
 def test_pow_forms_first_and_second_order(name):
     a, b = values((2, 3), 11), values((3,), 12)
     check_both_orders(lambda x, y: POW_FORMS[name](x, y) * mg.tanh(x.sum() + y.sum()), a, b)
+
+
+@pytest.mark.parametrize("batch", [(4,), (2, 3), (1,)], ids=["matrix", "batch_of_matrices", "one_row"])
+@pytest.mark.parametrize("with_bias", [True, False], ids=["bias", "no_bias"])
+def test_linear_primitive_first_and_second_order(batch, with_bias):
+    from minigan.autodiff.primitives import linear
+
+    x, w, b = values(batch + (3,), 1), values((2, 3), 2), values((2,), 3)
+    expected = x @ w.T + (b if with_bias else 0.0)
+    assert np.allclose(linear(host_tensor(x), host_tensor(w), host_tensor(b) if with_bias else None).numpy(),
+                       expected, rtol=1e-14, atol=1e-14)
+    if with_bias:
+        check_both_orders(lambda s, t, u: mg.tanh(linear(s, t, u)) * mg.tanh(s.sum()), x, w, b)
+    else:
+        check_both_orders(lambda s, t: mg.tanh(linear(s, t, None)) * mg.tanh(s.sum()), x, w)
+
+
+def test_linear_weight_gradient_is_c_contiguous():
+    from minigan.autodiff.primitives import linear
+
+    x, w = host_tensor(values((5, 3), 1)), host_tensor(values((2, 3), 2))
+    w.requires_grad = True
+    (g,) = mg.grad(linear(x, w, None).sum(), w)
+    assert g.shape == (2, 3)
+    if mg.backend.name() == "numpy":
+        assert g.data.flags.c_contiguous

@@ -209,6 +209,32 @@ def _matmul_forward(xp, a, b):
 matmul = Primitive("matmul", _matmul_forward, _matmul_vjp)
 
 
+def _linear_forward(xp, x, weight, bias):
+    y = xp.matmul(x, weight.T)  # BLAS reads Wᵀ in place: no copy
+    if bias is not None:
+        y += bias
+    return y
+
+
+def _linear_vjp(g, out, x, weight, bias):
+    """y = x Wᵀ + b (x of shape (..., in), W (out, in), b (out,))  ⇒
+    dx = g W,  dW = gᵀ x summed over every batch axis,  db = g summed over them.
+    dW = gᵀx comes out in W's own (C) memory order, which the optimizer's elementwise
+    updates need to run fast; as one node instead of four (two transposes, a matmul, an
+    add) it also keeps the graph of an MLP small."""
+    grad_x = g @ weight if _needs(x) else None
+    grad_weight = None
+    if _needs(weight):
+        rows_g, rows_x = (g, x) if g.ndim == 2 else (g.reshape((-1, g.shape[-1])), x.reshape((-1, x.shape[-1])))
+        grad_weight = swap_last_axes(rows_g) @ rows_x
+    grad_bias = sum_to_shape(g, bias.shape) if _needs(bias) else None
+    return grad_x, grad_weight, grad_bias
+
+
+# The affine map of nn.Linear for a batch x (x.ndim ≥ 2); bias may be None.
+linear = Primitive("linear", _linear_forward, _linear_vjp)
+
+
 # ------------------------------------------------------------------------ reductions
 def _normalize_axes(axis, ndim: int) -> tuple[int, ...]:
     if axis is None:

@@ -403,7 +403,8 @@ class Primitive:
                 data = argument.data
                 if reference_data is None:
                     reference_data = data
-                elif type(data) is not type(reference_data) or data.dtype != reference_data.dtype:
+                elif type(data) is not type(reference_data) or (  # (equal dtypes are mostly one
+                        data.dtype is not reference_data.dtype and data.dtype != reference_data.dtype):  # object)
                     _check_compatible(self.name, reference_data, data)
                 if argument.requires_grad:
                     requires_grad = True

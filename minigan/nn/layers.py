@@ -13,6 +13,7 @@ from typing import Any
 
 from minigan import autodiff, backend
 from minigan.autodiff import ShapeError, Tensor, get_default_dtype
+from minigan.autodiff.primitives import linear
 from minigan.nn import init
 from minigan.nn.module import Module, Parameter
 from minigan.nn.spectral_norm import spectral_norm_all
@@ -88,13 +89,8 @@ class Linear(Module):
             )
         if x.ndim == 1:
             y = self.weight @ x
-        else:
-            # y = x Wᵀ computed as (W xᵀ)ᵀ: the same product, but the weight's gradient gᵀx then
-            # comes back in W's own (C) memory order instead of as a transposed view. Elementwise
-            # work mixing the two orders — every optimizer update, spectral normalization's
-            # backward — runs several times slower (benchmarks/results/spectral_norm.md).
-            y = (self.weight @ x.mT).mT
-        return y if self.bias is None else y + self.bias
+            return y if self.bias is None else y + self.bias
+        return linear(x, self.weight, self.bias)  # x Wᵀ + b as one primitive (see its VJP)
 
     def extra_repr(self) -> str:
         has_bias = self.bias is not None
