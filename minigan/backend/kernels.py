@@ -1,19 +1,18 @@
-"""The engine's hot element-wise kernels: every core for large NumPy arrays, plain otherwise.
+"""The engine's hot element-wise kernels: several cores for large NumPy arrays, plain otherwise.
 
 The forward rules of ``add``, ``sub``, ``mul``, ``neg`` and ``tanh`` in the primitives
-table call these, and the optimizers' updates call :func:`adam_update` and
-:func:`rmsprop_update`. Each computes the same numbers as its plain NumPy expression:
+table are these functions (``(xp, *arrays)`` like every forward rule). Each computes the
+same numbers as its plain NumPy expression:
 
-* for a host NumPy array of at least :data:`parallel.MIN_PARALLEL_SIZE` elements the
-  work is cut into pieces evaluated on :func:`parallel.get_num_threads` threads (and in
-  cache-sized pieces where the operands' memory orders differ, which helps even on one
-  thread); the optimizer updates run all their ufuncs piece by piece, one pass over
-  memory instead of one per ufunc;
-* below that size, and for CuPy and strict arrays, the plain expression runs — so the
-  CuPy and strict backends never see a host NumPy call from here.
+* a host NumPy operand of at least :data:`parallel.MIN_PARALLEL_SIZE` elements is cut
+  into pieces evaluated on :func:`parallel.get_num_threads` threads
+  (:func:`parallel.apply`);
+* below that size (the default threshold is off, see minigan/backend/parallel.py for the
+  measurement), and for CuPy and strict arrays, the plain expression runs — so the CuPy
+  and strict backends never see a host NumPy call from here.
 
 The VJPs in the primitives table stay Tensor expressions; only how an array is computed
-lives here (as CuPy's own kernels do on a GPU). Measured in
+lives here, as CuPy's own kernels do on a GPU. Profile and measurements:
 benchmarks/results/thread_profile.md.
 """
 

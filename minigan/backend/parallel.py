@@ -1,17 +1,22 @@
-"""Element-wise NumPy work on every core: a small thread pool and the thread-count setting.
+"""Element-wise NumPy work on several cores: a small thread pool and the thread-count setting.
 
 NumPy's ufuncs release the GIL while they loop, but each call runs on the calling thread
 only; BLAS (matrix products) already uses every core. :func:`apply` cuts one ufunc
-evaluation — or a short sequence of them, fused into one pass (:func:`apply_blocks`) — into
-contiguous pieces along the output's slowest axis and evaluates the pieces on
-:func:`get_num_threads` threads at once, each piece with ``out=`` into its slice of one
-result array. Every element is computed by the same ufunc from the same operands as in
-the one-thread call, so the results are the same numbers.
+evaluation into contiguous pieces along the result's slowest axis and evaluates the pieces
+on :func:`get_num_threads` threads at once, each with ``out=`` into its slice of one result
+array. Every element is computed by the same ufunc from the same operands as in the
+one-thread call, so the results are the same numbers.
 
-Below :data:`MIN_PARALLEL_SIZE` elements the hand-over to a second thread costs more than
-it saves (benchmarks/results/thread_profile.md measures the crossover), and callers run
-the plain NumPy expression instead; so do the CuPy and strict backends (this module is
-host NumPy only).
+When it pays: handing a piece to another thread has a fixed cost, so only arrays of at
+least :data:`MIN_PARALLEL_SIZE` elements go this way (callers run the plain expression
+otherwise, as do the CuPy and strict backends: this module is host NumPy only). On the
+2-vCPU virtual machine of benchmarks/results/thread_profile.md that cost is 70–250 µs
+(waking an idle virtual CPU; OpenBLAS's threads spinning on the other core after each
+matrix product) — as much as a whole 1M-element float32 operation — and no size up to 4M
+elements came out faster on two threads, so the threshold is off by default. Where thread
+hand-over is cheap (bare-metal laptops) measure the crossover with
+``python benchmarks/thread_crossover.py`` and set the environment variable
+``MINIGAN_PARALLEL_MIN_SIZE`` (elements) or :data:`MIN_PARALLEL_SIZE`.
 
 The thread count follows the user's settings, as PyTorch's does:
 ``OMP_NUM_THREADS``/``OPENBLAS_NUM_THREADS`` at start-up, ``threadpoolctl.threadpool_limits``
@@ -23,6 +28,7 @@ is one setting for matrix products and element-wise work alike.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -31,15 +37,18 @@ import numpy as np
 
 __all__ = ["get_num_threads", "set_num_threads", "apply", "apply_blocks", "MIN_PARALLEL_SIZE"]
 
-# Elements below which one thread is faster (measured in benchmarks/results/thread_profile.md:
-# handing a piece to a waiting thread costs tens of microseconds, as long as ~100k-element
-# float32 arithmetic takes).
-MIN_PARALLEL_SIZE = 1 << 17
 
-# Pieces of this many elements when the operands' memory orders differ (a C-ordered
-# gradient added to an F-ordered one): a piece of the strided operand then stays in cache
-# instead of being read across the whole array for every output row.
-_BLOCK_SIZE = 1 << 15
+def _threshold_from_environment() -> int:
+    value = os.environ.get("MINIGAN_PARALLEL_MIN_SIZE", "").strip()
+    if not value:
+        return sys.maxsize  # off: no crossover was found on the machine it was measured on
+    if not value.isdigit():
+        raise ValueError(f"MINIGAN_PARALLEL_MIN_SIZE must be a number of elements, got {value!r}")
+    return int(value)
+
+
+# Arrays with fewer elements are computed on the calling thread (see the module docstring).
+MIN_PARALLEL_SIZE = _threshold_from_environment()
 
 _explicit: int | None = None  # set_num_threads' value, used where BLAS cannot be asked
 
@@ -190,23 +199,23 @@ def apply_blocks(
     operands: Sequence[Any],
     outputs: Sequence[np.ndarray] | None = None,
     threads: int | None = None,
-    block_size: int | None = None,
 ) -> list[np.ndarray] | None:
     """Evaluate ``kernel(out_pieces, *operand_pieces)`` piece by piece on several threads.
 
     ``operands`` are NumPy arrays (broadcast together) and Python numbers; ``outputs`` are
-    arrays of the broadcast shape to write into (allocated in the operands' memory order
-    and dtype when None: one output). The kernel is a short sequence of ufunc calls with
-    ``out=`` that computes an element from the same element of every operand — never from
-    its neighbours — so any cut gives the same numbers. Each thread takes one contiguous
-    range of the result and walks it in pieces of about ``block_size`` elements (one piece
-    per thread when None and the operands share a memory order; cache-sized pieces when
-    they do not, which is worth doing even on one thread).
+    arrays of the broadcast shape to write into (one is allocated, in the memory order
+    NumPy would give the result, when None). The kernel is a short sequence of ufunc calls
+    with ``out=`` that computes an element from the same element of every operand — never
+    from its neighbours — so any cut gives the same numbers. Each of ``threads`` threads
+    (the caller included) takes one contiguous range of the result's slowest axis.
 
-    Returns the outputs, or None where this path does not apply (mixed dtypes, no
-    contiguous full-size operand, a size below :data:`MIN_PARALLEL_SIZE`, or one thread
-    with nothing to gain); the caller then evaluates the plain expression.
+    Returns the outputs, or None where this path does not apply (one thread, mixed or
+    non-floating dtypes, no contiguous operand of the result's shape, fewer than
+    :data:`MIN_PARALLEL_SIZE` elements); the caller then evaluates the plain expression.
     """
+    threads = get_num_threads() if threads is None else threads
+    if threads < 2:
+        return None
     dtype = _common_dtype(operands)
     if dtype is None:
         return None
@@ -214,59 +223,43 @@ def apply_blocks(
     size = 1
     for n in shape:
         size *= n
-    if size < MIN_PARALLEL_SIZE or len(shape) == 0:
+    if size < MIN_PARALLEL_SIZE or len(shape) == 0 or shape[0] == 0:
         return None
     order = _layout(shape, [*outputs, *operands] if outputs else operands)
     if order is None:
-        return None
-    # Work in the result's memory order: for an F-ordered result every operand is transposed,
-    # so that axis 0 below is always the slowest-varying axis of the result.
-    views = []
-    same_order = True
-    for operand in operands:
-        if type(operand) is np.ndarray:
-            if operand.shape != shape:
-                operand = np.broadcast_to(operand, shape)
-            if order == "F":
-                operand = operand.T
-            if not operand.flags.c_contiguous and 0 not in operand.strides:
-                same_order = False
-        views.append(operand)
-    threads = get_num_threads() if threads is None else threads
-    if threads < 2 and same_order and block_size is None:
         return None
     if outputs is None:
         outputs = [np.empty(shape, dtype=dtype, order=order)]
     elif any(o.shape != shape or o.dtype != dtype or not o.flags[f"{order}_CONTIGUOUS"] for o in outputs):
         return None
-    targets = [o.T for o in outputs] if order == "F" else list(outputs)
+    # Work in the result's memory order: for an F-ordered result every operand is transposed,
+    # so that axis 0 below is always the slowest-varying axis of the result.
+    flip = order == "F"
+    views = [(np.broadcast_to(o, shape).T if flip else np.broadcast_to(o, shape)) if type(o) is np.ndarray else o
+             for o in operands]
+    targets = [o.T for o in outputs] if flip else list(outputs)
     rows = targets[0].shape[0]
-    row_size = size // rows
-    if block_size is None and not same_order:
-        block_size = _BLOCK_SIZE
-    block_rows = rows if block_size is None else max(1, block_size // row_size)
-    pieces = max(1, min(threads, rows))
+    pieces = min(threads, rows)
+    if pieces < 2:
+        return None
     bounds = [rows * i // pieces for i in range(pieces + 1)]
     sliced = [type(v) is np.ndarray for v in views]
 
-    def job(start: int, stop: int) -> Callable[[], None]:
+    def job(first: int, last: int) -> Callable[[], None]:
         def run() -> None:
-            for first in range(start, stop, block_rows):
-                last = min(stop, first + block_rows)
-                kernel([t[first:last] for t in targets],
-                       *[v[first:last] if s else v for v, s in zip(views, sliced)])
+            kernel([t[first:last] for t in targets], *[v[first:last] if s else v for v, s in zip(views, sliced)])
         return run
 
     jobs = [job(bounds[i], bounds[i + 1]) for i in range(pieces)]
-    if pieces == 1 or not _Pool.busy.acquire(blocking=False):  # one piece, or the pool is in use
+    if not _Pool.busy.acquire(blocking=False):  # another thread is using the pool: run alone
         for j in jobs:
             j()
-        return outputs
+        return list(outputs)
     try:
         _run(jobs)
     finally:
         _Pool.busy.release()
-    return outputs
+    return list(outputs)
 
 
 def apply(ufunc: np.ufunc, *operands: Any, threads: int | None = None) -> np.ndarray | None:
