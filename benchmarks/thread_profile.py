@@ -14,11 +14,16 @@ threads' cycles are not the caller's), which is exactly what we want for "how lo
 the caller wait" on an idle machine; for matmul at 2 threads read the wall column
 (inflated) next to the 1-thread CPU time.
 
-The thread count is switched inside one process (threadpoolctl for BLAS, and
-``minigan.backend.set_num_threads`` for minigan's own element-wise kernels when they
-exist), alternating 1 and 2 threads every step so that machine noise hits both alike.
+The thread count is switched inside one process (``minigan.backend.set_num_threads``,
+which sets BLAS's count through threadpoolctl), alternating 1 and 2 threads every step so
+that machine noise hits both alike.
 
-    python benchmarks/thread_profile.py --configs 64x64,128x256,512x256,1024x1024
+With ``--torch`` PyTorch's step is profiled too (``torch.profiler``: the self time of its
+matrix products — aten::mm, addmm, bmm — against the rest of its step's wall time), and
+the step time at 8 threads is estimated for both libraries from the per-category times at
+1 and 2 threads (Amdahl's law per category, see :func:`estimate`).
+
+    python benchmarks/thread_profile.py --configs 64x64,128x256,512x256,1024x1024 --torch
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from minigan import optim
 from minigan.autodiff import primitives
 from minigan.autodiff.tensor import Primitive
 
-MATMUL = {"matmul"}
+MATMUL = {"matmul", "matmul (in linear)"}
 REDUCTIONS = {"sum"}
 VIEWS = {"reshape", "transpose", "swap_last_axes", "broadcast_to", "getitem"}
 
@@ -70,12 +75,77 @@ class Clock:
         return timed
 
 
-def instrument(clock: Clock) -> None:
+def instrument(clock: Clock):
+    """Wrap every forward rule and optimizer update with ``clock``; returns the undo."""
+    saved = [(value, value.forward) for value in vars(primitives).values() if isinstance(value, Primitive)]
+    saved_updates = [(cls, cls._update) for cls in (optim.Adam, optim.RMSprop)]
+
+    def restore() -> None:
+        for value, forward in saved:
+            value.forward = forward
+        for cls, update in saved_updates:
+            cls._update = update
+
     for value in vars(primitives).values():
-        if isinstance(value, Primitive):
+        if isinstance(value, Primitive) and value.name != "linear":
             value.forward = clock.wrap(value.name, value.forward)
+    # linear (x Wᵀ + b) is a matrix product and a bias addition: timed as two ops
+    product = clock.wrap("matmul (in linear)", lambda xp, x, weight: primitives._linear_forward(xp, x, weight, None))
+    bias_add = clock.wrap("add (linear's bias)", lambda y, bias: y.__iadd__(bias))
+
+    def linear_forward(xp, x, weight, bias):
+        y = product(xp, x, weight)
+        return y if bias is None else bias_add(y, bias)
+
+    primitives.linear.forward = linear_forward
     for cls in (optim.Adam, optim.RMSprop):
         cls._update = clock.wrap(f"{cls.__name__} update", cls._update)
+    return restore
+
+
+TORCH_MATMUL = {"aten::mm", "aten::addmm", "aten::bmm"}
+
+
+def torch_breakdown(hidden: int, batch: int, steps: int, threads: list[int]) -> dict[int, dict[str, float]]:
+    """PyTorch's step at each thread count: wall time (median, no profiler) and the wall
+    time inside its matrix products (profiler self time, per step)."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+    from wgan_gp_step import torch_step_factory
+
+    result = {}
+    for n in threads:
+        torch.set_num_threads(n)
+        with threadpool_limits(n):
+            step = torch_step_factory(hidden, batch, "float32")
+            for _ in range(3):
+                step()
+            walls = []
+            for _ in range(steps):
+                start = time.perf_counter()
+                step()
+                walls.append(time.perf_counter() - start)
+            with profile(activities=[ProfilerActivity.CPU]) as profiler:
+                for _ in range(steps):
+                    step()
+        matmul = sum(e.self_cpu_time_total for e in profiler.key_averages() if e.key in TORCH_MATMUL) / steps * 1e-6
+        wall = statistics.median(walls)
+        result[n] = {"matmul": matmul, "rest": max(0.0, wall - matmul), "step": wall}
+    return result
+
+
+def estimate(one: dict[str, float], two: dict[str, float], threads: int) -> float:
+    """Step time at ``threads`` threads from per-category times at 1 and 2: each category
+    follows Amdahl's law t(n) = t(1)·((1 − p) + p/n), its parallel fraction p fitted to
+    the measured t(2)/t(1) = (1 − p) + p/2 (clamped to [0, 1]). Optimistic where memory
+    bandwidth, not cores, limits element-wise work at 8 threads."""
+    total = 0.0
+    for name, t1 in one.items():
+        if t1 <= 0:
+            continue
+        p = min(1.0, max(0.0, 2.0 * (1.0 - two.get(name, t1) / t1)))
+        total += t1 * ((1.0 - p) + p / threads)
+    return total
 
 
 def category(name: str) -> str:
@@ -94,6 +164,22 @@ def set_threads(n: int) -> None:
     setter = getattr(mg.backend, "set_num_threads", None)
     if setter is not None:
         setter(n)
+
+
+def plain_walls(hidden: int, batch: int, steps: int, threads: list[int]) -> dict[int, float]:
+    """minigan's step wall time at each thread count without the clocks (their own cost,
+    ~1 µs per primitive call, would otherwise count as Python overhead)."""
+    step = minigan_step_factory(hidden, batch, "float32")
+    walls: dict[int, list[float]] = {n: [] for n in threads}
+    for round_ in range(steps + 3):
+        for n in threads:
+            with threadpool_limits(n):
+                set_threads(n)
+                start = time.perf_counter()
+                step()
+                if round_ >= 3:
+                    walls[n].append(time.perf_counter() - start)
+    return {n: statistics.median(w) for n, w in walls.items()}
 
 
 def profile(clock: Clock, hidden: int, batch: int, steps: int, threads: list[int]) -> dict[int, dict]:
@@ -128,6 +214,40 @@ def profile(clock: Clock, hidden: int, batch: int, steps: int, threads: list[int
         result[n] = {"step cpu": statistics.median(record["step cpu"]),
                      "step wall": statistics.median(record["step wall"]), "ops": per_op}
     return result
+
+
+def minigan_categories(by_threads: dict[int, dict], n: int) -> dict[str, float]:
+    """Wall seconds per category of minigan's step at ``n`` threads, and the Python rest:
+    the uninstrumented step time minus the categories."""
+    groups: dict[str, float] = collections.defaultdict(float)
+    for name, (_cpu, wall, _calls) in by_threads[n]["ops"].items():
+        groups[category(name)] += wall
+    groups["Python overhead"] = max(0.0, by_threads[n]["plain wall"] - sum(groups.values()))
+    return dict(groups)
+
+
+def render_estimates(results, torch_results) -> list[str]:
+    lines = ["## Estimated step time at 8 threads", "",
+             "From the wall times per category at 1 and 2 threads above (minigan: matmul, element-wise,",
+             "reductions, views, optimizer, Python overhead; PyTorch: its matrix products, from torch.profiler, and",
+             "the rest of its step), each category following Amdahl's law with the parallel fraction fitted to",
+             "its own 1 → 2 thread speed-up (`estimate` in benchmarks/thread_profile.py). Optimistic for",
+             "memory-bound element-wise work.",
+             "", "| (H, B) | minigan 1t ms | 2t ms | est. 8t ms | PyTorch 1t ms | 2t ms | est. 8t ms "
+             "| ratio 1t | ratio 2t | est. ratio 8t |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for key, by_threads in results.items():
+        if key not in torch_results:
+            continue
+        m1, m2 = minigan_categories(by_threads, 1), minigan_categories(by_threads, 2)
+        t1, t2 = torch_results[key][1], torch_results[key][2]
+        t1c = {k: t1[k] for k in ("matmul", "rest")}
+        t2c = {k: t2[k] for k in ("matmul", "rest")}
+        m8, p8 = estimate(m1, m2, 8), estimate(t1c, t2c, 8)
+        ms1, ms2 = sum(m1.values()), sum(m2.values())
+        lines.append(f"| {key} | {ms1 * 1e3:.2f} | {ms2 * 1e3:.2f} | {m8 * 1e3:.2f} | {t1['step'] * 1e3:.2f} | "
+                     f"{t2['step'] * 1e3:.2f} | {p8 * 1e3:.2f} | {ms1 / t1['step']:.2f}× | {ms2 / t2['step']:.2f}× | "
+                     f"{m8 / p8:.2f}× |")
+    return lines + [""]
 
 
 def render(results: dict[tuple[int, int], dict[int, dict]], threads: list[int], steps: int) -> str:
@@ -175,7 +295,9 @@ def render(results: dict[tuple[int, int], dict[int, dict]], threads: list[int], 
         lines.append(f"| Python overhead (rest) |{cells}")
         cells = "".join(f" {by_threads[n]['step cpu'] * 1e3:.2f} | {by_threads[n]['step wall'] * 1e3:.2f} | 100% |"
                         for n in threads)
-        lines += [f"| **step** |{cells}", ""]
+        lines.append(f"| **step** (clocked) |{cells}")
+        cells = "".join(f" | {by_threads[n]['plain wall'] * 1e3:.2f} | |" for n in threads)
+        lines += [f"| step without the clocks |{cells}", ""]
     return "\n".join(lines) + "\n"
 
 
@@ -185,18 +307,29 @@ def main() -> int:
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--steps", type=int, default=15)
     parser.add_argument("--output", default=None)
+    parser.add_argument("--torch", action="store_true", help="profile PyTorch too and estimate 8 threads")
     arguments = parser.parse_args()
     mg.backend.tune_malloc()
     threads = [int(n) for n in arguments.threads.split(",")]
     clock = Clock()
-    instrument(clock)
-    results = {}
+    results, torch_results = {}, {}
     for config in arguments.configs.split(","):
         hidden, batch = (int(v) for v in config.split("x"))
         steps = arguments.steps if hidden * batch < 1024 * 1024 else max(5, arguments.steps // 3)
-        results[(hidden, batch)] = profile(clock, hidden, batch, steps, threads)
+        walls = plain_walls(hidden, batch, steps, threads)
+        restore = instrument(clock)
+        try:
+            results[(hidden, batch)] = profile(clock, hidden, batch, steps, threads)
+        finally:
+            restore()
+        for n in threads:
+            results[(hidden, batch)][n]["plain wall"] = walls[n]
+        if arguments.torch:
+            torch_results[(hidden, batch)] = torch_breakdown(hidden, batch, steps, threads)
         print(f"done {config}", file=sys.stderr, flush=True)
     table = render(results, threads, arguments.steps)
+    if torch_results and 1 in threads and 2 in threads:
+        table += "\n".join(render_estimates(results, torch_results))
     print(table)
     if arguments.output:
         Path(arguments.output).write_text(table)
