@@ -15,9 +15,10 @@ starting the other way round, so that machine noise hits them alike; a time is t
 over all the blocks' steps (the first step of each block, which meets the other
 library's threads still spinning, is left out).
 
-Also reported: the "matmul floor" — the time of just the step's matrix products
-(same shapes, run back to back with NumPy) — and minigan's share of time outside
-BLAS, 1 − floor / minigan.
+Also reported: the "matmul floor" — the time minigan's step spends in its matrix
+products (the matmul and linear primitives' products, timed during the real step;
+linear's bias addition is not counted) — and minigan's share of time outside BLAS,
+1 − floor / minigan.
 
     python benchmarks/wgan_gp_step.py                # all configs, float32 and float64
     python benchmarks/wgan_gp_step.py --quick        # few repetitions (smoke test)

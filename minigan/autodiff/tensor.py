@@ -403,8 +403,9 @@ class Primitive:
                 data = argument.data
                 if reference_data is None:
                     reference_data = data
-                elif type(data) is not type(reference_data) or (  # (equal dtypes are mostly one
-                        data.dtype is not reference_data.dtype and data.dtype != reference_data.dtype):  # object)
+                elif type(data) is not type(reference_data) or (
+                        data.dtype is not reference_data.dtype and data.dtype != reference_data.dtype):
+                    # (`is` first: equal dtypes are nearly always one shared object, and == is slower)
                     _check_compatible(self.name, reference_data, data)
                 if argument.requires_grad:
                     requires_grad = True
