@@ -210,19 +210,21 @@ matmul = Primitive("matmul", _matmul_forward, _matmul_vjp)
 
 
 def _linear_forward(xp, x, weight, bias):
-    y = xp.matmul(x, weight.T)  # BLAS reads Wᵀ in place: no copy
-    if bias is not None:
-        y += bias
-    return y
+    # (W xᵀ)ᵀ rather than x Wᵀ: the same product, but the very BLAS call the layer made when
+    # it was a matmul between two transposes, so trained networks stay bit for bit the same
+    y = xp.matmul(weight, x.swapaxes(-1, -2)).swapaxes(-1, -2)
+    return y if bias is None else y + bias
 
 
 def _linear_vjp(g, out, x, weight, bias):
     """y = x Wᵀ + b (x of shape (..., in), W (out, in), b (out,))  ⇒
     dx = g W,  dW = gᵀ x summed over every batch axis,  db = g summed over them.
+
+    dx is computed as linear(g, Wᵀ) = (Wᵀ gᵀ)ᵀ (bit for bit the earlier matmul's), and
     dW = gᵀx comes out in W's own (C) memory order, which the optimizer's elementwise
-    updates need to run fast; as one node instead of four (two transposes, a matmul, an
-    add) it also keeps the graph of an MLP small."""
-    grad_x = g @ weight if _needs(x) else None
+    updates need to run fast. One node instead of four (two transposes, a matmul, an
+    add) keeps the graph of an MLP, and its double backprop, small."""
+    grad_x = linear(g, swap_last_axes(weight), None) if _needs(x) else None
     grad_weight = None
     if _needs(weight):
         rows_g, rows_x = (g, x) if g.ndim == 2 else (g.reshape((-1, g.shape[-1])), x.reshape((-1, x.shape[-1])))
