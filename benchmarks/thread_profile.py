@@ -106,8 +106,11 @@ TORCH_MATMUL = {"aten::mm", "aten::addmm", "aten::bmm"}
 
 
 def torch_breakdown(hidden: int, batch: int, steps: int, threads: list[int]) -> dict[int, dict[str, float]]:
-    """PyTorch's step at each thread count: wall time (median, no profiler) and the wall
-    time inside its matrix products (profiler self time, per step)."""
+    """PyTorch's step at each thread count, per step then the median: its time (CPU time of
+    the calling thread at one thread, where PyTorch computes on that thread, so other
+    processes do not count; wall time otherwise) and the time inside its matrix products
+    (torch.profiler self time of aten::mm, addmm, bmm, profiling one step at a time so that
+    a disturbed step does not spill into the others)."""
     import torch
     from torch.profiler import ProfilerActivity, profile
     from wgan_gp_step import torch_step_factory
@@ -119,17 +122,18 @@ def torch_breakdown(hidden: int, batch: int, steps: int, threads: list[int]) -> 
             step = torch_step_factory(hidden, batch, "float32")
             for _ in range(3):
                 step()
-            walls = []
-            for _ in range(steps):
-                start = time.perf_counter()
+            totals, products = [], []
+            for _ in range(steps):  # first without the profiler: a step just after one is slower
+                start, cpu = time.perf_counter(), time.thread_time()
                 step()
-                walls.append(time.perf_counter() - start)
-            with profile(activities=[ProfilerActivity.CPU]) as profiler:
-                for _ in range(steps):
+                totals.append(time.thread_time() - cpu if n == 1 else time.perf_counter() - start)
+            for _ in range(steps):
+                with profile(activities=[ProfilerActivity.CPU]) as profiler:
                     step()
-        matmul = sum(e.self_cpu_time_total for e in profiler.key_averages() if e.key in TORCH_MATMUL) / steps * 1e-6
-        wall = statistics.median(walls)
-        result[n] = {"matmul": matmul, "rest": max(0.0, wall - matmul), "step": wall}
+                products.append(sum(e.self_cpu_time_total for e in profiler.key_averages()
+                                    if e.key in TORCH_MATMUL) * 1e-6)
+        total, matmul = statistics.median(totals), statistics.median(products)
+        result[n] = {"matmul": matmul, "rest": max(0.0, total - matmul), "step": total}
     return result
 
 
@@ -158,20 +162,23 @@ def set_threads(n: int) -> None:
         setter(n)
 
 
-def plain_walls(hidden: int, batch: int, steps: int, threads: list[int]) -> dict[int, float]:
-    """minigan's step wall time at each thread count without the clocks (their own cost,
-    ~1 µs per primitive call, would otherwise count as Python overhead)."""
+def plain_walls(hidden: int, batch: int, steps: int, threads: list[int]) -> dict[int, tuple[float, float]]:
+    """minigan's step (wall, calling thread's CPU) time at each thread count without the
+    clocks (their own cost, ~1 µs per primitive call, would otherwise count as Python
+    overhead)."""
     step = minigan_step_factory(hidden, batch, "float32")
     walls: dict[int, list[float]] = {n: [] for n in threads}
+    cpus: dict[int, list[float]] = {n: [] for n in threads}
     for round_ in range(steps + 3):
         for n in threads:
             with threadpool_limits(n):
                 set_threads(n)
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.thread_time()
                 step()
                 if round_ >= 3:
                     walls[n].append(time.perf_counter() - start)
-    return {n: statistics.median(w) for n, w in walls.items()}
+                    cpus[n].append(time.thread_time() - cpu)
+    return {n: (statistics.median(walls[n]), statistics.median(cpus[n])) for n in threads}
 
 
 def profile(clock: Clock, hidden: int, batch: int, steps: int, threads: list[int]) -> dict[int, dict]:
@@ -220,8 +227,9 @@ def minigan_categories(by_threads: dict[int, dict], n: int) -> dict[str, float]:
 
 def render_estimates(results, torch_results, threads: int = 8) -> list[str]:
     lines = [f"## Estimated step time at {threads} threads", "",
-             "Split of each step at 1 thread (ms): matrix products (minigan: matmul and linear's product, clocked;",
-             "PyTorch: aten::mm/addmm/bmm self time from torch.profiler) and the rest (step − products). Model:",
+             "Split of each step at 1 thread (ms, CPU time of the calling thread, which does all the work at one",
+             "thread): matrix products (minigan: matmul and linear's product, clocked; PyTorch: aten::mm/addmm/bmm",
+             "self time from torch.profiler) and the rest (step − products). Model:",
              "the products of both libraries speed up by the same factor s (Amdahl's law fitted to minigan's own",
              f"measured 1 → 2 thread speed-up of its products, extrapolated to {threads}); minigan's rest stays as at",
              "1 thread (its element-wise kernels run on one thread here: the threaded path is off, see",
@@ -235,7 +243,10 @@ def render_estimates(results, torch_results, threads: int = 8) -> list[str]:
         m1, m2 = minigan_categories(by_threads, 1), minigan_categories(by_threads, 2)
         t1 = torch_results[key][1]
         speedup = matmul_speedup(m1["matmul"], m2["matmul"], threads)
-        minigan_products, minigan_rest = m1["matmul"], by_threads[1]["plain wall"] - m1["matmul"]
+        # one thread: everything runs on the calling thread, so its CPU times are the step's
+        products_cpu = sum(cpu for name, (cpu, _wall, _calls) in by_threads[1]["ops"].items()
+                           if category(name) == "matmul")
+        minigan_products, minigan_rest = products_cpu, by_threads[1]["plain cpu"] - products_cpu
         torch_products, torch_rest = t1["matmul"], t1["rest"]
         minigan_estimate = minigan_products / speedup + minigan_rest
         torch_fast = torch_products / speedup + torch_rest / threads
@@ -321,7 +332,7 @@ def main() -> int:
         finally:
             restore()
         for n in threads:
-            results[(hidden, batch)][n]["plain wall"] = walls[n]
+            results[(hidden, batch)][n]["plain wall"], results[(hidden, batch)][n]["plain cpu"] = walls[n]
         if arguments.torch:
             torch_results[(hidden, batch)] = torch_breakdown(hidden, batch, steps, threads)
         print(f"done {config}", file=sys.stderr, flush=True)
