@@ -269,6 +269,12 @@ def main() -> int:
     repeats = 4 if arguments.quick else arguments.repeats
     configs = [tuple(int(v) for v in c.split("x")) for c in arguments.configs.split(",")]
     thread_counts = [int(n) for n in str(arguments.threads).split(",")]
+    try:
+        import threadpoolctl  # noqa: F401  (how set_num_threads reaches NumPy's BLAS)
+    except ImportError:
+        if thread_counts != [int(THREADS)]:
+            parser.error("--threads other than the start-up count needs threadpoolctl to limit NumPy's BLAS "
+                         "(pip install threadpoolctl), or set BENCH_THREADS=n for a single count")
     peers = [p for p in arguments.peers.split(",") if p]
     device = "cuda" if arguments.backend == "cupy" else "cpu"
 
