@@ -240,3 +240,25 @@ def test_kernels_leave_non_numpy_arrays_to_their_backend(small_threshold):
                              (kernels.tanh(xp, a), xp.tanh(a))]:
         assert type(result) is type(a)
         np.testing.assert_array_max_ulp(mg.backend.to_host(result), mg.backend.to_host(expected), maxulp=1)
+
+
+@pytest.mark.numpy_only
+@given(rows=st.integers(1, 300), columns=st.integers(1, 300), dtype=st.sampled_from(["float32", "float64"]),
+       c_first=st.booleans(), seed=st.integers(0, 2**16))
+def test_adding_matrices_of_mixed_memory_orders_gives_numpys_result(rows, columns, dtype, c_first, seed):
+    rng = np.random.default_rng(seed)
+    c, f = _array(rng, (rows, columns), dtype, "C"), _array(rng, (rows, columns), dtype, "F")
+    a, b = (c, f) if c_first else (f, c)
+    before = kernels._MIXED_ORDER_MIN_SIZE
+    kernels._MIXED_ORDER_MIN_SIZE = 1  # take the strip path at every size
+    try:
+        out = kernels.add(np, a, b)
+        strips = kernels._add_mixed_orders(a, b)
+    finally:
+        kernels._MIXED_ORDER_MIN_SIZE = before
+    expected = a + b
+    np.testing.assert_array_equal(out, expected)
+    assert out.flags.c_contiguous == expected.flags.c_contiguous and out.dtype == expected.dtype
+    # the strips are taken exactly for one C- and one F-only operand with enough rows
+    single_order = rows == 1 or columns == 1
+    assert (strips is not None) == (not single_order and rows >= kernels._MIXED_ORDER_MIN_ROWS)
