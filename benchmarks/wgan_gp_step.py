@@ -13,7 +13,7 @@ and ``torch.set_num_threads`` get the same n; HIPS autograd runs on NumPy's BLAS
 minigan's setting limits). The libraries take turns in blocks of a few steps, each
 starting the other way round, so that machine noise hits them alike; a time is the median
 over all the blocks' steps (the first step of each block, which meets the other
-library's threads still spinning, is left out).
+library's threads still spinning, is left out, and each block starts after a 0.2 s pause).
 
 Also reported: the "matmul floor" — the time minigan's step spends in its matrix
 products (the matmul and linear primitives' products, timed during the real step;
@@ -231,6 +231,9 @@ def time_in_turns(steps: dict, blocks: int, block: int) -> dict[str, list[float]
     names = list(steps)
     for b in range(blocks):
         for name in names if b % 2 == 0 else names[::-1]:
+            # let the other library's idle threads stop spinning first (OpenBLAS's spin up to
+            # ~0.1 s after a product and would share a core with this library's threads)
+            time.sleep(0.2)
             step = steps[name]
             for k in range(block + 1):
                 start = time.perf_counter()
