@@ -31,6 +31,7 @@ from typing import Any
 
 from minigan import backend
 from minigan.autodiff.tensor import Primitive, Tensor
+from minigan.backend import kernels
 
 
 class _Pass:
@@ -76,7 +77,7 @@ def _add_vjp(g, out, a, b):
             sum_to_shape(g, b.shape) if _needs(b) else None)
 
 
-add = Primitive("add", lambda xp, a, b: a + b, _add_vjp)
+add = Primitive("add", kernels.add, _add_vjp)
 
 
 def _sub_vjp(g, out, a, b):
@@ -84,7 +85,7 @@ def _sub_vjp(g, out, a, b):
             sum_to_shape(-g, b.shape) if _needs(b) else None)
 
 
-sub = Primitive("sub", lambda xp, a, b: a - b, _sub_vjp)
+sub = Primitive("sub", kernels.subtract, _sub_vjp)
 
 
 def _mul_vjp(g, out, a, b):
@@ -93,7 +94,7 @@ def _mul_vjp(g, out, a, b):
             sum_to_shape(g * a, b.shape) if _needs(b) else None)
 
 
-mul = Primitive("mul", lambda xp, a, b: a * b, _mul_vjp)
+mul = Primitive("mul", kernels.multiply, _mul_vjp)
 
 
 def _div_vjp(g, out, a, b):
@@ -105,7 +106,7 @@ def _div_vjp(g, out, a, b):
 div = Primitive("div", lambda xp, a, b: a / b, _div_vjp)
 
 
-neg = Primitive("neg", lambda xp, a: -a, lambda g, out, a: (-g,))
+neg = Primitive("neg", kernels.negative, lambda g, out, a: (-g,))
 
 
 def _power_vjp(g, out, base, exponent):
@@ -412,7 +413,7 @@ log = Primitive("log", lambda xp, a: xp.log(a), lambda g, out, a: (g / a,))
 
 # tanh' = 1 − tanh², from the output; written with Tensor operations, so its own
 # derivative (for double backprop) comes from mul and sub
-tanh = Primitive("tanh", lambda xp, a: xp.tanh(a), lambda g, out, a: (g * (1.0 - out * out),))
+tanh = Primitive("tanh", kernels.tanh, lambda g, out, a: (g * (1.0 - out * out),))
 
 
 def _sigmoid_forward(xp, a):

@@ -19,6 +19,11 @@ Three backends:
 Choose with ``minigan.backend.use(name)`` or the environment variable
 ``MINIGAN_BACKEND``.
 
+Threads: on NumPy, matrix products (BLAS) and the large element-wise kernels
+(:mod:`minigan.backend.kernels`) use :func:`get_num_threads` threads; set it with
+:func:`set_num_threads` (like ``torch.set_num_threads``), ``OMP_NUM_THREADS`` or
+``threadpoolctl.threadpool_limits``.
+
 Random numbers: every backend draws from one host generator (NumPy's PCG64) seeded by
 :func:`manual_seed` and moves the draw to the device. A seeded run therefore sees the
 *same* random numbers on NumPy, strict and CuPy; only floating-point round-off of the
@@ -37,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from minigan.backend import strict as _strict
+from minigan.backend.parallel import get_num_threads, set_num_threads
 
 __all__ = [
     "BackendUnavailableError",
@@ -62,6 +68,8 @@ __all__ = [
     "tiny",
     "gpu_available",
     "tune_malloc",
+    "get_num_threads",
+    "set_num_threads",
 ]
 
 BACKENDS = ("numpy", "cupy", "strict")
