@@ -60,53 +60,45 @@ def _add_mixed_orders(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
     return out
 
 
+def _on_threads(ufunc: Any, a: Any, b: Any = None) -> Any:
+    """ufunc(a[, b]) on several threads when an operand is a host NumPy array of at least
+    :data:`parallel.MIN_PARALLEL_SIZE` elements; None otherwise (or when the pool declines).
+    Two fixed arguments, not ``*operands``: this runs on every element-wise call of a step."""
+    if (type(a) is _ndarray and a.size >= parallel.MIN_PARALLEL_SIZE) or (
+            type(b) is _ndarray and b.size >= parallel.MIN_PARALLEL_SIZE):
+        return parallel.apply(ufunc, a) if b is None else parallel.apply(ufunc, a, b)
+    return None
+
+
 def add(xp: Any, a: Any, b: Any) -> Any:
     """a + b (``xp``: the operands' array module, as every forward rule takes it)."""
     if type(a) is _ndarray and type(b) is _ndarray and a.size >= _MIXED_ORDER_MIN_SIZE:
         out = _add_mixed_orders(a, b)
         if out is not None:
             return out
-    if (type(a) is _ndarray and a.size >= parallel.MIN_PARALLEL_SIZE) or (
-            type(b) is _ndarray and b.size >= parallel.MIN_PARALLEL_SIZE):
-        out = parallel.apply(np.add, a, b)
-        if out is not None:
-            return out
-    return a + b
+    out = _on_threads(np.add, a, b)
+    return a + b if out is None else out
 
 
 def subtract(xp: Any, a: Any, b: Any) -> Any:
     """a − b."""
-    if (type(a) is _ndarray and a.size >= parallel.MIN_PARALLEL_SIZE) or (
-            type(b) is _ndarray and b.size >= parallel.MIN_PARALLEL_SIZE):
-        out = parallel.apply(np.subtract, a, b)
-        if out is not None:
-            return out
-    return a - b
+    out = _on_threads(np.subtract, a, b)
+    return a - b if out is None else out
 
 
 def multiply(xp: Any, a: Any, b: Any) -> Any:
     """a · b."""
-    if (type(a) is _ndarray and a.size >= parallel.MIN_PARALLEL_SIZE) or (
-            type(b) is _ndarray and b.size >= parallel.MIN_PARALLEL_SIZE):
-        out = parallel.apply(np.multiply, a, b)
-        if out is not None:
-            return out
-    return a * b
+    out = _on_threads(np.multiply, a, b)
+    return a * b if out is None else out
 
 
 def negative(xp: Any, a: Any) -> Any:
     """−a."""
-    if type(a) is _ndarray and a.size >= parallel.MIN_PARALLEL_SIZE:
-        out = parallel.apply(np.negative, a)
-        if out is not None:
-            return out
-    return -a
+    out = _on_threads(np.negative, a)
+    return -a if out is None else out
 
 
 def tanh(xp: Any, a: Any) -> Any:
     """tanh a."""
-    if type(a) is _ndarray and a.size >= parallel.MIN_PARALLEL_SIZE:
-        out = parallel.apply(np.tanh, a)
-        if out is not None:
-            return out
-    return xp.tanh(a)
+    out = _on_threads(np.tanh, a)
+    return xp.tanh(a) if out is None else out
