@@ -38,7 +38,22 @@ from typing import Any
 
 from minigan import backend
 
-__all__ = ["Lesson", "LessonCheckFailed", "set_reporter"]
+__all__ = ["CHECK_KINDS", "Lesson", "LessonCheckFailed", "count_kinds", "set_reporter"]
+
+# The three kinds of check a lesson makes, each with the mark it is printed and drawn with:
+# a tested claim (could be false if the lesson taught wrongly), an identity (agreement with a
+# theorem: fails only on a library bug) and a worked computation (shown, not tested).
+CHECK_KINDS = {"claim": "✓", "identity": "≡", "worked": "∴"}
+
+
+def count_kinds(checks: list[dict[str, Any]]) -> str:
+    """"24 claims checked, 5 identities shown, 2 worked computations" for a lesson's checks."""
+    counts = {kind: sum(1 for c in checks if c.get("kind", "claim") == kind) for kind in CHECK_KINDS}
+    words = {"claim": ("claim checked", "claims checked"), "identity": ("identity shown", "identities shown"),
+             "worked": ("worked computation", "worked computations")}
+    parts = [f"{counts['claim']} {words['claim'][counts['claim'] != 1]}"]
+    parts += [f"{counts[k]} {words[k][counts[k] != 1]}" for k in ("identity", "worked") if counts[k]]
+    return ", ".join(parts)
 
 # Who hears of each check and figure as it happens: None means "print the line"; the course-site
 # runner (minigan.cli.cells) installs a function to file each one under the cell that made it.
@@ -125,10 +140,24 @@ class Lesson:
         """Record and print one claim. ``holds`` is the verdict (a bool)."""
         self._record(claim, holds, detail)
 
-    def _record(self, claim: str, holds: bool, detail: str) -> bool:
+    def identity(self, claim: str, holds: bool, detail: str = "") -> None:
+        """Record a consistency-with-a-theorem check: a computation that agrees with a theorem or an
+        identity (say JS ≤ ln 2, or log₁₀ = ln / ln 10). It fails only on a bug in the library, not
+        when the lesson's teaching is wrong, so it is marked ≡ and counted apart from tested claims."""
+        self._record(claim, holds, detail, kind="identity")
+
+    def worked(self, claim: str, holds: bool, detail: str = "") -> None:
+        """Record a worked computation: a number the lesson computes and shows (a closed form
+        evaluated, arithmetic on the lesson's own inputs). Marked ∴ and counted apart: it
+        illustrates, it does not test a claim that could be false."""
+        self._record(claim, holds, detail, kind="worked")
+
+    def _record(self, claim: str, holds: bool, detail: str, kind: str = "claim") -> bool:
+        if kind not in CHECK_KINDS:
+            raise ValueError(f"kind must be one of {sorted(CHECK_KINDS)}, got {kind!r}")
         holds = bool(holds)
-        mark = "✓" if holds else "✗ FAILED"
-        record = {"claim": claim, "passed": holds, "detail": detail}
+        mark = CHECK_KINDS[kind] if holds else "✗ FAILED"
+        record = {"claim": claim, "passed": holds, "detail": detail, "kind": kind}
         self.checks.append(record)
         self._report("check", record, f"  {mark} {claim}" + (f"   [{detail}]" if detail else ""))
         return holds
@@ -141,24 +170,27 @@ class Lesson:
             _reporter(kind, record, line)
 
     def check_close(self, claim: str, actual: float, expected: float, rtol: float = 0.0,
-                    atol: float = 1e-9) -> None:
-        """Claim that ``actual`` equals ``expected`` within atol + rtol·|expected| (inf equals inf)."""
+                    atol: float = 1e-9, kind: str = "claim") -> None:
+        """Claim that ``actual`` equals ``expected`` within atol + rtol·|expected| (inf equals inf).
+
+        ``kind`` is "claim", "identity" or "worked" (see ``identity`` and ``worked``)."""
         actual, expected = float(actual), float(expected)
         if math.isinf(expected) or math.isinf(actual):
             holds = actual == expected
         else:
             holds = abs(actual - expected) <= atol + rtol * abs(expected)
-        self._record(claim, holds, f"got {actual:.6g}, expected {expected:.6g}")
+        self._record(claim, holds, f"got {actual:.6g}, expected {expected:.6g}", kind=kind)
 
-    def check_less(self, claim: str, smaller: float, larger: float, margin: float = 0.0) -> None:
+    def check_less(self, claim: str, smaller: float, larger: float, margin: float = 0.0,
+                   kind: str = "claim") -> None:
         """Claim that ``smaller`` ≤ ``larger`` + margin."""
         smaller, larger = float(smaller), float(larger)
-        self._record(claim, smaller <= larger + margin, f"{smaller:.6g} ≤ {larger:.6g}")
+        self._record(claim, smaller <= larger + margin, f"{smaller:.6g} ≤ {larger:.6g}", kind=kind)
 
-    def check_between(self, claim: str, value: float, low: float, high: float) -> None:
+    def check_between(self, claim: str, value: float, low: float, high: float, kind: str = "claim") -> None:
         """Claim that low ≤ ``value`` ≤ high."""
         value = float(value)
-        self._record(claim, low <= value <= high, f"{low:.6g} ≤ {value:.6g} ≤ {high:.6g}")
+        self._record(claim, low <= value <= high, f"{low:.6g} ≤ {value:.6g} ≤ {high:.6g}", kind=kind)
 
     def require(self, claim: str, holds: bool, detail: str = "") -> None:
         """Like ``check``, but stop the lesson at once if it fails (later cells rely on it)."""
@@ -199,7 +231,7 @@ class Lesson:
         }
         (self.figure_dir / "lesson.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
         passed = len(self.checks) - len(self.failed)
-        print(f"{passed}/{len(self.checks)} checks passed in {seconds:.1f} s")
+        print(f"{passed}/{len(self.checks)} checks passed in {seconds:.1f} s ({count_kinds(self.checks)})")
         if self.failed:
             print("FAILED: " + "; ".join(self.failed))
             if not _in_notebook():
