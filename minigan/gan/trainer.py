@@ -313,10 +313,7 @@ class Run:
 
     def _train_step(self, step: int) -> tuple[float, float]:
         """One generator step preceded by n_critic critic steps; returns (critic loss, generator loss)."""
-        config, rng, dtype = self.config, self.rng, self.config.dtype
-        critic_parameters = list(self.critic.parameters())
-        generator_parameters = list(self.generator.parameters())
-        noise_shape = (config.batch_size, config.noise_dim)
+        config = self.config
         if config.lr_schedule != "constant":
             # a constant schedule leaves the rates alone, so a callback may still set its own (lessons 11, 12)
             factor = learning_rate_factor(config.lr_schedule, step, config.steps)
@@ -324,23 +321,45 @@ class Run:
             self.generator_optimizer.lr = (config.generator_lr or config.lr) * factor
         critic_value = math.nan
         for _ in range(config.n_critic):
-            real = self.data.tensor(config.batch_size, rng, dtype)
-            noise = Tensor(backend.random_normal(noise_shape, dtype=dtype, generator=rng))
-            with no_grad():
-                fake = self.generator(noise)
-            loss = critic_loss(config.loss, self.critic(real), self.critic(fake))
-            if config.lipschitz == "gp":
-                penalty = gradient_penalty(self.critic, real, fake, target=config.gp_target, generator=rng)
-                loss = loss + config.gp_weight * penalty
-            critic_value = _finite_or_raise(loss.item(), step, "critic loss")
-            gradients = grad(loss, critic_parameters)
-            for parameter, gradient in zip(critic_parameters, gradients):
-                parameter.grad = gradient
-            self.critic_optimizer.step()
-            self.critic_optimizer.zero_grad()
-            if config.lipschitz == "clip":
-                clip_weights(self.critic, config.clip_value)
-        noise = Tensor(backend.random_normal(noise_shape, dtype=dtype, generator=rng))
+            critic_value = self.critic_step(step)
+        return critic_value, self.generator_step(step)
+
+    def critic_step(self, step: int | None = None) -> float:
+        """One critic step on the run as it stands; returns the critic loss (the step-level API the
+        live lab drives; :meth:`fit` makes ``n_critic`` of these per generator step).
+
+        Draws a real batch, the noise z and (with "gp") ε from ``run.rng``; L_D = loss_D(D(x), D(G(z)))
+        [+ λ·E(‖∇ₓ̂D(x̂)‖ − 1)²]; an optimizer step; clipping to [−c, c] with "clip". Does not move
+        ``run.step``; ``step`` (default ``run.step + 1``) only names the step in a divergence error.
+        """
+        config, rng, dtype = self.config, self.rng, self.config.dtype
+        step = self.step + 1 if step is None else step
+        critic_parameters = list(self.critic.parameters())
+        real = self.data.tensor(config.batch_size, rng, dtype)
+        noise = Tensor(backend.random_normal((config.batch_size, config.noise_dim), dtype=dtype, generator=rng))
+        with no_grad():
+            fake = self.generator(noise)
+        loss = critic_loss(config.loss, self.critic(real), self.critic(fake))
+        if config.lipschitz == "gp":
+            penalty = gradient_penalty(self.critic, real, fake, target=config.gp_target, generator=rng)
+            loss = loss + config.gp_weight * penalty
+        critic_value = _finite_or_raise(loss.item(), step, "critic loss")
+        gradients = grad(loss, critic_parameters)
+        for parameter, gradient in zip(critic_parameters, gradients):
+            parameter.grad = gradient
+        self.critic_optimizer.step()
+        self.critic_optimizer.zero_grad()
+        if config.lipschitz == "clip":
+            clip_weights(self.critic, config.clip_value)
+        return critic_value
+
+    def generator_step(self, step: int | None = None) -> float:
+        """One generator step on a fresh z from ``run.rng``: L_G = loss_G(D(G(z))), an optimizer step;
+        returns the generator loss. Does not move ``run.step`` (the caller counts, as :meth:`fit`)."""
+        config, dtype = self.config, self.config.dtype
+        step = self.step + 1 if step is None else step
+        generator_parameters = list(self.generator.parameters())
+        noise = Tensor(backend.random_normal((config.batch_size, config.noise_dim), dtype=dtype, generator=self.rng))
         loss = generator_loss(config.loss, self.critic(self.generator(noise)))
         generator_value = _finite_or_raise(loss.item(), step, "generator loss")
         gradients = grad(loss, generator_parameters)
@@ -348,7 +367,7 @@ class Run:
             parameter.grad = gradient
         self.generator_optimizer.step()
         self.generator_optimizer.zero_grad()
-        return critic_value, generator_value
+        return generator_value
 
     def _log(self, wall_time: float) -> None:
         config = self.config
