@@ -9,6 +9,7 @@ parses its arguments and calls the library.
     minigan lessons            list the lessons
     minigan lesson N           run lesson N
     minigan tour               run every lesson and write an index.html gallery
+    minigan lab [--preset P]   the live lab: steer a GAN in the browser while it trains
 
 Exit statuses: 0 done, 1 training diverged, 2 a usage or file-system problem (one line on
 stderr, never a traceback), 130 interrupted by Ctrl-C.
@@ -54,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     from minigan.cli import compare
 
     compare.add_parser(subcommands)
+
+    from minigan.lab import cli as lab_command
+
+    lab_command.add_parser(subcommands)  # minigan lab: the live lab (minigan/lab/)
     return parser
 
 
