@@ -356,10 +356,14 @@ class LabSession:
             self._floors[key] = sampling_floor(self.run.data, points, self.config.seed)
         return self._floors[key]
 
+    def full_w1(self) -> float:
+        """The exact W₁ between :data:`FULL_W1_POINTS` generated and as many real points (slower
+        than a frame: the server adds it to a frame every couple of seconds)."""
+        return float(exact_w1(*self._full_sample()))
+
     def frame(self, full_w1: bool = False) -> dict[str, Any]:
         """What the page draws now, JSON-ready (non-finite numbers become null). ``full_w1``: also
-        the exact W₁ on :data:`FULL_W1_POINTS` points per side (slower: the driver asks every
-        couple of seconds)."""
+        :meth:`full_w1` as ``w1_exact_full`` (else null)."""
         run, config = self.run, self.config
         snapshot = take_snapshot(run, points=FRAME_POINTS, grid=FRAME_GRID, arrows=FRAME_ARROWS)
         real, generated = snapshot["real"], snapshot["generated"]
@@ -394,7 +398,7 @@ class LabSession:
             "discriminator": config.loss != "wgan",
             "w1_exact": snapshot["w1_exact"],
             "w1_points": FRAME_POINTS,
-            "w1_exact_full": (exact_w1(*self._full_sample()) if full_w1 else None),
+            "w1_exact_full": self.full_w1() if full_w1 else None,
             "sampling_floor": self.sampling_floor(),
             "w1_critic": estimate,
             "slope": slope,

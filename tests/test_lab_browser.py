@@ -1,0 +1,102 @@
+"""The live lab in a real browser: headless Chromium opens the page, presses play, moves the λ slider.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` packages (``.ci/run`` installs them when it
+can) and selenium (the dev extra); where they are missing the test is skipped, naming what is
+missing. Every wait polls with a generous limit: the machine may be busy.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+
+from minigan.lab import LabServer, LabSession
+
+pytestmark = pytest.mark.numpy_only
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+PATIENCE = 90.0  # seconds any one thing may take to show on a busy machine
+
+
+def _missing() -> str | None:
+    missing = [package for package, found in (("chromium", CHROMIUM), ("chromium-driver", CHROMEDRIVER)) if not found]
+    if missing:
+        return f"needs the Debian package(s) {' and '.join(missing)}: apt-get install -y chromium chromium-driver"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "needs selenium: pip install -e '.[dev]'"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _missing()
+    if reason:
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1280,1000"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def _until(condition, what: str):
+    deadline = time.monotonic() + PATIENCE
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"waited {PATIENCE:.0f} s for {what}")
+
+
+def test_play_and_move_the_lambda_slider(browser, tmp_path):
+    from selenium.webdriver.common.keys import Keys
+
+    session = LabSession("11-gradient-penalty")
+    session.submit({"action": "set", "settings": {"generator_hidden": [32, 32], "critic_hidden": [32, 32],
+                                                  "batch_size": 64}})
+    session.apply_pending()
+    with LabServer(session) as lab:
+        browser.get(lab.url)
+        text = lambda element_id: browser.find_element("id", element_id).text
+        _until(lambda: text("connection") == "live", "the event stream")
+        assert text("gp_weight-value") == "0.1"
+        browser.find_element("id", "play").click()
+        _until(lambda: int(text("step") or 0) >= 3, "the step counter to count")
+        assert "pause" in text("play")
+        slider = browser.find_element("id", "gp_weight")
+        slider.send_keys(Keys.ARROW_RIGHT)  # 0.1 → 0.3: the keyboard moves a range input and fires change
+        _until(lambda: session.config.gp_weight == 0.3, "the run to take λ = 0.3")
+        _until(lambda: text("gp_weight-value") == "0.3", "the page to show λ = 0.3")
+        step = int(text("step"))
+        _until(lambda: int(text("step")) > step, "more steps after the change")
+        png = browser.get_screenshot_as_png()
+        (tmp_path / "lab.png").write_bytes(png)
+        assert len(png) > 10_000
+        severe = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+        assert severe == []
+        browser.find_element("id", "play").click()
+        _until(lambda: not session.playing, "pause")
+
+
+def test_the_preset_in_the_address_opens_that_scenario(browser):
+    session = LabSession("quick")
+    with LabServer(session) as lab:
+        browser.get(lab.url + "&preset=09-clipping")
+        _until(lambda: session.preset.name == "09-clipping", "the preset to open")
+        _until(lambda: browser.find_element("id", "method").get_attribute("value") == "wgan/clip",
+               "the page to show WGAN-clip")
+        assert "clipping" in browser.find_element("id", "preset-title").text
