@@ -413,7 +413,8 @@ class LabSession:
             "arrow_points": _rounded(snapshot["arrow_points"]),
             "arrow_vectors": _rounded(snapshot["arrow_vectors"]),
             "grad_norms": _histogram(norms, 0.0, max(2.0, float(norms.max()) if norms.size else 2.0)),
-            "weights": _histogram(weights, -float(np.abs(weights).max()), float(np.abs(weights).max())),
+            # 10 % wider than the weights, so lines at ±c on the edge of a clipped critic stay visible
+            "weights": _histogram(weights, -1.1 * float(np.abs(weights).max()), 1.1 * float(np.abs(weights).max())),
         }
         if run.data.dim == 1:
             from minigan.distances import optimal_critic_1d
