@@ -331,3 +331,21 @@ def test_minigan_lab_refuses_a_bad_option(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["lab", "--port", "70000"])
     assert exit_info.value.code == 2 and "--port" in capsys.readouterr().err
+
+
+@pytest.mark.numpy_only
+@pytest.mark.parametrize("number, preset", [(9, "09-clipping"), (4, "04-mode-collapse"), (12, "12-loss-curves"),
+                                            (5, None)])
+def test_the_course_site_says_how_to_open_a_lesson_in_the_lab(tmp_path, number, preset):
+    from minigan.cli.cells import LessonRun
+    from minigan.cli.site import _lesson_page
+
+    source = tmp_path / f"{number:02d}_x.py"
+    source.write_text("")
+    run = LessonRun(number=number, name=f"{number:02d}_x", title="x", source=source, folder=tmp_path / "f",
+                    returncode=0, seconds=1.0, summary={"checks": []})
+    page = _lesson_page(run, tmp_path, None, None, full=False)
+    if preset is None:
+        assert "minigan lab" not in page
+    else:
+        assert f"<code>minigan lab --preset {preset}</code>" in page

@@ -196,6 +196,11 @@ def _lesson_page(run: LessonRun, out: Path, previous: LessonRun | None, followin
     links = [f'<a href="{escape(source_link)}">source</a> (<code>lessons/{escape(run.source.name)}</code>)']
     if notebook:
         links.append(f'<a href="{escape(notebook)}">notebook</a>')
+    from minigan.lab.presets import preset_for_lesson
+
+    preset = preset_for_lesson(run.number)
+    if preset is not None:  # the lab's preset table says which lessons open in the lab
+        links.append(f"open it in the lab: <code>minigan lab --preset {escape(preset.name)}</code>")
     parts = [
         _head(f"{run.number:02d} · {run.title} — minigan"),
         _nav(previous, following),
