@@ -134,27 +134,25 @@ def run_command(arguments: argparse.Namespace) -> int:
 
 def write_comparison(out: Path, runs: dict[str, Any]) -> list[Path]:
     """compare.gif, grid frames, compare.html and w1_curves.png for finished runs (name → Run)."""
-    from minigan.animation import draw_snapshot, grid_figure, save_grid_gif
+    from minigan.animation import record_grid, save_frames_gif
     from minigan.cli.pages import write_compare_page
     from minigan.plot import save_figure
 
     first = next(iter(runs.values()))
     data = first.data
-    snapshots = {name: run.snapshots for name, run in runs.items()}
-    count = min(len(s) for s in snapshots.values())
+    histories = {name: run.history for name, run in runs.items()}
+    # the one recorder: each grid frame drawn once, for the PNGs, the GIF and the page alike
+    frames = record_grid({name: run.snapshots for name, run in runs.items()}, plot_range=data.plot_range,
+                         image_shape=data.image_shape, columns=len(runs), histories=histories)
     frames_folder = out / "frames"
     if frames_folder.is_dir():
         for old in frames_folder.glob("frame_*.png"):
             old.unlink()
-    frames = []
-    for index in range(count):
-        figure, axes = grid_figure(len(runs), 1)
-        for position, (ax, (name, run_snapshots)) in enumerate(zip(axes, snapshots.items())):
-            draw_snapshot(ax, run_snapshots[index], data.plot_range, data.image_shape, name, legend=position == 0)
-        step = next(iter(snapshots.values()))[index]["step"]
-        frames.append(save_figure(figure, frames_folder / f"frame_{step:06d}.png", dpi=70))
-    gif = save_grid_gif(snapshots, out / "compare.gif", plot_range=data.plot_range, image_shape=data.image_shape)
-    page = write_compare_page(out / "compare.html", frames, {name: run.history for name, run in runs.items()},
+    frames_folder.mkdir(parents=True, exist_ok=True)
+    for frame in frames:
+        (frames_folder / f"frame_{frame.step:06d}.png").write_bytes(frame.png)
+    gif = save_frames_gif(frames, out / "compare.gif")
+    page = write_compare_page(out / "compare.html", frames, histories,
                               f"GAN, WGAN-clip, WGAN-SN and WGAN-GP on {first.config.data}")
     curves = save_figure(w1_comparison_figure(runs), out / "w1_curves.png")
     return [gif, page, curves]

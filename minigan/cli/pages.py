@@ -2,9 +2,13 @@
 (several runs in step). Self-contained: frames are embedded as base64 PNG, the W₁ curve is inline
 SVG, the player is a few lines of plain JavaScript — no CDN, no network, opens from a file.
 
-Controls: play / pause, step back / forward, a slider over the frames; the W₁ curve (exact W₁
-against generator step, one line per run) carries a marker at the current frame's step. The
-address ``page.html#frame=K`` opens at frame K (counting from 0).
+Controls: play / pause (also the space bar), step back / forward (also ← and →), a slider over
+the frames; the one W₁ curve (exact W₁ against generator step, one line per run; the frames
+themselves carry none) has a grey dashed marker — a colour no run uses — at the current frame's
+step. Frames count from 1 everywhere: the label says "frame K of N", the address says
+``page.html#frame=K``, and the page keeps the two in step (changing the address after the page
+loaded moves to that frame). Frames come from :class:`minigan.animation.Recorder` (PNG bytes and
+steps in memory) or, for older callers, as PNG files named ``frame_<step>.png``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 __all__ = ["write_training_page", "write_compare_page", "frame_step"]
 
 COLOURS = ["#000000", "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e"]
+MARKER_COLOUR = "#888888"  # grey and dashed: never one of the runs' colours
 
 
 def frame_step(path: Path) -> int:
@@ -31,8 +36,16 @@ def frame_step(path: Path) -> int:
     return int(match.group(1))
 
 
-def _data_uri(path: Path) -> str:
-    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _frames(frames: Sequence[Any]) -> list[tuple[int, bytes]]:
+    """(step, PNG bytes) in step order, from recorder frames (``.step``, ``.png``) or PNG paths."""
+    pairs = [(int(f.step), f.png) if hasattr(f, "png") else (frame_step(f), Path(f).read_bytes()) for f in frames]
+    if not pairs:
+        raise ValueError("no frames for the page")
+    return sorted(pairs, key=lambda pair: pair[0])
 
 
 def _curve_svg(curves: Mapping[str, tuple[Sequence[float], Sequence[float]]], width: int = 520,
@@ -76,7 +89,7 @@ def _curve_svg(curves: Mapping[str, tuple[Sequence[float], Sequence[float]]], wi
             parts.append(f'<text x="{width - right - 6}" y="{top + 14 + 14 * index}" font-size="11" '
                          f'text-anchor="end" fill="{colour}">{html.escape(name)}</text>')
     parts.append(f'<line id="marker" x1="{left}" x2="{left}" y1="{top}" y2="{height - bottom}" '
-                 'stroke="#d62728" stroke-width="2"/>')
+                 f'stroke="{MARKER_COLOUR}" stroke-width="2" stroke-dasharray="5,4"/>')
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -95,8 +108,10 @@ function show(k) {
   const x = left + (width - left - right) * steps[index] / xmax;
   const marker = document.getElementById('marker');
   marker.setAttribute('x1', x); marker.setAttribute('x2', x);
+  // the label and the address count alike, from 1
   document.getElementById('label').textContent =
-    'frame ' + (index + 1) + ' of ' + frames.length + ' \\u00b7 step ' + steps[index];
+    'frame ' + (index + 1) + ' of ' + frames.length + ' \u00b7 step ' + steps[index];
+  history.replaceState(null, '', '#frame=' + (index + 1));
 }
 function play() {
   if (timer) return;
@@ -104,13 +119,26 @@ function play() {
   timer = setInterval(() => { if (index + 1 >= frames.length) { pause(); } else { show(index + 1); } }, 350);
 }
 function pause() { clearInterval(timer); timer = null; document.getElementById('play').textContent = 'play'; }
-document.getElementById('play').onclick = () => { if (timer) { pause(); } else {
-  if (index + 1 >= frames.length) show(0); play(); } };
+function toggle() { if (timer) { pause(); } else { if (index + 1 >= frames.length) show(0); play(); } }
+document.getElementById('play').onclick = toggle;
 document.getElementById('back').onclick = () => { pause(); show(index - 1); };
 document.getElementById('forward').onclick = () => { pause(); show(index + 1); };
 slider.oninput = () => { pause(); show(+slider.value); };
-const asked = parseInt((location.hash.match(/frame=(\\d+)/) || [])[1], 10);  // page.html#frame=3
-show(isNaN(asked) ? START : asked);
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'ArrowLeft') { event.preventDefault(); pause(); show(index - 1); }
+  else if (event.key === 'ArrowRight') { event.preventDefault(); pause(); show(index + 1); }
+  else if (event.key === ' ') { event.preventDefault(); toggle(); }
+});
+function asked() {  // page.html#frame=3 is the third frame
+  const k = parseInt((location.hash.match(/frame=(\\d+)/) || [])[1], 10);
+  return isNaN(k) ? null : k - 1;
+}
+window.addEventListener('hashchange', () => {
+  const k = asked();
+  if (k !== null && k !== index) { pause(); show(k); }
+});
+const first = asked();
+show(first === null ? START : first);
 """
 
 
@@ -124,7 +152,7 @@ def _page(title: str, panels: Sequence[str], frames: list[list[str]], steps: lis
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 1.2em; color: #222; }}
-.frames img {{ max-width: 100%; border: 1px solid #ddd; margin: 2px; }}
+.frames img {{ width: min(100%, 720px); height: auto; border: 1px solid #ddd; margin: 2px; }}
 .controls {{ margin: .6em 0; display: flex; gap: .5em; align-items: center; }}
 .controls input[type=range] {{ width: 24em; }}
 button {{ font-size: 1em; padding: .2em .8em; }}
@@ -146,37 +174,34 @@ def _history_curve(history: Any) -> tuple[list[float], list[float]]:
     return list(columns["step"]), list(columns["w1_exact"])
 
 
-def write_training_page(path: str | os.PathLike, frames: Sequence[Path], history: Any, title: str,
+def write_training_page(path: str | os.PathLike, frames: Sequence[Any], history: Any, title: str,
                         start: int | None = None) -> Path:
-    """``training.html``: the frames (PNG files named frame_<step>.png) with the player and the
-    W₁ curve of ``history`` (a History or its columns). ``start``: the frame shown first (default
-    the last)."""
-    frames = sorted(frames, key=frame_step)
-    if not frames:
-        raise ValueError("no frames for the page")
+    """``training.html``: the frames (the recorder's, or PNG files named frame_<step>.png) with the
+    player and the W₁ curve of ``history`` (a History or its columns). ``start``: the frame shown
+    first, counting from 0 (default the last)."""
+    pairs = _frames(frames)
     path = Path(path)
-    note = ("Samples (blue: generated, orange: real) over the critic's values; arrows show where the "
-            "generator's next steps push its points. Right: the exact W₁ so far. Below: the exact W₁ over "
-            "the whole run, the red line at the frame's step.")
-    text = _page(title, [title], [[_data_uri(f)] for f in frames], [frame_step(f) for f in frames],
+    note = ("Samples (blue: generated, orange: real) over the critic's values (colour bar beside them); "
+            "green arrows show where the generator's next steps push its points. Below: the exact W₁ over "
+            "the whole run, the grey dashed line at the frame's step. Keys: ← → step, space plays.")
+    text = _page(title, [title], [[_data_uri(png)] for _, png in pairs], [step for step, _ in pairs],
                  _curve_svg({"exact W₁": _history_curve(history)}), note,
-                 len(frames) - 1 if start is None else start)
+                 len(pairs) - 1 if start is None else start)
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def write_compare_page(path: str | os.PathLike, frames: Sequence[Path], histories: Mapping[str, Any],
+def write_compare_page(path: str | os.PathLike, frames: Sequence[Any], histories: Mapping[str, Any],
                        title: str, start: int | None = None) -> Path:
-    """``compare.html``: grid frames (one PNG per step showing every run at that step) under one
-    slider, and every run's W₁ curve on one plot with a marker at the current step."""
-    frames = sorted(frames, key=frame_step)
-    if not frames:
-        raise ValueError("no frames for the page")
+    """``compare.html``: grid frames (one per step showing every run at that step; the recorder's or
+    PNG files) under one slider, and every run's W₁ curve on one plot with a marker at the step."""
+    pairs = _frames(frames)
     path = Path(path)
     note = ("The same seed, the same data, the same step in every panel; blue: generated, orange: real. "
-            "Below: each method's exact W₁, the red line at the frame's step.")
+            "Below: each method's exact W₁, the grey dashed line at the frame's step. Keys: ← → step, "
+            "space plays.")
     curves = {name: _history_curve(history) for name, history in histories.items()}
-    text = _page(title, [title], [[_data_uri(f)] for f in frames], [frame_step(f) for f in frames],
-                 _curve_svg(curves), note, len(frames) - 1 if start is None else start)
+    text = _page(title, [title], [[_data_uri(png)] for _, png in pairs], [step for step, _ in pairs],
+                 _curve_svg(curves), note, len(pairs) - 1 if start is None else start)
     path.write_text(text, encoding="utf-8")
     return path

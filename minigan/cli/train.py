@@ -294,38 +294,31 @@ def clear_frames(out: Path) -> None:
 
 
 class FrameWriter:
-    """The snapshot callback of ``minigan train``: a PNG frame per snapshot as training goes
-    (``frames/frame_<step>.png``), and at the end ``training.gif`` and ``training.html``."""
+    """The snapshot callback of ``minigan train``: the library's one recorder
+    (:class:`minigan.animation.Recorder`) draws each snapshot once — ``frames/frame_<step>.png`` as
+    training goes — and at the end ``training.gif`` and ``training.html`` come from those same frames."""
 
     def __init__(self, out: Path, run: Any):
+        from minigan.animation import Recorder
+
         self.out, self.run = out, run
+        self.recorder = Recorder.for_run(run, out)
 
     def title(self) -> str:
-        config = self.run.config
-        method = config.loss if config.lipschitz == "none" else f"{config.loss} + {config.lipschitz}"
-        return f"{method} on {config.data}"
+        return self.recorder.title or ""
 
     def __call__(self, run: Any, snapshot: dict) -> None:
-        from minigan.animation import save_frame
-
-        save_frame(snapshot, run.history, self.out / FRAMES_FOLDER / f"frame_{snapshot['step']:06d}.png",
-                   plot_range=run.data.plot_range, image_shape=run.data.image_shape, title=self.title(),
-                   last_step=run.config.steps)
+        self.recorder(run, snapshot)
 
     def finish(self, quiet: bool = False) -> list[Path]:
-        """training.gif (every snapshot on disk, earlier sessions included) and training.html."""
-        from minigan.animation import save_gif
+        """training.gif and training.html (earlier sessions' snapshots of a resumed run included)."""
         from minigan.cli.pages import write_training_page
         from minigan.gan.snapshots import SNAPSHOT_FOLDER, load_snapshots
 
-        snapshots = load_snapshots(self.out / SNAPSHOT_FOLDER)
-        if not snapshots:
+        recorder, run = self.recorder, self.run
+        recorder.add_earlier(load_snapshots(self.out / SNAPSHOT_FOLDER), run.history)
+        if not recorder.frames:
             return []
-        run = self.run
-        gif = save_gif(snapshots, run.history, self.out / "training.gif", plot_range=run.data.plot_range,
-                       image_shape=run.data.image_shape, title=self.title())
-        frames = sorted((self.out / FRAMES_FOLDER).glob("frame_*.png"))
-        page = write_training_page(self.out / "training.html", frames, run.history, self.title())
-        if not quiet:
-            return [gif, page]
-        return []
+        gif = recorder.save_gif(self.out / "training.gif")
+        page = write_training_page(self.out / "training.html", recorder.ordered(), run.history, self.title())
+        return [] if quiet else [gif, page]

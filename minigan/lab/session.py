@@ -38,13 +38,12 @@ from typing import Any
 
 import numpy as np  # host side: frames are host arrays made JSON-ready
 
-from minigan import backend
+from minigan import animation, backend
 from minigan.autodiff import Tensor
 from minigan.gan import data as datasets
 from minigan.gan.config import LIPSCHITZ_METHODS, LOSSES, TrainConfig
 from minigan.gan.metrics import exact_w1, sampling_floor
 from minigan.gan.penalty import gradient_norms, interpolate
-from minigan.gan.snapshots import take_snapshot
 from minigan.gan.trainer import Run, TrainingDiverged, build_networks, build_optimizer
 from minigan.lab.presets import DEFAULT_PRESET, PRESETS, get_preset
 from minigan.nn import lipschitz_upper_bound
@@ -365,7 +364,8 @@ class LabSession:
         """What the page draws now, JSON-ready (non-finite numbers become null). ``full_w1``: also
         :meth:`full_w1` as ``w1_exact_full`` (else null)."""
         run, config = self.run, self.config
-        snapshot = take_snapshot(run, points=FRAME_POINTS, grid=FRAME_GRID, arrows=FRAME_ARROWS)
+        # the library's one recorder takes the snapshot: the same one train's frames and compare's grid draw
+        snapshot = animation.take(run, points=FRAME_POINTS, grid=FRAME_GRID, arrows=FRAME_ARROWS)
         real, generated = snapshot["real"], snapshot["generated"]
         rng = np.random.default_rng([config.seed, LAB_STREAM, run.step, self.critic_steps])
         dtype = config.dtype
