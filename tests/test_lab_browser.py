@@ -100,3 +100,38 @@ def test_the_preset_in_the_address_opens_that_scenario(browser):
         _until(lambda: browser.find_element("id", "method").get_attribute("value") == "wgan/clip",
                "the page to show WGAN-clip")
         assert "clipping" in browser.find_element("id", "preset-title").text
+
+
+def test_the_training_player_keys_and_address(browser, tmp_path):
+    """training.html's player: ← → and space, and #frame=K counted from 1 like the label, honoured
+    when the page opens and when the address changes afterwards."""
+    import io
+
+    from PIL import Image
+    from selenium.webdriver.common.keys import Keys
+
+    from minigan.animation import Frame
+    from minigan.cli.pages import write_training_page
+
+    frames = []
+    for step, colour in ((0, "red"), (10, "green"), (20, "blue")):
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), colour).save(buffer, format="PNG")
+        frames.append(Frame(step, 0.1, buffer.getvalue()))
+    page = write_training_page(tmp_path / "training.html", frames,
+                               {"step": [0, 10, 20], "w1_exact": [1.0, 0.5, 0.2]}, "player")
+    browser.get(page.as_uri() + "#frame=2")
+    label = lambda: browser.find_element("id", "label").text
+    _until(lambda: label().startswith("frame 2 of 3"), "the address's frame")
+    body = browser.find_element("tag name", "body")
+    body.send_keys(Keys.ARROW_RIGHT)
+    _until(lambda: label().startswith("frame 3 of 3"), "→ to step forward")
+    assert browser.execute_script("return location.hash") == "#frame=3"
+    body.send_keys(Keys.ARROW_LEFT)
+    body.send_keys(Keys.ARROW_LEFT)
+    _until(lambda: label().startswith("frame 1 of 3") and "step 0" in label(), "← to step back")
+    browser.execute_script("location.hash = '#frame=3'")
+    _until(lambda: label().startswith("frame 3 of 3"), "a new address after load")
+    body.send_keys(Keys.SPACE)  # at the last frame, play starts over from the first
+    _until(lambda: browser.find_element("id", "play").text == "pause" or label().startswith("frame 1"),
+           "space to play")
