@@ -312,6 +312,10 @@ def test_minigan_lab_prints_its_address_and_stops_on_ctrl_c(monkeypatch, capsys)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(lab_cli, "wait_until_interrupted", ctrl_c)
+    import minigan.backend
+
+    threads: list[int] = []  # recorded, not set: the process-wide thread count stays as the suite has it
+    monkeypatch.setattr(minigan.backend, "set_num_threads", threads.append)
     started: list[LabServer] = []
     original_start = LabServer.start
 
@@ -325,6 +329,7 @@ def test_minigan_lab_prints_its_address_and_stops_on_ctrl_c(monkeypatch, capsys)
     assert line.startswith("minigan lab: http://127.0.0.1:") and "?token=" in line
     assert started[0].session.config.lipschitz == "clip" and started[0].session.config.seed == 2
     assert started[0].stopping
+    assert threads == [1]  # small networks: BLAS pinned to one thread
 
 
 def test_minigan_lab_refuses_a_bad_option(capsys):
