@@ -7,6 +7,7 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -354,3 +355,49 @@ def test_the_course_site_says_how_to_open_a_lesson_in_the_lab(tmp_path, number, 
         assert "minigan lab" not in page
     else:
         assert f"<code>minigan lab --preset {preset}</code>" in page
+
+
+def test_ctrl_c_stops_a_real_minigan_lab_process_with_status_0(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    environment = {**os.environ, "PYTHONPATH": str(root)}
+    process = subprocess.Popen([sys.executable, "-m", "minigan", "lab", "--no-open", "--preset", "11-gradient-penalty"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=environment)
+    try:
+        line = process.stdout.readline()  # blocks until the server is up (or the process died)
+        assert line.startswith("minigan lab: http://127.0.0.1:"), line + process.stderr.read()
+        url = line.split(": ", 1)[1].strip()
+        with urllib.request.urlopen(url.replace("/?", "/state?"), timeout=60) as response:
+            assert json.loads(response.read())["preset"] == "11-gradient-penalty"
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0 and "Traceback" not in err, err
+
+
+def test_an_unexpected_error_pauses_the_lab_and_it_goes_on(server):
+    client = Client(server)
+    session = server.session
+    original = session.step_once
+    failures = []
+
+    def failing_once(what="both"):
+        if not failures:
+            failures.append(what)
+            raise RuntimeError("a broken step")
+        return original(what)
+
+    session.step_once = failing_once
+    frames = client.events()
+    client.post({"action": "play"})
+    paused = _first(frames, lambda f: "a broken step" in f["message"])
+    assert not paused["playing"] and paused["message"].startswith("paused: RuntimeError")
+    client.post({"action": "play"})
+    _first(frames, lambda f: f["playing"] and f["step"] >= 1)  # the thread survived and trains on

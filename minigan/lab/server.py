@@ -24,6 +24,7 @@ import json
 import secrets
 import threading
 import time
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -137,35 +138,46 @@ class LabServer:
         only when its budget covers what the last one cost. So frames take at most about
         ``frame_share`` of the time however slow the machine, and the regular frames never wait
         for the expensive ones. A frame after a command is made at once (it answers the user).
+        An unexpected error in a step or a frame pauses the lab and says so; the thread goes on.
         """
-        session = self.session
-        regular_share, full_share = 0.7 * self.frame_share, 0.3 * self.frame_share
-        budget = full_budget = 0.0
-        regular_cost = full_cost = 0.0
-        last = last_frame = last_full = time.perf_counter()
+        state = _Budget(time.perf_counter())
         while not self._stopping.is_set():
-            now = time.perf_counter()
-            if session.playing:  # the budget grows with the time spent playing (caps: no bursts after a pause)
-                budget = min(budget + regular_share * (now - last), 1.0)
-                full_budget = min(full_budget + full_share * (now - last), 4.0)
-            last = now
-            applied = session.apply_pending()  # between steps, never inside one
-            if session.playing:
-                started = time.perf_counter()
-                session.step_once("both")
-                self.train_seconds += time.perf_counter() - started
-            now = time.perf_counter()
-            full = session.playing and now - last_full >= FULL_W1_EVERY and full_budget >= full_cost
-            regular_due = session.playing and now - last_frame >= 1.0 / self.max_fps and budget >= regular_cost
-            if applied or full or regular_due:
-                regular_cost, extra = self._publish(full_w1=full)
-                budget -= regular_cost
-                last_frame = time.perf_counter()
-                if full:
-                    full_cost, last_full = extra, last_frame
-                    full_budget -= extra
-            if not session.playing and not applied:
-                session.wait_for_command(timeout=0.5)
+            try:
+                self._cycle(state)
+            except Exception as error:  # noqa: BLE001 - the lab must outlive one bad step or frame
+                self.session.playing = False
+                self.session.message = f"paused: {type(error).__name__}: {error}"
+                try:
+                    self._publish()
+                except Exception:  # noqa: BLE001 - nothing more to show; the next command tries again
+                    pass
+
+    def _cycle(self, state: _Budget) -> None:
+        """One pass of :meth:`_train`'s loop."""
+        session = self.session
+        now = time.perf_counter()
+        if session.playing:  # the budget grows with the time spent playing (capped: no burst after a pause)
+            state.regular = min(state.regular + 0.7 * self.frame_share * (now - state.last), 1.0)
+            state.full = min(state.full + 0.3 * self.frame_share * (now - state.last), 4.0)
+        state.last = now
+        applied = session.apply_pending()  # between steps, never inside one
+        if session.playing:
+            started = time.perf_counter()
+            session.step_once("both")
+            self.train_seconds += time.perf_counter() - started
+        now = time.perf_counter()
+        full = session.playing and now - state.last_full >= FULL_W1_EVERY and state.full >= state.full_cost
+        regular_due = (session.playing and now - state.last_frame >= 1.0 / self.max_fps
+                       and state.regular >= state.regular_cost)
+        if applied or full or regular_due:
+            state.regular_cost, extra = self._publish(full_w1=full)
+            state.regular -= state.regular_cost
+            state.last_frame = time.perf_counter()
+            if full:
+                state.full_cost, state.last_full = extra, state.last_frame
+                state.full -= extra
+        if not session.playing and not applied:
+            session.wait_for_command(timeout=0.5)
 
     def _publish(self, full_w1: bool = False) -> tuple[float, float]:
         """Make and publish a frame; returns (seconds for the frame, seconds for the 1,000-point W₁)."""
@@ -210,6 +222,22 @@ class LabServer:
 
     def token_ok(self, given: str | None) -> bool:
         return given is not None and hmac.compare_digest(given.encode(), self.token.encode())
+
+
+@dataclass
+class _Budget:
+    """The training thread's frame budget (seconds of frame time earned and not spent) and clocks."""
+
+    last: float
+    regular: float = 0.0
+    full: float = 0.0
+    regular_cost: float = 0.0
+    full_cost: float = 0.0
+    last_frame: float = 0.0
+    last_full: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.last_frame = self.last_full = self.last
 
 
 def _handler(lab: LabServer) -> type[BaseHTTPRequestHandler]:
