@@ -401,3 +401,13 @@ def test_an_unexpected_error_pauses_the_lab_and_it_goes_on(server):
     assert not paused["playing"] and paused["message"].startswith("paused: RuntimeError")
     client.post({"action": "play"})
     _first(frames, lambda f: f["playing"] and f["step"] >= 1)  # the thread survived and trains on
+
+
+def test_a_frame_of_broken_weights_is_still_valid_json():
+    session = small_session()
+    weight = list(session.run.critic.parameters())[0]
+    weight.data = weight.data * float("nan")
+    with np.errstate(all="ignore"):
+        frame = session.frame()
+    text = json.dumps(frame, allow_nan=False)  # a browser's JSON.parse refuses NaN
+    assert frame["w1_critic"] is None and '"weights"' in text

@@ -384,7 +384,7 @@ class LabSession:
         scores_real = run.critic_values(real)
         scores_fake = run.critic_values(generated)
         estimate = float(scores_real.mean() - scores_fake.mean())
-        slope = float(norms.max()) if norms.size else math.nan
+        slope = _largest(norms) if norms.size else math.nan
         weights = np.concatenate([p.numpy().astype(np.float64).ravel() for p in run.critic.parameters()])
         critic_loss, generator_loss = run._last_losses
         frame: dict[str, Any] = {
@@ -415,16 +415,17 @@ class LabSession:
             "grid_values": _rounded(snapshot["grid_values"]),
             "arrow_points": _rounded(snapshot["arrow_points"]),
             "arrow_vectors": _rounded(snapshot["arrow_vectors"]),
-            "grad_norms": _histogram(norms, 0.0, max(2.0, float(norms.max()) if norms.size else 2.0)),
+            "grad_norms": _histogram(norms, 0.0, max(2.0, _largest(norms) if norms.size else 2.0)),
             # 10 % wider than the weights, so lines at ±c on the edge of a clipped critic stay visible
-            "weights": _histogram(weights, -1.1 * float(np.abs(weights).max()), 1.1 * float(np.abs(weights).max())),
+            "weights": _histogram(weights, -1.1 * _largest(np.abs(weights)),
+                                  1.1 * _largest(np.abs(weights))),
         }
         if run.data.dim == 1:
             from minigan.distances import optimal_critic_1d
 
             optimal = optimal_critic_1d(real[:, 0], generated[:, 0], grid=snapshot["grid_x"])
             frame["optimal_critic"] = _rounded(optimal.values)
-        return _finite(frame)
+        return _finite_fields(frame)
 
     def _full_sample(self) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng([self.config.seed, LAB_STREAM + 1, self.run.step])
@@ -433,16 +434,31 @@ class LabSession:
 
 def _rounded(values: Any, digits: int = 4) -> list:
     """A host array as nested lists of numbers rounded to ``digits`` (a frame is sent ~10 times a
-    second: four decimals are finer than a pixel and keep it small)."""
-    return np.round(np.asarray(values, dtype=np.float64), digits).tolist()
+    second: four decimals are finer than a pixel and keep it small); non-finite entries as None."""
+    array = np.round(np.asarray(values, dtype=np.float64), digits)
+    if np.isfinite(array).all():
+        return array.tolist()
+    return _finite(array.tolist())  # rare (a diverging run): the slow path
+
+
+def _largest(values: np.ndarray) -> float:
+    """The largest finite entry of ``values``; NaN when there is none."""
+    finite = values[np.isfinite(values)]
+    return float(finite.max()) if finite.size else math.nan
 
 
 def _histogram(values: np.ndarray, low: float, high: float) -> dict[str, Any]:
+    """Counts of ``values`` in HISTOGRAM_BINS bins over [low, high], with their mean and largest |·|
+    (non-finite values left out; the page gets null for a mean or max it cannot have)."""
+    values = values[np.isfinite(values)]
+    if not (math.isfinite(low) and math.isfinite(high)):
+        low, high = -1.0, 1.0
     if not high > low:
         low, high = low - 1.0, high + 1.0
-    counts, edges = np.histogram(values, bins=HISTOGRAM_BINS, range=(low, high))
-    return {"counts": counts.tolist(), "low": low, "high": high, "mean": float(values.mean()),
-            "max": float(np.abs(values).max())}
+    counts, _ = np.histogram(values, bins=HISTOGRAM_BINS, range=(low, high))
+    return {"counts": counts.tolist(), "low": low, "high": high,
+            "mean": float(values.mean()) if values.size else math.nan,
+            "max": float(np.abs(values).max()) if values.size else math.nan}
 
 
 def _finite(value: Any) -> Any:
@@ -454,3 +470,8 @@ def _finite(value: Any) -> Any:
     if isinstance(value, list):
         return [_finite(item) for item in value]
     return value
+
+
+def _finite_fields(frame: dict[str, Any]) -> dict[str, Any]:
+    """:func:`_finite` on a frame's numbers and small dicts; its arrays are already clean (``_rounded``)."""
+    return {key: value if isinstance(value, list) else _finite(value) for key, value in frame.items()}
