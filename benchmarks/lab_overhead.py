@@ -185,7 +185,7 @@ that parses it.
 | `minigan lab`, streaming to one client | {lab_rate:.1f} | {1000 * lab_cpu:.1f} | 1 |
 
 Frames: {frames:.0f} received per round ({frames / (arguments.steps / lab_rate):.1f} per second); the training
-thread spent {100 * share:.0f} % of the wall time making them (the budget is 25 %).
+thread spent {100 * share:.0f} % of the wall time making them (the budget: 20 %; the bound: 25 %).
 
 Latency from a `set` of `gp_weight` to the first frame showing it ({len(latencies)} changes while
 playing, measured in the client): median **{1000 * statistics.median(latencies):.0f} ms**, 90th percentile

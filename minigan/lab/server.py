@@ -61,12 +61,16 @@ def page_html() -> str:
 class LabServer:
     """Serve ``session`` on 127.0.0.1:``port`` (0: a free port) and train it in a background thread.
 
+    ``frame_share`` (0.2): the share of the time frames may take. The issue's bound is 25 %; the
+    budget aims at 20 % because a frame's cost is only known after it is made, and on a busy
+    machine one frame can cost more than the last.
+
     ``start()`` returns at once; ``url`` is the page's address with the token; ``stop()`` ends the
     training thread and every open stream, and closes the socket. Also a context manager.
     """
 
     def __init__(self, session: LabSession, port: int = 0, token: str | None = None, max_fps: float = 10.0,
-                 frame_share: float = 0.25):
+                 frame_share: float = 0.2):
         if not 0 < frame_share < 1:
             raise ValueError(f"frame_share must lie in (0, 1), got {frame_share!r}")
         if not max_fps > 0:
