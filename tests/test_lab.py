@@ -411,3 +411,15 @@ def test_a_frame_of_broken_weights_is_still_valid_json():
         frame = session.frame()
     text = json.dumps(frame, allow_nan=False)  # a browser's JSON.parse refuses NaN
     assert frame["w1_critic"] is None and '"weights"' in text
+
+
+@pytest.mark.numpy_only
+def test_minigan_help_lists_the_lab_and_its_presets(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "lab" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["lab", "--help"])
+    text = capsys.readouterr().out
+    for word in ("--preset", "--data", "--seed", "--port", "--no-open", "09-clipping", "default 0"):
+        assert word in text, word
