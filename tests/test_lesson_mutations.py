@@ -443,6 +443,29 @@ MUTATIONS = [
              _critic_estimate_sign_flipped, ("12",)),
     Mutation("sgd_climbs_the_gradient", "SGD stepping up the gradient", _sgd_climbs_the_gradient, ("13",)),
 ]
+
+
+# ------------------------------------------------------------------ lessons 01–04 (more mutations)
+# Each block below holds the mutations added for its lessons: the function that breaks the library,
+# then its row. Every lesson needs ≥ 3 mutations, each caught by a different check.
+
+MUTATIONS_LESSONS_01_04: list[Mutation] = [
+]
+
+
+# ------------------------------------------------------------------ lessons 05–10 (more mutations)
+
+MUTATIONS_LESSONS_05_10: list[Mutation] = [
+]
+
+
+# ------------------------------------------------------------------ lessons 11–14 (more mutations)
+
+MUTATIONS_LESSONS_11_14: list[Mutation] = [
+]
+
+
+MUTATIONS += MUTATIONS_LESSONS_01_04 + MUTATIONS_LESSONS_05_10 + MUTATIONS_LESSONS_11_14
 MUTATIONS_BY_NAME = {mutation.name: mutation for mutation in MUTATIONS}
 
 
