@@ -445,27 +445,33 @@ MUTATIONS = [
 ]
 
 
-# ------------------------------------------------------------------ lessons 01–04 (more mutations)
+# ------------------------------------------------------------------ lessons 01–03 (more mutations)
 # Each block below holds the mutations added for its lessons: the function that breaks the library,
 # then its row. Every lesson needs ≥ 3 mutations, each caught by a different check.
 
-MUTATIONS_LESSONS_01_04: list[Mutation] = [
+MUTATIONS_LESSONS_01_03: list[Mutation] = [
 ]
 
 
-# ------------------------------------------------------------------ lessons 05–10 (more mutations)
+# ------------------------------------------------------------------ lessons 04–07 (more mutations)
 
-MUTATIONS_LESSONS_05_10: list[Mutation] = [
+MUTATIONS_LESSONS_04_07: list[Mutation] = [
 ]
 
 
-# ------------------------------------------------------------------ lessons 11–14 (more mutations)
+# ------------------------------------------------------------------ lessons 08–10 and 13 (more mutations)
 
-MUTATIONS_LESSONS_11_14: list[Mutation] = [
+MUTATIONS_LESSONS_08_10_13: list[Mutation] = [
 ]
 
 
-MUTATIONS += MUTATIONS_LESSONS_01_04 + MUTATIONS_LESSONS_05_10 + MUTATIONS_LESSONS_11_14
+# ------------------------------------------------------------------ lessons 11, 12, 14 (more mutations)
+
+MUTATIONS_LESSONS_11_12_14: list[Mutation] = [
+]
+
+
+MUTATIONS += MUTATIONS_LESSONS_01_03 + MUTATIONS_LESSONS_04_07 + MUTATIONS_LESSONS_08_10_13 + MUTATIONS_LESSONS_11_12_14
 MUTATIONS_BY_NAME = {mutation.name: mutation for mutation in MUTATIONS}
 
 
