@@ -271,7 +271,8 @@ def _visible_text(html: str) -> str:
 
 
 def test_tex_between_dollars_becomes_mathml_and_a_lone_dollar_stays_text():
-    html = render_markdown("Duality: $E_P f^* - E_Q f^* = W_1$.\n\n$$\\sup_{\\|f\\|_L \\le 1} E_P f$$\n\nIt costs \\$5.")
+    html = render_markdown("Duality: $E_P f^* - E_Q f^* = W_1$.\n\n"
+                           "$$\\sup_{\\|f\\|_L \\le 1} E_P f$$\n\nIt costs \\$5.")
     assert html.count("<math") == 2 and 'display="block"' in html and 'display="inline"' in html
     assert "<msub><mi>E</mi><mi>P</mi></msub>" in html
     assert "&#x02264;" in html  # ≤
