@@ -266,8 +266,8 @@ def test_the_site_holds_each_lesson_whole_and_in_order(numbers, tmp_path):
 
 # ------------------------------------------------------------------ math, subscripts, code, marks
 def _visible_text(html: str) -> str:
-    """The page's text outside MathML and code: what a reader sees as prose."""
-    return re.sub(r"<math.*?</math>|<code[^>]*>.*?</code>|<pre[^>]*>.*?</pre>", "", html, flags=re.S)
+    """The page's text outside MathML and code: what a reader sees as prose and formulas."""
+    return re.sub(r"<math.*?</math>|<code[^>]*>.*?</code>", "", html, flags=re.S)
 
 
 def test_tex_between_dollars_becomes_mathml_and_a_lone_dollar_stays_text():
@@ -291,6 +291,12 @@ def test_plain_subscripts_render_as_sub_and_function_names_stay():
     assert "p<sub>r</sub>" in html and "max<sub>D</sub>" in html
     assert "w1_samples" in html and "n_critic" in html and "<em>emph</em>" in html
     assert "<em>θ" not in html
+
+
+def test_an_indented_line_in_the_text_is_a_formula_with_subscripts():
+    html = render_markdown("The dual:\n\n    W₁(P, Q) = sup over f of E_{x~P} f(x) − E_{y~Q} f(y)\n    second line\n")
+    assert '<div class="formula">' in html and "E<sub>x∼P</sub>" in html and "<br>second line" in html
+    assert "<pre>" not in html
 
 
 def test_a_figure_caption_with_mathtext_is_mathml():

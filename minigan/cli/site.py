@@ -65,6 +65,14 @@ def _markdown() -> Any:
                 .use(dollarmath_plugin, allow_space=True, double_inline=True, renderer=render))
     markdown.inline.ruler.before("emphasis", "subscript", _subscript_rule)
     markdown.inline.ruler.before("emphasis", "superscript", _superscript_rule)
+
+    def display_formula(renderer: Any, tokens: Any, index: int, options: Any, env: Any) -> str:
+        # The lessons indent a line to set a formula apart (W₁(P, Q) = sup over f …): draw it as a
+        # formula, with its subscripts, not as code. Fenced blocks (```) stay code.
+        lines = tokens[index].content.rstrip("\n").split("\n")
+        return '<div class="formula">' + "<br>".join(markdown.renderInline(line) for line in lines) + "</div>\n"
+
+    markdown.add_render_rule("code_block", display_formula)
     return markdown
 
 
@@ -74,7 +82,7 @@ def _markdown() -> Any:
 # p, E, W, max, ∇) with a braced or short (≤ 3 characters) index counts, so that names such as
 # w1_samples or n_critic in the prose stay as they are.
 _SUBSCRIPT = re.compile(r"_(\{[^{}\n]{1,40}\}|[0-9A-Za-zα-ωΑ-Ω′]{1,3}(?![0-9A-Za-zα-ωΑ-Ω_]))")
-_BASE = re.compile(r"[0-9A-Za-zα-ωΑ-Ω∇′*∗)\]]{1,3}$")
+_BASE = re.compile(r"[0-9A-Za-zα-ωΑ-Ω∇′*∗)\]‖|]{1,3}$")
 _INNER_SUBSCRIPT = re.compile(r"_([0-9A-Za-zα-ωΑ-Ω]{1,3})")
 
 
