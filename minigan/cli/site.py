@@ -82,7 +82,8 @@ def _markdown() -> Any:
 # p, E, W, max, ∇) with a braced or short (≤ 3 characters) index counts, so that names such as
 # w1_samples or n_critic in the prose stay as they are.
 _SUBSCRIPT = re.compile(r"_(\{[^{}\n]{1,40}\}|[0-9A-Za-zα-ωΑ-Ω′]{1,3}(?![0-9A-Za-zα-ωΑ-Ω_]))")
-_BASE = re.compile(r"[0-9A-Za-zα-ωΑ-Ω∇′*∗)\]‖|]{1,3}$")
+_BASE = re.compile(r"[0-9A-Za-zα-ωΑ-Ω∇′*∗)\]]{1,3}$")
+_NORM_BASE = re.compile(r"(‖[^‖\s]{1,6}‖|\|[^|\s]{1,6}\|)$")  # ‖f‖_L, |x|_1
 _INNER_SUBSCRIPT = re.compile(r"_([0-9A-Za-zα-ωΑ-Ω]{1,3})")
 
 
@@ -90,11 +91,12 @@ def _subscript_rule(state: Any, silent: bool) -> bool:
     source, position = state.src, state.pos
     if source[position] != "_" or position == 0:
         return False
-    base = _BASE.search(source, max(0, position - 3), position)
-    start_of_word = position - (len(base.group(0)) if base else 0)
-    if base is None or base.group(0).isdigit() or (start_of_word > 0 and (source[start_of_word - 1].isalnum()
-                                               or source[start_of_word - 1] == "_")):
-        return False  # no base, or a longer word (a function name such as w1_samples)
+    if not _NORM_BASE.search(source, max(0, position - 8), position):
+        base = _BASE.search(source, max(0, position - 3), position)
+        start_of_word = position - (len(base.group(0)) if base else 0)
+        if base is None or base.group(0).isdigit() or (start_of_word > 0 and (source[start_of_word - 1].isalnum()
+                                                   or source[start_of_word - 1] == "_")):
+            return False  # no base, or a longer word (a function name such as w1_samples)
     match = _SUBSCRIPT.match(source, position)
     if match is None:
         return False
