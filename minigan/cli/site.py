@@ -135,18 +135,9 @@ def _render_inline(text: str) -> str:
     return _markdown().renderInline(text)
 
 
-_INLINE_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$")
-
-
 def render_caption(text: str) -> str:
-    """A figure title as HTML: plain text escaped, matplotlib's ``$…$`` mathtext as MathML."""
-    parts, position = [], 0
-    for match in _INLINE_MATH.finditer(text):
-        parts.append(escape(text[position:match.start()]))
-        parts.append(latex_to_mathml(match.group(1)))
-        position = match.end()
-    parts.append(escape(text[position:]))
-    return "".join(parts)
+    """A figure title as HTML: text escaped, matplotlib's ``$…$`` mathtext as MathML, p_r as p<sub>r</sub>."""
+    return _render_inline(text)
 
 
 def highlight_python(source: str) -> str:
