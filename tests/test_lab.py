@@ -423,3 +423,15 @@ def test_minigan_help_lists_the_lab_and_its_presets(capsys):
     text = capsys.readouterr().out
     for word in ("--preset", "--data", "--seed", "--port", "--no-open", "09-clipping", "default 0"):
         assert word in text, word
+
+
+def test_minigan_lab_says_when_its_port_is_taken(capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["lab", "--no-open", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"127.0.0.1:{port}" in err and len(err.strip().splitlines()) == 1
