@@ -67,15 +67,15 @@ def run_command(arguments: argparse.Namespace) -> int:
     except (LabCommandError, ValueError) as error:
         print(f"minigan lab: {error}", file=sys.stderr)
         return EXIT_USAGE
-    widths = (*session.config.generator_hidden, *session.config.critic_hidden)
-    if max(widths) <= SMALL_NETWORK:
-        backend.set_num_threads(1)  # small matrices: threads cost more than they give
     try:
         server = LabServer(session, port=arguments.port)
     except OSError as error:
         print(f"minigan lab: cannot listen on 127.0.0.1:{arguments.port}: {error.strerror or error}",
               file=sys.stderr)
         return EXIT_USAGE
+    widths = (*session.config.generator_hidden, *session.config.critic_hidden)
+    if max(widths) <= SMALL_NETWORK:
+        backend.set_num_threads(1)  # small matrices: threads cost more than they give
     server.start()
     print(f"minigan lab: {server.url}", flush=True)
     if not arguments.no_open:
