@@ -36,11 +36,12 @@ penalised as well as norms above 1:
 and adds λ·penalty to the critic's loss. Why 1: for two laws on a compact set, when the optimal
 critic D* is differentiable and an optimal transport plan moves almost every point, D* has
 gradient norm 1 on the segments between the points the plan couples (the WGAN-GP paper's
-Proposition 1); x̂ pairs real and fake points at random instead. The one-sided variant, E max(0, ‖∇D‖ − 1)², asks only for ‖∇D‖ ≤ 1.
+Proposition 1); x̂ pairs real and fake points at random instead. The one-sided variant,
+E max(0, ‖∇D‖ − 1)², asks only for ‖∇D‖ ≤ 1.
 
-Training differentiates the penalty with respect to
-the critic's parameters θ: a derivative of a derivative. mg.grad(..., create_graph=True)
-records the gradient's own computation as a graph, so that backward() can go through it.
+Training differentiates the penalty with respect to the critic's parameters θ: a derivative of
+a derivative. mg.grad(..., create_graph=True) records the gradient's own computation as a
+graph, so that backward() can go through it.
 
 Check your work:  minigan check 13
 """
