@@ -120,9 +120,9 @@ class Lesson:
                 print(f"{parser.prog}: {error}", file=sys.stderr)
                 raise SystemExit(2) from None
         if os.environ.get("MINIGAN_EXERCISES"):  # `minigan lesson N --with-exercises DIR` (issue 15)
-            from minigan.exercises.install import install
+            from minigan.exercises.install import install_from_environment
 
-            install(os.environ["MINIGAN_EXERCISES"])
+            install_from_environment()  # a folder that does not exist: one line, exit status 2
         backend.manual_seed(self.seed)
         self.figure_dir = Path(options.out or os.environ.get("MINIGAN_LESSON_OUT", "") or
                                Path("lesson_figures") / self.name)
