@@ -382,7 +382,8 @@ def check_workspace(directory: str | Path, selection: Sequence[Exercise] | None 
     outcomes = []
     for exercise in chosen:
         write(f"{exercise.number:2d}. {exercise.title} ({exercise.filename}, lesson {exercise.lesson})")
-        sys.stdout.flush()
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe is the writer's to handle
+            sys.stdout.flush()
         outcome = _isolated(exercise, folder, timeout) if isolate else check_exercise(exercise, folder)
         for line in outcome.lines:
             write(line)
