@@ -113,7 +113,7 @@ def exit_message(error: BaseException, path: Path | None) -> str:
     function = "os._exit" if isinstance(error, StudentExit) else "sys.exit"
     code = error.code if isinstance(error, SystemExit | StudentExit) else None
     shown = "" if code is None and function == "sys.exit" else cap(repr(code), 60)
-    return f"your code called {function}({shown}) at {_where(error, path)}: a check cannot run past it (remove it)"
+    return f"your code called {function}({shown}) at {_where(error, path)}: nothing can run after it (remove it)"
 
 
 def _same(filename: str, path: Path) -> bool:

@@ -148,7 +148,7 @@ def install(directory: str | Path, write: Callable[[str], Any] = print) -> tuple
             patches = exercise.patches(module)
         except (Fatal, AttributeError) as problem:
             reason = str(problem).splitlines()[0]
-            fallbacks.append(f"{label} (does not load: {reason})")
+            fallbacks.append(f"{label} (does not load: see below)")
             broken.append(f"  ✗ {exercise.filename} does not load, so this lesson uses minigan's: {reason} "
                           f"(fix it, then: minigan check {exercise.number})")
             continue
