@@ -275,11 +275,12 @@ def compare(name: str, got: Any, expected: Any, rtol: float = 1e-7, atol: float 
 
 def raises_value_error(name: str, call: Callable[[], Any], student: ModuleType, mentions: tuple[str, ...],
                        hint: str = "") -> Result:
-    """✓ when ``call()`` raises ValueError *from the student's own code* with a message that names
-    the bad input: every regular expression of ``mentions`` is found in it.
+    """✓ when ``call()`` raises ValueError *from a ``raise`` statement in the student's file*, with a
+    message that names the bad input: every regular expression of ``mentions`` is found in it.
 
     NumPy's broadcast error or the engine's ShapeError is a ValueError too, raised from inside
-    NumPy or minigan: it does not count (the task asks for an explicit check and a clear message)."""
+    NumPy or minigan (or by a NumPy operation on the student's line): it does not count, since the
+    task asks for an explicit check and a clear message."""
     import traceback
 
     mine = Path(getattr(student, "__file__", "") or "").resolve()
@@ -288,11 +289,12 @@ def raises_value_error(name: str, call: Callable[[], Any], student: ModuleType, 
     except ValueError as error:
         message = str(error)
         frames = traceback.extract_tb(error.__traceback__)
-        raised_here = bool(frames) and Path(frames[-1].filename).resolve() == mine
-        if not raised_here:
-            where = f"{Path(frames[-1].filename).name}, line {frames[-1].lineno}" if frames else "elsewhere"
-            return Result(name, False, f"the ValueError came from {where}, not from your check: "
-                                       f"{type(error).__name__}: {cap(message, 200)}",
+        last = frames[-1] if frames else None
+        if last is None or Path(last.filename).resolve() != mine or not _is_raise(mine, last.lineno):
+            where = "an unknown place" if last is None else \
+                f"{Path(last.filename).name}, line {last.lineno} ({cap((last.line or '').strip(), 80)})"
+            return Result(name, False, f"the ValueError came from {where}, not from a `raise` of yours: "
+                                       f"{cap(message, 200)}",
                           hint or "check the input yourself, first thing, and raise ValueError with a message "
                                   "that names the bad values")
         missing = [pattern for pattern in mentions if not re.search(pattern, message)]
@@ -301,6 +303,19 @@ def raises_value_error(name: str, call: Callable[[], Any], student: ModuleType, 
                           hint or "say what was wrong in the message: name the bad values (e.g. both sizes)")
         return Result(name, True, f"ValueError: {cap(message, 200)}")
     return Result(name, False, "no error was raised", hint)
+
+
+def _is_raise(path: Path, line: int | None) -> bool:
+    """Whether ``line`` of the Python file ``path`` lies in a ``raise`` statement."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return False
+    return line is not None and any(
+        isinstance(node, ast.Raise) and node.lineno <= line <= (node.end_lineno or node.lineno)
+        for node in ast.walk(tree))
 
 
 def number_pattern(value: float) -> str:
