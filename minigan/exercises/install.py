@@ -27,6 +27,7 @@ import functools
 import importlib
 import inspect
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -195,14 +196,15 @@ def revisit_message(error: BaseException | None = None) -> str:
     """Which exercise to revisit after a failure: the student's file the exception ``error`` came
     from (or that its message names), else every exercise of the student's that ran."""
     if error is not None:
-        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        text = str(error)
+        numbers = {int(n) for n in re.findall(r"\(exercise (\d+)[,)]", text)}
+        named = [e for e in _LOADED.values() if e.number in numbers or e.filename in text]
+        for frame in reversed(traceback.extract_tb(error.__traceback__) if not named else []):
             exercise = _LOADED.get(Path(frame.filename).resolve())
             if exercise is not None:
                 return (f"the error above came from your exercise {exercise.number} ({exercise.filename}, "
                         f"line {frame.lineno}): revisit it, then check it with: minigan check {exercise.number}")
-        text = str(error)
-        named = [e for e in _LOADED.values() if f"exercise {e.number}" in text or e.filename in text]
-        if named:
+        if named:  # our own errors name the exercise and the place (an exit, a VJP's type)
             e = named[0]
             return (f"the error above is in your exercise {e.number} ({e.filename}): revisit it, then check it "
                     f"with: minigan check {e.number}")
