@@ -248,6 +248,32 @@ def test_lesson_10_fails_with_the_eigenvalue_power_iteration(tmp_path):
     run = _lesson(10, tmp_path / "ws", tmp_path / "figures")
     assert run.returncode != 0
     assert "8 power_iteration" in run.stdout and "08_power_iteration.py" in run.stderr
+    assert "exercises: the error above came from your exercise 8 (08_power_iteration.py, line" in run.stderr
+
+
+def test_a_failed_lesson_check_names_the_exercises_that_ran(solutions, tmp_path):
+    script = textwrap.dedent("""
+        import os, sys
+        os.environ["MINIGAN_EXERCISES"] = sys.argv[1]
+        import minigan as mg
+        from minigan.lesson import Lesson
+        lesson = Lesson("10_probe", "a lesson whose claim fails", argv=["--out", sys.argv[2]])
+        mg.nn.power_iteration(mg.backend.asarray([[1.0, 10.0], [0.0, 2.0]]))
+        lesson.check("a claim that does not hold", False)
+        lesson.finish()
+    """)
+    environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
+    run = subprocess.run([sys.executable, "-c", script, str(solutions), str(tmp_path / "out")], capture_output=True,
+                         text=True, env=environment, cwd=ROOT, timeout=120)
+    assert run.returncode == 1, run.stderr
+    assert ("exercises: this lesson failed while running your exercises 8 (08_power_iteration.py): revisit them — "
+            "minigan check 8") in run.stdout
+
+
+def test_lesson_05_runs_exercise_4(solutions, tmp_path):
+    run = _lesson(5, solutions, tmp_path / "figures")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "w1_histogram ×" in run.stdout and "w1_samples ×" in run.stdout
 
 
 def test_unwritten_exercises_fall_back_to_minigan(tmp_path):
