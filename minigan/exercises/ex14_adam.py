@@ -80,7 +80,8 @@ def checks(student: ModuleType) -> Iterator[Result]:
     expected = _reference(param, grad, m, v, 1, **arguments)
     yield compare("step 1 moves every coordinate by ≈ lr against the gradient's sign", new_param, expected[0],
                   rtol=1e-10, mistakes={NO_CORRECTION: _reference(param, grad, m, v, 1, correct=False, **arguments)[0],
-                                        EPS_INSIDE: _reference(param, grad, m, v, 1, eps_inside=True, **arguments)[0]})
+                                        EPS_INSIDE: _reference(param, grad, m, v, 1, eps_inside=True, **arguments)[0]},
+                  expect="array")
     yield compare("the moments after step 1: m = (1 − β₁)g, v = (1 − β₂)g²", np.concatenate([new_m, new_v]),
                   np.concatenate([expected[1], expected[2]]), rtol=1e-12)
     yield compare("the input arrays are left unchanged", np.concatenate(inputs), np.concatenate([param, grad, m, v]),
