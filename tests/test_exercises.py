@@ -97,7 +97,7 @@ def test_fresh_workspace_fails_every_exercise_with_exit_1(tmp_path, capsys):
 def test_solutions_pass_every_exercise(solutions, capsys):
     assert main(["check", "--all", "--dir", str(solutions)]) == 0
     out = capsys.readouterr().out
-    assert "✗" not in out
+    assert "✗" not in out and "your code printed" not in out
     assert out.rstrip().endswith(f"{len(EXERCISES)} / {len(EXERCISES)} exercises done")
 
 
