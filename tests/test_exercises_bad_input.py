@@ -250,3 +250,19 @@ def test_ctrl_c_in_check_in_process(solutions, capsys, monkeypatch):
     monkeypatch.setattr(checker, "check_workspace", interrupted)
     assert main(["check", "--dir", str(solutions)]) == 130
     assert "interrupted (Ctrl-C)" in capsys.readouterr().err
+
+
+def test_a_vjp_returning_an_ndarray_in_a_lesson_names_the_exercise(solutions):
+    _plant(solutions, 10, "return g * (1.0 - out * out)", "return (g * (1.0 - out * out)).data")
+    run = _python("""
+        import sys
+        import minigan as mg
+        from minigan.exercises.install import install
+        install(sys.argv[1])
+        x = mg.tensor([0.5, -1.0], requires_grad=True)
+        mg.tanh(x).sum().backward()
+    """, str(solutions))
+    assert run.returncode == 1
+    assert "VJPTypeError: your tanh_vjp (exercise 10) returned a numpy.ndarray; return a Tensor" in run.stderr
+    assert "AttributeError" not in run.stderr
+    assert "exercises: the error above is in your exercise 10 (10_vjp_tanh_mul.py)" in run.stderr
