@@ -79,9 +79,9 @@ def _check(args: argparse.Namespace) -> int:
         return _problem("check", ValueError("--dir '' is empty: give the workspace folder (default: .)"))
     folder = Path(args.dir).expanduser()
     if not folder.is_dir():
-        what = "is a file, not a folder" if folder.exists() else "does not exist"
-        return _problem("check", ValueError(f"no workspace at {folder}: it {what} "
-                                            f"(write one with: minigan exercises {folder})"))
+        what = "it is a file, not a folder" if folder.exists() else \
+            f"it does not exist (write one with: minigan exercises {folder})"
+        return _problem("check", ValueError(f"no workspace at {folder}: {what}"))
     out = _Output()
     try:
         outcomes = check_workspace(folder, selection, timeout=args.timeout, write=out)
