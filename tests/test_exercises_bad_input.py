@@ -266,3 +266,13 @@ def test_a_vjp_returning_an_ndarray_in_a_lesson_names_the_exercise(solutions):
     assert "VJPTypeError: your tanh_vjp (exercise 10) returned a numpy.ndarray; return a Tensor" in run.stderr
     assert "AttributeError" not in run.stderr
     assert "exercises: the error above is in your exercise 10 (10_vjp_tanh_mul.py)" in run.stderr
+
+
+def test_check_on_a_missing_folder_or_a_file_is_one_line_and_exit_2(tmp_path, capsys):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine\n")
+    for directory, message in ((tmp_path / "nope", "it does not exist (write one with: minigan exercises"),
+                               (a_file, "it is a file, not a folder"), ("", "--dir '' is empty")):
+        assert main(["check", "--dir", str(directory)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "" and message in captured.err and captured.err.count("\n") == 1
