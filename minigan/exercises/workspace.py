@@ -40,8 +40,9 @@ exercise it checked passed. Each exercise has 30 s (`--timeout`).
 
 runs lesson 10 with minigan's functions replaced by the exercises you have written (the ones you
 have not fall back to minigan's, and the lesson says which ran). The lesson's checks then check
-your code; when one fails, or your code raises an error, the lesson names the exercise to revisit. Exercises 7 (the critic loop) and 9 (the layer) are checked by `minigan check` only:
-the lessons write those loops and layers out themselves.
+your code; when one fails, or your code raises an error, the lesson names the exercise to
+revisit. Exercises 7 (the critic loop) and 9 (the layer) are checked by `minigan check` only: the
+lessons write those loops and layers out themselves.
 
 ## The exercises, in order
 
