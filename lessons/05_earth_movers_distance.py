@@ -67,6 +67,9 @@ lesson.check("δ = (0, 2, 2, −1, 0)", deltas_by_hand.tolist() == [0, 2, 2, -1,
 lesson.check_close("W = Σ|δᵢ| = 5", work_by_hand, 5.0, atol=0)
 lesson.check("distances.w1_histogram gives the same δ", np.array_equal(deltas, deltas_by_hand), str(deltas.tolist()))
 lesson.check_close("distances.w1_histogram gives W = 5", work, 5.0, atol=1e-12)
+# The plain call is exercise 4's: `minigan lesson 5 --with-exercises DIR` checks the student's function here.
+lesson.check_close("distances.w1_histogram(P, Q), with no options, gives the W of the walk by hand",
+                   distances.w1_histogram(P, Q), work_by_hand, atol=1e-12)
 
 # The source's own numbering, piles 1 … 4 (index 0 unused), both readings of its recurrence.
 P_from_one, Q_from_one = np.concatenate([[np.nan], P]), np.concatenate([[np.nan], Q])

@@ -122,9 +122,9 @@ class Lesson:
                 print(f"{parser.prog}: {error}", file=sys.stderr)
                 raise SystemExit(2) from None
         if os.environ.get("MINIGAN_EXERCISES"):  # `minigan lesson N --with-exercises DIR` (issue 15)
-            from minigan.exercises.install import install
+            from minigan.exercises.install import install_from_environment
 
-            install(os.environ["MINIGAN_EXERCISES"])
+            install_from_environment()  # a folder that does not exist: one line, exit status 2
         backend.manual_seed(self.seed)
         # A check's detail or a printed list shows numbers as 2.0, not np.float64(2.0) (NumPy ≥ 2's repr).
         np.set_printoptions(legacy="1.25")

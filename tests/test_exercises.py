@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -96,7 +97,7 @@ def test_fresh_workspace_fails_every_exercise_with_exit_1(tmp_path, capsys):
 def test_solutions_pass_every_exercise(solutions, capsys):
     assert main(["check", "--all", "--dir", str(solutions)]) == 0
     out = capsys.readouterr().out
-    assert "✗" not in out
+    assert "✗" not in out and "your code printed" not in out
     assert out.rstrip().endswith(f"{len(EXERCISES)} / {len(EXERCISES)} exercises done")
 
 
@@ -140,6 +141,7 @@ MISTAKES = [
     ("kl arguments swapped", 1, "    p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)\n    mass",
      "    q, p = np.asarray(p, dtype=float), np.asarray(q, dtype=float)\n    mass", "arguments swapped"),
     ("kl in log10", 1, "np.log(p[mass] / q[mass])", "np.log10(p[mass] / q[mass])", "log₁₀ instead of ln"),
+    ("kl infinite wherever q is 0", 1, "if np.any(q[mass] == 0):", "if np.any(q == 0):", "pᵢ = qᵢ = 0 adds 0"),
     ("js in bits", 1, "return 0.5 * kl(p, m) + 0.5 * kl(q, m)",
      "return (0.5 * kl(p, m) + 0.5 * kl(q, m)) / math.log(2)", "JS in bits"),
     ("gan value in log10", 2, "np.sum(xlogy(p_r, D)) + np.sum(xlogy(p_g, 1.0 - D))",
@@ -151,6 +153,8 @@ MISTAKES = [
     ("clipping bound c·m·l", 6, "return c * math.sqrt(m * l)", "return c * m * l", "c·m·l"),
     ("critic descends", 7, "(-gap).backward()", "gap.backward()", "ascend"),
     ("eigenvalue power iteration", 8, None, EIGEN_ITERATION, "eigenvalue power iteration"),
+    ("power iteration returns sigma squared", 8, "sigma = float(xp.linalg.norm(Wv))",
+     "sigma = float(xp.linalg.norm(Wv)) ** 2", "σ² returned"),
     ("sigma detached in the layer", 9, "self.sigma = mg.tensor(self.u) @ (W @ mg.tensor(self.v))",
      "self.sigma = mg.tensor(self.u @ W.data @ self.v)", "Tensor expression"),
     ("mul VJP keeps the broadcast shape", 10, "return unbroadcast(g * b, a.shape), unbroadcast(g * a, b.shape)",
@@ -244,6 +248,32 @@ def test_lesson_10_fails_with_the_eigenvalue_power_iteration(tmp_path):
     run = _lesson(10, tmp_path / "ws", tmp_path / "figures")
     assert run.returncode != 0
     assert "8 power_iteration" in run.stdout and "08_power_iteration.py" in run.stderr
+    assert "exercises: the error above came from your exercise 8 (08_power_iteration.py, line" in run.stderr
+
+
+def test_a_failed_lesson_check_names_the_exercises_that_ran(solutions, tmp_path):
+    script = textwrap.dedent("""
+        import os, sys
+        os.environ["MINIGAN_EXERCISES"] = sys.argv[1]
+        import minigan as mg
+        from minigan.lesson import Lesson
+        lesson = Lesson("10_probe", "a lesson whose claim fails", argv=["--out", sys.argv[2]])
+        mg.nn.power_iteration(mg.backend.asarray([[1.0, 10.0], [0.0, 2.0]]))
+        lesson.check("a claim that does not hold", False)
+        lesson.finish()
+    """)
+    environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
+    run = subprocess.run([sys.executable, "-c", script, str(solutions), str(tmp_path / "out")], capture_output=True,
+                         text=True, env=environment, cwd=ROOT, timeout=120)
+    assert run.returncode == 1, run.stderr
+    assert ("exercises: this lesson failed while running your exercises 8 (08_power_iteration.py): revisit them — "
+            "minigan check 8") in run.stdout
+
+
+def test_lesson_05_runs_exercise_4(solutions, tmp_path):
+    run = _lesson(5, solutions, tmp_path / "figures")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "w1_histogram ×" in run.stdout and "w1_samples ×" in run.stdout
 
 
 def test_unwritten_exercises_fall_back_to_minigan(tmp_path):
@@ -296,3 +326,90 @@ def test_solution_w1_samples_matches_scipy(distance_solutions, samples):
 
     x, y = samples
     assert distance_solutions[5].w1_samples(x, y) == pytest.approx(wasserstein_distance(x, y), rel=1e-9, abs=1e-9)
+
+
+# ------------------------------------------------------- ValueError tests, return types, task texts
+EX13_CHECK = ("        raise ValueError(f\"real and fake batches must have the same shape, got {real.shape} and "
+              "{fake.shape}\")\n")
+VALUE_ERRORS = [
+    # (exercise, the student's explicit check, what it becomes, the phrase of the ✗ line)
+    (4, "        raise ValueError(f\"the piles must have the same total, got {p.sum()} and {q.sum()}\")\n",
+     "        raise ValueError('bad piles')\n", "does not name the bad values"),
+    (5, "        raise ValueError(f\"x and y must have the same size, got {x.shape} and {y.shape}\")\n",
+     "        pass\n", "came from"),  # NumPy's broadcast error is a ValueError too: not the student's check
+    (5, "        raise ValueError(f\"x and y must be 1-D samples, got shapes {x.shape} and {y.shape}\")\n",
+     "        raise ValueError('not 1-D')\n", "does not name the bad values"),
+    (13, EX13_CHECK,
+     "        pass\n", "came from"),  # the engine's ShapeError: not the student's check
+    (13, EX13_CHECK,
+     "        raise ValueError('the shapes differ')\n", "does not name the bad values"),
+]
+
+
+@pytest.mark.parametrize("number, old, new, phrase", VALUE_ERRORS, ids=[f"ex{v[0]}-{v[3]}" for v in VALUE_ERRORS])
+def test_value_error_tests_check_where_it_comes_from_and_its_message(tmp_path, number, old, new, phrase):
+    write_workspace(tmp_path, solutions=True)
+    _plant(tmp_path, number, old, new)
+    outcome = check_exercise(exercise(number), tmp_path)
+    assert outcome.status == "failed", outcome.lines
+    failed = [line for line in outcome.lines if "✗" in line]
+    assert len(failed) == 1 and "raise ValueError" in failed[0] and phrase in failed[0], outcome.lines
+
+
+@pytest.mark.parametrize("new, shown", [("str(float(np.sum(np.abs(carried))))", "returned str '"),
+                                        ("[float(np.sum(np.abs(carried)))]", "returned list [")])
+def test_a_float_returned_as_a_string_or_a_list_is_refused(tmp_path, new, shown):
+    write_workspace(tmp_path, solutions=True)
+    _plant(tmp_path, 4, "float(np.sum(np.abs(carried)))", new)
+    outcome = check_exercise(exercise(4), tmp_path)
+    assert outcome.status == "error", outcome.lines
+    assert shown in outcome.lines[-1] and "the task asks for a float" in outcome.lines[-1]
+
+
+def test_a_vjp_returning_an_ndarray_is_named(tmp_path):
+    write_workspace(tmp_path, solutions=True)
+    _plant(tmp_path, 10, "return g * (1.0 - out * out)", "return (g * (1.0 - out * out)).data")
+    outcome = check_exercise(exercise(10), tmp_path)
+    assert outcome.status == "error", outcome.lines
+    assert "returned numpy.ndarray" in outcome.lines[-1] and "asks for a Tensor" in outcome.lines[-1]
+    # one that hands back a Tensor when called directly but an array inside the engine: named by the primitive
+    write_workspace(tmp_path / "b", solutions=True)
+    _plant(tmp_path / "b", 10, "    return unbroadcast(g * b, a.shape), unbroadcast(g * a, b.shape)\n",
+           "    grads = unbroadcast(g * b, a.shape), unbroadcast(g * a, b.shape)\n"
+           "    return grads if g.shape == (4, 3) else tuple(t.data for t in grads)\n")
+    outcome = check_exercise(exercise(10), tmp_path / "b")
+    assert "your mul_vjp (exercise 10) returned a numpy.ndarray; return a Tensor" in outcome.lines[-1], outcome.lines
+
+
+def test_a_failed_comparison_shows_the_largest_difference_with_every_digit(tmp_path):
+    write_workspace(tmp_path, solutions=True)
+    _plant(tmp_path, 14, "(v_hat**0.5 + eps)", "(v_hat**0.5)")  # Adam without ε: equal to 5 digits
+    outcome = check_exercise(exercise(14), tmp_path)
+    line = next(line for line in outcome.lines if "✗" in line)
+    match = re.search(r"largest difference ([0-9.e+-]+) at index \d: expected (\S+), got (\S+)\)", line)
+    assert match, line
+    difference, expected, got = (float(text) for text in match.groups())
+    assert difference == pytest.approx(abs(expected - got), rel=1e-6) and 0 < difference < 1e-6
+
+
+def test_task_text_numbers_hold():
+    """The numbers the task texts state (ex08, ex14) are checked here."""
+    import numpy as np
+
+    from minigan.exercises.ex14_adam import _reference
+
+    for betas, factor in (((0.9, 0.999), 3.16), ((0.5, 0.9), 1.58)):  # ex14: the uncorrected first step
+        g = np.array([0.3, -2.0, 1e-3])
+        step = -_reference(np.zeros(3), g, np.zeros(3), np.zeros(3), 1, lr=1.0, betas=betas, eps=0.0,
+                           correct=False)[0]
+        assert step == pytest.approx(np.sign(g) * factor, rel=2e-3)
+        corrected = -_reference(np.zeros(3), g, np.zeros(3), np.zeros(3), 1, lr=1.0, betas=betas, eps=0.0)[0]
+        assert corrected == pytest.approx(np.sign(g), rel=1e-12)
+    W = np.array([[1.0, 10.0], [0.0, 2.0]])  # ex08: ρ(W) = 2 < σ₁ ≈ 10.2
+    assert max(abs(np.linalg.eigvals(W))) == pytest.approx(2.0)
+    assert np.linalg.norm(W, 2) == pytest.approx(10.2, abs=0.05)
+    for normal in (np.diag([3.0, -1.0]), np.array([[0.0, -2.0], [2.0, 0.0]])):  # normal: ρ = σ₁
+        assert max(abs(np.linalg.eigvals(normal))) == pytest.approx(np.linalg.norm(normal, 2))
+    text = exercise(8).stub() + exercise(14).stub() + exercise(13).stub()
+    for false in ("only for symmetric positive semi-definite", "far too small", "asks for\nthat softly"):
+        assert false not in text

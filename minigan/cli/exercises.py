@@ -4,16 +4,46 @@
     minigan check [N ...|--all] [--dir DIR] [--timeout S]  check the student's exercises, with named hints
 
 ``check`` ends with "N / 14 exercises done" and exits 0 only when every exercise it checked
-passed (1 otherwise, 2 for a bad command line).
+passed (1 otherwise, 2 for a bad command line or folder, 130 when interrupted by Ctrl-C).
+Problems are one line on stderr, never a traceback; output piped into ``head`` ends quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
 __all__ = ["add_parsers"]
+
+
+class _Output:
+    """Print to stdout; once the reader has gone (``minigan check | head``), print nowhere and go on."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def __call__(self, line: str = "") -> None:
+        if self.closed:
+            return
+        try:
+            print(line, flush=True)
+        except BrokenPipeError:
+            self.closed = True
+            try:  # later writes, and Python's own flush at exit, go nowhere instead of raising again
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
+            except (OSError, ValueError, AttributeError):
+                pass
+
+
+def _problem(command: str, error: BaseException) -> int:
+    text = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    print(f"minigan {command}: {text}", file=sys.stderr)
+    return 2
 
 
 def _write(args: argparse.Namespace) -> int:
@@ -22,18 +52,18 @@ def _write(args: argparse.Namespace) -> int:
 
     try:
         written, kept = write_workspace(args.directory, solutions=args.solutions, force=args.force or ())
-    except LookupError as error:
-        print(error)
-        return 2
-    folder = Path(args.directory)
+    except (LookupError, ValueError, OSError) as error:
+        return _problem("exercises", error)
+    out = _Output()
+    folder = Path(args.directory).expanduser()
     kind = "worked solutions" if args.solutions else "exercises"
-    print(f"{folder}: {len(written)} file(s) written ({kind}), {len(kept)} kept")
+    out(f"{folder}: {len(written)} file(s) written ({kind}), {len(kept)} kept")
     for path in written:
-        print(f"  wrote {path.name}")
+        out(f"  wrote {path.name}")
     for path in kept:
-        print(f"  kept  {path.name} (it exists: never overwritten; --force N resets exercise N)")
+        out(f"  kept  {path.name} (it exists: never overwritten; --force N resets exercise N)")
     if not args.solutions:
-        print(f"\nOpen {folder / EXERCISES[0].filename} and start; check with: minigan check --dir {folder}")
+        out(f"\nOpen {folder / EXERCISES[0].filename} and start; check with: minigan check --dir {folder}")
     return 0
 
 
@@ -44,18 +74,35 @@ def _check(args: argparse.Namespace) -> int:
     try:
         selection = [exercise(key) for key in args.numbers] if args.numbers and not args.all else list(EXERCISES)
     except LookupError as error:
-        print(error)
-        return 2
-    folder = Path(args.dir)
+        return _problem("check", error)
+    if not str(args.dir).strip():
+        return _problem("check", ValueError("--dir '' is empty: give the workspace folder (default: .)"))
+    folder = Path(args.dir).expanduser()
     if not folder.is_dir():
-        print(f"no workspace at {folder}: write one with `minigan exercises {folder}`")
-        return 2
-    outcomes = check_workspace(folder, selection, timeout=args.timeout)
+        what = "it is a file, not a folder" if folder.exists() else \
+            f"it does not exist (write one with: minigan exercises {folder})"
+        return _problem("check", ValueError(f"no workspace at {folder}: {what}"))
+    out = _Output()
+    try:
+        outcomes = check_workspace(folder, selection, timeout=args.timeout, write=out)
+    except KeyboardInterrupt:
+        print("\nminigan check: interrupted (Ctrl-C)", file=sys.stderr)
+        return 130
     done = sum(outcome.passed for outcome in outcomes)
     checked = "" if len(selection) == len(EXERCISES) else \
         f" (checked here: {', '.join(str(e.number) for e in selection)}; minigan check --all for every one)"
-    print(f"\n{done} / {len(EXERCISES)} exercises done{checked}")
+    out(f"\n{done} / {len(EXERCISES)} exercises done{checked}")
     return 0 if done == len(selection) else 1
+
+
+def _seconds(text: str) -> float:
+    """``--timeout``: a finite number of seconds in (0, one day]."""
+    from minigan.exercises.checker import validate_timeout
+
+    try:
+        return validate_timeout(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def add_parsers(subcommands: Any) -> None:
@@ -77,5 +124,6 @@ def add_parsers(subcommands: Any) -> None:
     checker.add_argument("numbers", nargs="*", metavar="N", help="exercises to check (number or name; default all)")
     checker.add_argument("--all", action="store_true", help="check every exercise (the default)")
     checker.add_argument("--dir", default=".", help="the workspace folder (default: the current directory)")
-    checker.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per exercise (default: 30)")
+    checker.add_argument("--timeout", type=_seconds, default=30.0,
+                         help="seconds allowed per exercise, more than 0 and at most 86400 (default: 30)")
     checker.set_defaults(run=_check)

@@ -152,7 +152,11 @@ def _run_lesson(args: argparse.Namespace) -> int:
         command += ["--out", args.out]
     environment = lesson_environment()
     if args.with_exercises:  # the student's exercises replace minigan's functions (issue 15)
-        environment["MINIGAN_EXERCISES"] = str(Path(args.with_exercises).resolve())
+        if not Path(args.with_exercises).expanduser().is_dir():
+            print(f"minigan lesson: --with-exercises {args.with_exercises!r}: no such folder "
+                  f"(write a workspace with: minigan exercises {args.with_exercises})", file=sys.stderr)
+            return 2
+        environment["MINIGAN_EXERCISES"] = str(Path(args.with_exercises).expanduser().resolve())
     # The lesson's own output (checks, figure paths) streams straight to this terminal.
     return subprocess.run(command, check=False, env=environment).returncode
 

@@ -9,22 +9,45 @@ import numpy as np
 import minigan as mg
 from minigan.autodiff.gradcheck import GradcheckError
 from minigan.autodiff.tensor import Primitive, Tensor
-from minigan.exercises._framework import Result
+from minigan.exercises._framework import Fatal, Result
 
 DOUBLE = ("the VJP is not differentiable again: write it with Tensor operations (+, −, *, @, .sum, .reshape), "
           "never on .data or NumPy arrays, so that create_graph=True can record it")
 
 
-def primitive(name: str, forward: Callable, student_vjp: Callable, tuple_result: bool) -> Primitive:
+class VJPTypeError(TypeError):
+    """A student's VJP returned something other than a Tensor (a NumPy array, a number): the
+    engine cannot use it, so say so by name instead of failing deep inside the engine."""
+
+
+def vjp_type_problem(grads: tuple, needed: list[bool], function: str, exercise: int) -> str:
+    """"your tanh_vjp (exercise 10) returned a numpy.ndarray; return a Tensor …", or "" when every
+    needed gradient is a Tensor."""
+    for grad, need in zip(grads, needed):
+        if need and not isinstance(grad, Tensor):
+            kind = f"{type(grad).__module__}.{type(grad).__name__}".replace("builtins.", "")
+            return (f"your {function} (exercise {exercise}) returned a {kind}; return a Tensor: write the VJP "
+                    "with Tensor operations on the Tensors it is given (g, out and the inputs), never on .data "
+                    "or NumPy arrays")
+    return ""
+
+
+def primitive(name: str, forward: Callable, student_vjp: Callable, tuple_result: bool,
+              label: tuple[str, int] | None = None) -> Primitive:
     """An engine primitive whose backward rule is the student's VJP (arguments that need no
-    gradient get None, as the engine's own VJPs do)."""
+    gradient get None, as the engine's own VJPs do). ``label`` = (function name, exercise number):
+    a gradient that is not a Tensor then stops the check with one line naming them."""
     def vjp(g, out, *args):
         grads = student_vjp(g, out, *args)
         if not tuple_result:
             grads = (grads,)
         grads = tuple(grads)
-        return tuple(grad if isinstance(arg, Tensor) and arg.requires_grad else None
-                     for grad, arg in zip(grads, args))
+        needed = [isinstance(arg, Tensor) and arg.requires_grad for arg in args]
+        if label is not None:
+            problem = vjp_type_problem(grads, needed, *label)
+            if problem:
+                raise Fatal(problem)
+        return tuple(grad if need else None for grad, need in zip(grads, needed))
     return Primitive(name, forward, vjp)
 
 

@@ -14,16 +14,19 @@ checker reports as one line.
 
 from __future__ import annotations
 
+import numbers
 import re
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Exercise", "Result", "Fatal", "Patch", "compare", "to_host", "check_signature"]
+__all__ = ["Exercise", "Result", "Fatal", "Patch", "cap", "check_signature", "compare", "number_pattern",
+           "raises_value_error", "to_host"]
 
 _SOLUTION = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION\n(?P<body>.*?)^[ \t]*# END SOLUTION\n",
                        re.MULTILINE | re.DOTALL)
@@ -167,7 +170,7 @@ def to_host(value: Any) -> Any:
     try:
         return np.asarray(value, dtype=float)
     except (TypeError, ValueError) as error:
-        raise Fatal(f"returned {type(value).__name__} {value!r:.60}, which is not a number or an array "
+        raise Fatal(f"returned {type(value).__name__} {cap(repr(value), 60)}, which is not a number or an array "
                     f"({error})") from None
 
 
@@ -175,25 +178,80 @@ def _show(value: np.ndarray) -> str:
     if value.ndim == 0:
         return f"{float(value):.6g}"
     if value.size <= 8:
-        return np.array2string(value, precision=5, separator=", ", suppress_small=True)
+        return np.array2string(value, precision=5, separator=", ", suppress_small=True).replace("\n", "")
     return f"array of shape {value.shape} (first entries {np.array2string(value.ravel()[:4], precision=4)} …)"
+
+
+def _largest_difference(got: np.ndarray, expected: np.ndarray) -> str:
+    """Where ``got`` and ``expected`` (same shape) differ most, with every digit of both values.
+
+    Shown with a failed comparison: two arrays printed to 5 digits can look equal while they are
+    not (Adam without its ε differs in the 9th digit)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        difference = np.abs(got - expected)
+    same = (got == expected) | (np.isnan(got) & np.isnan(expected))
+    difference = np.where(same, 0.0, np.where(np.isnan(difference), np.inf, difference))
+    index = int(np.argmax(difference))
+    if difference.ravel()[index] == 0:
+        return ""
+    if got.ndim == 0:
+        where = ""
+    elif got.ndim == 1:
+        where = f" at index {index}"
+    else:
+        where = f" at index {tuple(int(i) for i in np.unravel_index(index, got.shape))}"
+    g, e = float(got.ravel()[index]), float(expected.ravel()[index])
+    return f"; largest difference {difference.ravel()[index]:.3g}{where}: expected {e!r}, got {g!r}"
 
 
 def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
 
 
+#: What a docstring's "Return a float / a Tensor / an array" accepts (``compare``'s ``expect``).
+EXPECT = {"float": "a float", "tensor": "a Tensor", "array": "an array"}
+
+
+def _type_problem(got: Any, expect: str) -> str:
+    """Why ``got`` is not what ``expect`` names, or "" when it is."""
+    from minigan import backend
+    from minigan.autodiff import Tensor
+
+    if expect == "float":
+        ok = isinstance(got, numbers.Real) and not isinstance(got, bool | np.bool_)
+        advice = "return float(...)"
+    elif expect == "tensor":
+        ok = isinstance(got, Tensor)
+        advice = "write it with Tensor operations (+, −, *, @, .sum, .reshape) on the Tensors you were given"
+    elif expect == "array":
+        ok = isinstance(got, np.ndarray) or (backend.is_array(got) and not isinstance(got, Tensor))
+        advice = "return an array (np.asarray(...), or arithmetic on the arrays you were given)"
+    else:
+        raise ValueError(f"expect must be one of {sorted(EXPECT)} or None, got {expect!r}")
+    if ok:
+        return ""
+    kind = type(got).__module__.replace("builtins", "").replace("minigan.autodiff.tensor", "minigan")
+    kind = f"{kind}.{type(got).__name__}".lstrip(".")
+    return f"returned {kind} {cap(repr(got), 60)}, but the task asks for {EXPECT[expect]}: {advice}"
+
+
 def compare(name: str, got: Any, expected: Any, rtol: float = 1e-7, atol: float = 1e-9,
-            mistakes: dict[str, Any] | None = None) -> Result:
+            mistakes: dict[str, Any] | None = None, expect: str | None = None) -> Result:
     """✓ when ``got`` equals ``expected`` within atol + rtol·|expected| (entrywise, inf equals inf).
 
-    Otherwise ✗ with both values, and the hint of the first entry of ``mistakes`` (hint → the
-    value that mistake produces) that ``got`` matches. Raises :class:`Fatal` for None, a wrong
-    shape or a NaN that the expected value does not have.
+    Otherwise ✗ with both values, the largest difference with all its digits, and the hint of the
+    first entry of ``mistakes`` (hint → the value that mistake produces) that ``got`` matches.
+    Raises :class:`Fatal` for None, a wrong shape, a NaN that the expected value does not have,
+    or — with ``expect`` ("float", "tensor" or "array": what the task's docstring asks the
+    function to return) — a value of another type (a string "5.0" or a list [5.0] for a float).
     """
     expected_host = np.asarray(to_host(expected), dtype=float)
     if got is None:
         raise Fatal(f"{name}: returned None — is a `return` missing?")
+    if expect is not None:
+        problem = _type_problem(got, expect)
+        if problem:
+            raise Fatal(f"{name}: {problem}")
     got_host = to_host(got)
     if got_host.shape != expected_host.shape and got_host.size == expected_host.size == 1:
         got_host = got_host.reshape(expected_host.shape)  # a 1-element array for a number is fine
@@ -204,6 +262,7 @@ def compare(name: str, got: Any, expected: Any, rtol: float = 1e-7, atol: float 
     detail = f"expected {_show(expected_host)}, got {_show(got_host)}"
     if _close(got_host, expected_host, rtol, atol):
         return Result(name, True, detail)
+    detail += _largest_difference(got_host, expected_host)
     for hint, wrong in (mistakes or {}).items():
         try:
             wrong_host = np.asarray(to_host(wrong), dtype=float)
@@ -212,6 +271,66 @@ def compare(name: str, got: Any, expected: Any, rtol: float = 1e-7, atol: float 
         if _close(got_host, wrong_host, max(rtol, 1e-6), max(atol, 1e-9)):
             return Result(name, False, detail, hint)
     return Result(name, False, detail)
+
+
+def raises_value_error(name: str, call: Callable[[], Any], student: ModuleType, mentions: tuple[str, ...],
+                       hint: str = "") -> Result:
+    """✓ when ``call()`` raises ValueError *from a ``raise`` statement in the student's file*, with a
+    message that names the bad input: every regular expression of ``mentions`` is found in it.
+
+    NumPy's broadcast error or the engine's ShapeError is a ValueError too, raised from inside
+    NumPy or minigan (or by a NumPy operation on the student's line): it does not count, since the
+    task asks for an explicit check and a clear message."""
+    import traceback
+
+    mine = Path(getattr(student, "__file__", "") or "").resolve()
+    try:
+        call()
+    except ValueError as error:
+        message = str(error)
+        frames = traceback.extract_tb(error.__traceback__)
+        last = frames[-1] if frames else None
+        if last is None or Path(last.filename).resolve() != mine or not _is_raise(mine, last.lineno):
+            where = "an unknown place" if last is None else \
+                f"{Path(last.filename).name}, line {last.lineno} ({cap((last.line or '').strip(), 80)})"
+            return Result(name, False, f"the ValueError came from {where}, not from a `raise` of yours: "
+                                       f"{cap(message, 200)}",
+                          hint or "check the input yourself, first thing, and raise ValueError with a message "
+                                  "that names the bad values")
+        missing = [pattern for pattern in mentions if not re.search(pattern, message)]
+        if missing:
+            return Result(name, False, f"the message {cap(message, 200)!r} does not name the bad values",
+                          hint or "say what was wrong in the message: name the bad values (e.g. both sizes)")
+        return Result(name, True, f"ValueError: {cap(message, 200)}")
+    return Result(name, False, "no error was raised", hint)
+
+
+def _is_raise(path: Path, line: int | None) -> bool:
+    """Whether ``line`` of the Python file ``path`` lies in a ``raise`` statement."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return False
+    return line is not None and any(
+        isinstance(node, ast.Raise) and node.lineno <= line <= (node.end_lineno or node.lineno)
+        for node in ast.walk(tree))
+
+
+def number_pattern(value: float) -> str:
+    """A regular expression for ``value`` written as a number in a message: 3 matches "3", "3.0",
+    "3.00" (not "13" or "0.3")."""
+    text = f"{value:g}"
+    whole = text.isdigit() or (text.startswith("-") and text[1:].isdigit())
+    return rf"(?<![\d.]){re.escape(text)}" + (r"(\.0*)?" if whole else "") + r"(?!\d|\.\d)"
+
+
+def cap(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how many were cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters cut)"
 
 
 def check_signature(module: ModuleType, function: str, parameters: tuple[str, ...], filename: str) -> Any:

@@ -65,14 +65,14 @@ def checks(student: ModuleType) -> Iterator[Result]:
     rng = np.random.default_rng(2)
     p_r, p_g = rng.dirichlet(np.ones(6)), rng.dirichlet(np.ones(6))
     yield compare("D* on six bins", student.optimal_discriminator(p_r, p_g), distances.optimal_discriminator(p_r, p_g),
-                  mistakes={SWAPPED: p_g / (p_r + p_g)})
+                  mistakes={SWAPPED: p_g / (p_r + p_g)}, expect="array")
     yield compare("D* = ½ where p_r = p_g = 0", student.optimal_discriminator(np.array([0.0, 1.0]),
                                                                               np.array([0.0, 1.0])), [0.5, 0.5])
     yield compare("D* = ½ everywhere when p_g = p_r", student.optimal_discriminator(p_r, p_r), np.full(6, 0.5))
     d = rng.uniform(0.05, 0.95, 6)
     expected = distances.gan_value(p_r, p_g, d, 1.0)
     yield compare("L(G, D) for a random D", student.gan_value(p_r, p_g, d), expected,
-                  mistakes={LOG10: expected / math.log(10)})
+                  mistakes={LOG10: expected / math.log(10)}, expect="float")
     d_star = distances.optimal_discriminator(p_r, p_g)
     expected = 2 * distances.js(p_r, p_g) - 2 * math.log(2)
     yield compare("L(G, D*) = 2·JS(p_r‖p_g) − 2 ln 2", student.gan_value(p_r, p_g, d_star), expected,

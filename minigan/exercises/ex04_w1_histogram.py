@@ -8,7 +8,7 @@ from types import ModuleType
 import numpy as np
 
 from minigan import distances
-from minigan.exercises._framework import Exercise, Patch, Result, compare, delegate
+from minigan.exercises._framework import Exercise, Patch, Result, compare, delegate, number_pattern, raises_value_error
 
 CODE = '''
 """Exercise 4 — W₁ of two histograms on a line: moving piles of dirt (lesson 5: the earth mover's distance).
@@ -30,7 +30,7 @@ def w1_histogram(p, q):
     """W₁ between the histograms p and q (same length, same total) on the positions 0, 1, …, k−1.
 
     Return a float. Raise ValueError when the totals differ by more than 1e-9 (relative): there is
-    then no way to move P onto Q.
+    then no way to move P onto Q. Its message names both totals.
     """
     # BEGIN SOLUTION
     p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
@@ -54,20 +54,19 @@ NO_CUMSUM = ("W₁ of histograms without the cumulative sum: Σ|Pᵢ − Qᵢ| s
 def checks(student: ModuleType) -> Iterator[Result]:
     p, q = np.array([3.0, 2.0, 1.0, 4.0]), np.array([1.0, 2.0, 4.0, 3.0])
     yield compare("the dirt piles P = (3, 2, 1, 4), Q = (1, 2, 4, 3): W₁ = 5", student.w1_histogram(p, q), 5.0,
-                  mistakes={NO_CUMSUM: 6.0, NO_CUMSUM + " (halved)": 3.0})
+                  mistakes={NO_CUMSUM: 6.0, NO_CUMSUM + " (halved)": 3.0}, expect="float")
     yield compare("W₁ of a pile moved 3 steps: (1, 0, 0, 0) → (0, 0, 0, 1)",
-                  student.w1_histogram([1.0, 0, 0, 0], [0, 0, 0, 1.0]), 3.0, mistakes={NO_CUMSUM: 2.0})
+                  student.w1_histogram([1.0, 0, 0, 0], [0, 0, 0, 1.0]), 3.0, mistakes={NO_CUMSUM: 2.0},
+                  expect="float")
     rng = np.random.default_rng(4)
     for trial in range(3):
         a, b = rng.dirichlet(np.ones(10)), rng.dirichlet(np.ones(10))
         yield compare(f"W₁ of random histograms on 10 bins #{trial + 1}", student.w1_histogram(a, b),
-                      distances.w1_histogram(a, b), mistakes={NO_CUMSUM: np.abs(a - b).sum()})
-    yield compare("W₁(p, p) = 0", student.w1_histogram(p, p), 0.0, atol=1e-12)
-    try:
-        student.w1_histogram([1.0, 2.0], [1.0, 1.0])
-        yield Result("piles of different totals raise ValueError", False, "no error was raised")
-    except ValueError:
-        yield Result("piles of different totals raise ValueError", True)
+                      distances.w1_histogram(a, b), mistakes={NO_CUMSUM: np.abs(a - b).sum()}, expect="float")
+    yield compare("W₁(p, p) = 0", student.w1_histogram(p, p), 0.0, atol=1e-12, expect="float")
+    yield raises_value_error("piles of different totals (3 and 2) raise ValueError naming both totals",
+                             lambda: student.w1_histogram([1.0, 2.0], [1.0, 1.0]), student,
+                             (number_pattern(3), number_pattern(2)))
 
 
 def patches(student: ModuleType) -> list[Patch]:

@@ -79,7 +79,8 @@ def checks(student: ModuleType) -> Iterator[Result]:
     for m, l in ((64, 2), (512, 512), (1, 30)):
         yield compare(f"clipping_bound(0.01, ({m}, {l})) = 0.01·√({m}·{l})", student.clipping_bound(0.01, (m, l)),
                       0.01 * math.sqrt(m * l), rtol=1e-12,
-                      mistakes={CML: 0.01 * m * l, SOURCE: 0.01 * l * math.sqrt(m)} if l > 1 else {CML: 0.01 * m * l})
+                      mistakes={CML: 0.01 * m * l, SOURCE: 0.01 * l * math.sqrt(m)} if l > 1 else {CML: 0.01 * m * l},
+                      expect="float")
     rng = np.random.default_rng(6)
     worst = max(np.linalg.norm(rng.uniform(-0.01, 0.01, (20, 7)), 2) for _ in range(20))
     bound = float(student.clipping_bound(0.01, (20, 7)))

@@ -20,10 +20,15 @@ unit vector u ∈ ℝᵐ repeat
 
 This is power iteration on WᵀW (for v) and on WWᵀ (for u); σ rises to σ₁ from below. Stop after
 the first iteration k where |σ_k − σ_(k−1)| ≤ tol·σ_k, with σ₀ = ‖Wᵀu₀‖ for the starting u₀.
-Started from the u of the previous training step (a warm start), it stops after one iteration.
+Started again from the u it returned for the same W, it stops after one iteration. In training W
+moves a little between steps: the u of the previous step (a warm start) is already close, and
+few iterations reach tol (lesson 10 counts them; spectral normalisation runs one per step).
 
-Beware the version some texts give, x ↦ Wx/‖Wx‖: it finds the largest *eigenvalue* of W, which
-is σ₁ only for symmetric positive semi-definite W (and it cannot run on a non-square W).
+Beware the version some texts give, x ↦ Wx/‖Wx‖: it is the power method for the eigenvalue of
+largest modulus, so ‖Wx‖ tends to ρ(W) = max |λᵢ| (from a generic start, when one eigenvalue has
+the largest modulus). ρ(W) ≤ σ₁(W), with equality for every normal W (WᵀW = WWᵀ: any symmetric
+W, definite or not) but not in general: W = [[1, 10], [0, 2]] has ρ = 2 and σ₁ ≈ 10.2. And it
+cannot run on a non-square W.
 
 Check your work:  minigan check 8
 """
@@ -67,8 +72,11 @@ HINTS = (
     "Return float(sigma): a 0-d array would keep the whole loop on the device but the caller wants a number.",
 )
 
-EIGEN = ("eigenvalue power iteration: x ↦ Wx/‖Wx‖ (read by ‖Wx‖ or the Rayleigh quotient xᵀWx) finds the "
-         "largest eigenvalue, which is ‖W‖_s only for symmetric PSD W; alternate v ← Wᵀu/‖Wᵀu‖, u ← Wv/‖Wv‖")
+EIGEN = ("eigenvalue power iteration: x ↦ Wx/‖Wx‖ tends to the largest |eigenvalue| ρ(W), which equals ‖W‖_s "
+         "for a normal W but not for this non-symmetric one (ρ = 2, ‖W‖_s ≈ 10.2), and it cannot run on a "
+         "non-square W; alternate v ← Wᵀu/‖Wᵀu‖, u ← Wv/‖Wv‖")
+SQUARED = ("σ² returned: ‖Wv‖² = vᵀWᵀWv is σ², the top eigenvalue of WᵀW; σ is its square root, "
+           "σ = ‖Wv‖ = xp.linalg.norm(W @ v)")
 
 
 def _array(values) -> object:
@@ -85,8 +93,9 @@ def _unpack(result, what: str):
 def checks(student: ModuleType) -> Iterator[Result]:
     triangular = _array([[1.0, 10.0], [0.0, 2.0]])
     sigma = _unpack(student.power_iteration(triangular, u=_array([1.0, 1.0])), "[[1, 10], [0, 2]]")[0]
+    exact = np.linalg.norm([[1.0, 10.0], [0.0, 2.0]], 2)
     yield compare("σ of the non-symmetric [[1, 10], [0, 2]] is ‖W‖_s ≈ 10.2, not its eigenvalue 2",
-                  sigma, np.linalg.norm([[1.0, 10.0], [0.0, 2.0]], 2), rtol=1e-8, mistakes={EIGEN: 2.0})
+                  sigma, exact, rtol=1e-8, mistakes={EIGEN: 2.0, SQUARED: exact**2}, expect="float")
     rng = np.random.default_rng(8)
     W_host = rng.standard_normal((7, 4))
     W = _array(W_host)
@@ -97,7 +106,7 @@ def checks(student: ModuleType) -> Iterator[Result]:
         yield Result("runs on a non-square 7×4 matrix", False, f"raised {type(error).__name__}: {error}", EIGEN)
         return
     yield compare("σ of a random 7×4 matrix matches the SVD", sigma, np.linalg.norm(W_host, 2), rtol=1e-8,
-                  )
+                  mistakes={SQUARED: np.linalg.norm(W_host, 2) ** 2}, expect="float")
     u_host, v_host = mg.backend.to_host(u), mg.backend.to_host(v)
     yield compare("u and v are unit vectors", [np.linalg.norm(u_host), np.linalg.norm(v_host)], [1.0, 1.0], rtol=1e-9)
     yield compare("they are singular vectors: W v = σ u", W_host @ v_host, sigma * u_host, atol=1e-6)
@@ -110,7 +119,8 @@ def checks(student: ModuleType) -> Iterator[Result]:
     yield Result("max_iter=7 with tol=0 runs exactly 7 iterations", int(capped) == 7, f"got {capped}")
     mg.backend.manual_seed(8)
     sigma = _unpack(student.power_iteration(W), "u=None")[0]
-    yield compare("u=None starts from a random vector and still converges", sigma, np.linalg.norm(W_host, 2), rtol=1e-8)
+    yield compare("u=None starts from a random vector and still converges", sigma, np.linalg.norm(W_host, 2), rtol=1e-8,
+                  mistakes={SQUARED: np.linalg.norm(W_host, 2) ** 2})
 
 
 def _adapt(W, u=None, tol=None, max_iter=1000, eps=1e-12):

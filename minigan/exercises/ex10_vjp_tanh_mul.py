@@ -78,8 +78,9 @@ def checks(student: ModuleType) -> Iterator[Result]:
     out = mg.tanh(x.detach())
     yield compare("tanh_vjp(g, tanh(x), x) = g·(1 − tanh(x)²)", student.tanh_vjp(g, out, x.detach()),
                   g.numpy() * (1 - np.tanh(x.numpy()) ** 2), rtol=1e-10,
-                  mistakes={FROM_X: g.numpy() * (1 - x.numpy() ** 2)})
-    tanh = engine.primitive("your_tanh", lambda xp, a: xp.tanh(a), student.tanh_vjp, tuple_result=False)
+                  mistakes={FROM_X: g.numpy() * (1 - x.numpy() ** 2)}, expect="tensor")
+    tanh = engine.primitive("your_tanh", lambda xp, a: xp.tanh(a), student.tanh_vjp, tuple_result=False,
+                            label=("tanh_vjp", 10))
     yield from engine.gradient_checks("your tanh in a function", lambda t: tanh(t * 1.5) * t, [x])
 
     a, b = engine.leaf(rng, (4, 1)), engine.leaf(rng, (3,))
@@ -95,8 +96,10 @@ def checks(student: ModuleType) -> Iterator[Result]:
             yield Result(f"mul_vjp's gradient for {name} of shape {shape} (out: (4, 3))", False,
                          f"expected shape {shape}, got shape {got_shape}", BROADCAST)
         else:
-            yield compare(f"mul_vjp's gradient for {name} of shape {shape} (out: (4, 3))", got, expected, rtol=1e-10)
-    mul = engine.primitive("your_mul", lambda xp, p, q: p * q, student.mul_vjp, tuple_result=True)
+            yield compare(f"mul_vjp's gradient for {name} of shape {shape} (out: (4, 3))", got, expected, rtol=1e-10,
+                          expect="tensor")
+    mul = engine.primitive("your_mul", lambda xp, p, q: p * q, student.mul_vjp, tuple_result=True,
+                           label=("mul_vjp", 10))
     for shapes in (((3, 4), (3, 4)), ((2, 3, 4), (4,)), ((2, 1, 3), (5, 1))):
         p, q = engine.leaf(rng, shapes[0]), engine.leaf(rng, shapes[1])
         yield from engine.gradient_checks(f"your mul of shapes {shapes[0]} and {shapes[1]}",
@@ -111,7 +114,11 @@ def checks(student: ModuleType) -> Iterator[Result]:
 def _tanh_vjp(student):
     def vjp(g, out, a):
         count_call("tanh_vjp")
-        return (student.tanh_vjp(g, out, a),)
+        grads = (student.tanh_vjp(g, out, a),)
+        problem = engine.vjp_type_problem(grads, [True], "tanh_vjp", 10)
+        if problem:
+            raise engine.VJPTypeError(problem)
+        return grads
     return vjp
 
 
@@ -121,7 +128,10 @@ def _mul_vjp(student):
         needs = [isinstance(t, Tensor) and t.requires_grad for t in (a, b)]
         xp = mg.backend.namespace_of(g.data)
         a_t, b_t = (t if isinstance(t, Tensor) else Tensor(xp.asarray(t, dtype=g.dtype)) for t in (a, b))
-        grads = student.mul_vjp(g, out, a_t, b_t)
+        grads = tuple(student.mul_vjp(g, out, a_t, b_t))
+        problem = engine.vjp_type_problem(grads, needs, "mul_vjp", 10)
+        if problem:
+            raise engine.VJPTypeError(problem)
         return tuple(grad if need else None for grad, need in zip(grads, needs))
     return vjp
 

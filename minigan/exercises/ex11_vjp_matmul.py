@@ -80,8 +80,10 @@ def checks(student: ModuleType) -> Iterator[Result]:
             if got_shape != want.shape:
                 yield Result(label, False, f"expected shape {want.shape}, got shape {got_shape}", ORDER)
             else:
-                yield compare(label, got, want, rtol=1e-10, atol=1e-12, mistakes={ORDER: np.asarray(want).T})
-    matmul = engine.primitive("your_matmul", lambda xp, p, q: xp.matmul(p, q), student.matmul_vjp, tuple_result=True)
+                yield compare(label, got, want, rtol=1e-10, atol=1e-12, mistakes={ORDER: np.asarray(want).T},
+                              expect="tensor")
+    matmul = engine.primitive("your_matmul", lambda xp, p, q: xp.matmul(p, q), student.matmul_vjp, tuple_result=True,
+                              label=("matmul_vjp", 11))
     for shape_a, shape_b in cases[:3]:
         p, q = engine.leaf(rng, shape_a), engine.leaf(rng, shape_b)
         yield from engine.gradient_checks(f"your matmul of {shape_a} and {shape_b}",
@@ -93,8 +95,12 @@ def _matmul_vjp(student, original):
         if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a.ndim <= 2 and b.ndim <= 2):
             return original(g, out, a, b)  # batched matmuls stay minigan's
         count_call("matmul_vjp")
-        grads = student.matmul_vjp(g, out, a, b)
-        return tuple(grad if t.requires_grad else None for grad, t in zip(grads, (a, b)))
+        grads = tuple(student.matmul_vjp(g, out, a, b))
+        needs = [a.requires_grad, b.requires_grad]
+        problem = engine.vjp_type_problem(grads, needs, "matmul_vjp", 11)
+        if problem:
+            raise engine.VJPTypeError(problem)
+        return tuple(grad if need else None for grad, need in zip(grads, needs))
     return vjp
 
 

@@ -10,21 +10,38 @@ import numpy as np
 import minigan as mg
 from minigan import backend
 from minigan.autodiff.tensor import Tensor
-from minigan.exercises._framework import Exercise, Fatal, Patch, Result, compare, delegate
+from minigan.exercises._framework import (
+    Exercise,
+    Fatal,
+    Patch,
+    Result,
+    compare,
+    delegate,
+    number_pattern,
+    raises_value_error,
+)
 from minigan.gan import penalty as library
 
 CODE = '''
 """Exercise 13 — the gradient penalty of WGAN-GP (lesson 11: gradient penalty).
 
-A differentiable critic is 1-Lipschitz exactly when ‖∇ₓD(x)‖ ≤ 1 everywhere. WGAN-GP asks for
-that softly, at points between the real and the generated batch:
+A differentiable critic D on ℝᵈ is 1-Lipschitz exactly when ‖∇ₓD(x)‖ ≤ 1 everywhere. WGAN-GP's
+penalty asks for something else, and only softly (a cost, not a constraint): a gradient norm of
+exactly 1 at points between the real and the generated batch, so that norms below 1 are
+penalised as well as norms above 1:
 
     x̂ = ε·x_real + (1 − ε)·x_fake,    ε ~ U[0, 1], one per sample
     penalty = E_x̂ (‖∇_x̂ D(x̂)‖₂ − 1)²
 
-and adds λ·penalty to the critic's loss. Training differentiates the penalty with respect to
-the critic's parameters θ: a derivative of a derivative. mg.grad(..., create_graph=True)
-records the gradient's own computation as a graph, so that backward() can go through it.
+and adds λ·penalty to the critic's loss. Why 1: for two laws on a compact set, when the optimal
+critic D* is differentiable and an optimal transport plan moves almost every point, D* has
+gradient norm 1 on the segments between the points the plan couples (the WGAN-GP paper's
+Proposition 1); x̂ pairs real and fake points at random instead. The one-sided variant,
+E max(0, ‖∇D‖ − 1)², asks only for ‖∇D‖ ≤ 1.
+
+Training differentiates the penalty with respect to the critic's parameters θ: a derivative of
+a derivative. mg.grad(..., create_graph=True) records the gradient's own computation as a
+graph, so that backward() can go through it.
 
 Check your work:  minigan check 13
 """
@@ -37,7 +54,7 @@ def gradient_penalty(critic, real, fake, epsilon):
     real, fake: Tensors of shape (n, d); epsilon: a Tensor of shape (n, 1) (the ε of each sample).
     Make x̂ a new leaf that requires grad: (ε·real + (1 − ε)·fake).detach().requires_grad_().
     critic(x̂) has shape (n, 1); differentiate its sum (each D(x̂ᵢ) depends on x̂ᵢ alone).
-    Raise ValueError when real and fake have different shapes.
+    Raise ValueError when real and fake have different shapes, with a message naming both shapes.
     """
     # BEGIN SOLUTION
     if real.shape != fake.shape:
@@ -88,11 +105,12 @@ def checks(student: ModuleType) -> Iterator[Result]:
     value = student.gradient_penalty(linear, real, fake, epsilon)
     norm = np.linalg.norm(w)
     yield compare("a linear critic D(x) = w·x + b: the penalty is (‖w‖ − 1)²", value, (norm - 1.0) ** 2,
-                  rtol=1e-10, mistakes={NO_SQUARE: norm - 1.0, NO_SQUARE + " (|‖w‖ − 1|)": abs(norm - 1.0)})
+                  rtol=1e-10, mistakes={NO_SQUARE: norm - 1.0, NO_SQUARE + " (|‖w‖ − 1|)": abs(norm - 1.0)},
+                  expect="tensor")
     expected = library.gradient_penalty(critic, real, fake, epsilon=epsilon)
     penalty = student.gradient_penalty(critic, real, fake, epsilon)
     yield compare("a tanh MLP critic: the penalty at the given ε", penalty, expected, rtol=1e-10,
-                  mistakes=_variants(critic, real, fake, epsilon))
+                  mistakes=_variants(critic, real, fake, epsilon), expect="tensor")
     if not isinstance(penalty, Tensor):
         raise Fatal(f"gradient_penalty must return a Tensor, got {type(penalty).__name__}")
     parameters = list(critic.parameters())
@@ -110,11 +128,9 @@ def checks(student: ModuleType) -> Iterator[Result]:
     def penalty_of_weight(weight):
         return student.gradient_penalty(lambda x: mg.tanh(x @ weight.T), real, fake, epsilon)
 
-    try:
-        student.gradient_penalty(linear, real, fake[:3], epsilon)
-        yield Result("batches of different shapes raise ValueError", False, "no error was raised")
-    except ValueError:
-        yield Result("batches of different shapes raise ValueError", True)
+    yield raises_value_error("batches of shapes (6, 2) and (3, 2) raise ValueError naming both shapes",
+                             lambda: student.gradient_penalty(linear, real, fake[:3], epsilon), student,
+                             (number_pattern(6), number_pattern(3)))
     try:
         mg.gradcheck(penalty_of_weight, [mg.tensor(np.array([[0.7, -1.2]]), dtype="float64", requires_grad=True)])
         yield Result("∂penalty/∂θ matches finite differences (critic tanh(w·x))", True)

@@ -11,16 +11,20 @@ import minigan as mg
 from minigan.exercises._framework import Exercise, Fatal, Patch, Result, compare, count_call
 
 CODE = '''
-"""Exercise 14 — Adam's update, with bias correction (lesson 11: WGAN-GP trains with Adam(1e-4, β = (0.5, 0.9))).
+"""Exercise 14 — Adam's update, with bias correction (lesson 11: the WGAN-GP authors' toy script trains with
+Adam(1e-4, β = (0.5, 0.9)); the paper's Algorithm 1 uses β₁ = 0, β₂ = 0.9).
 
 At step t = 1, 2, …, with gradient g, moments m, v (both 0 before the first step):
 
-    m ← β₁·m + (1 − β₁)·g              (running mean of the gradient)
-    v ← β₂·v + (1 − β₂)·g²             (running mean of its square)
+    m ← β₁·m + (1 − β₁)·g              (exponential moving average of g)
+    v ← β₂·v + (1 − β₂)·g²             (exponential moving average of g²)
     m̂ = m / (1 − β₁ᵗ),   v̂ = v / (1 − β₂ᵗ)      (bias correction: m and v start at 0)
     θ ← θ − lr · m̂ / (√v̂ + ε)
 
-Without the correction the first steps are far too small: after step 1, m = (1 − β₁)·g.
+m and v start at 0, so early on they are biased towards 0: after step 1, m = (1 − β₁)·g and
+v = (1 − β₂)·g². The correction makes the first step lr·g/(|g| + ε) ≈ lr·sign(g). Without it
+the first step is lr·(1 − β₁)·g/(√(1 − β₂)·|g| + ε) ≈ lr·(1 − β₁)/√(1 − β₂)·sign(g): too large,
+3.16·lr for β = (0.9, 0.999) and 1.58·lr for (0.5, 0.9) (Kingma & Ba 2015, section 3).
 
 Check your work:  minigan check 14
 """
@@ -76,7 +80,8 @@ def checks(student: ModuleType) -> Iterator[Result]:
     expected = _reference(param, grad, m, v, 1, **arguments)
     yield compare("step 1 moves every coordinate by ≈ lr against the gradient's sign", new_param, expected[0],
                   rtol=1e-10, mistakes={NO_CORRECTION: _reference(param, grad, m, v, 1, correct=False, **arguments)[0],
-                                        EPS_INSIDE: _reference(param, grad, m, v, 1, eps_inside=True, **arguments)[0]})
+                                        EPS_INSIDE: _reference(param, grad, m, v, 1, eps_inside=True, **arguments)[0]},
+                  expect="array")
     yield compare("the moments after step 1: m = (1 − β₁)g, v = (1 − β₂)g²", np.concatenate([new_m, new_v]),
                   np.concatenate([expected[1], expected[2]]), rtol=1e-12)
     yield compare("the input arrays are left unchanged", np.concatenate(inputs), np.concatenate([param, grad, m, v]),
