@@ -449,7 +449,35 @@ MUTATIONS = [
 # Each block below holds the mutations added for its lessons: the function that breaks the library,
 # then its row. Every lesson needs ≥ 3 mutations, each caught by a different check.
 
+def _alternating_steps_are_simultaneous() -> None:
+    from minigan import games
+
+    _replace(games, "alternating_gradient_steps", games.simultaneous_gradient_steps)
+
+
+def _alternating_invariant_wrong_sign() -> None:
+    from minigan import games
+
+    _replace(games, "alternating_invariant", lambda x, y, lr: x * x + y * y + lr * x * y)  # + η·x·y
+
+
+def _alternating_radius_bounds_without_half() -> None:
+    from minigan import games
+
+    def bounds(r0, lr):  # H's matrix [[1, −η], [−η, 1]] (the ½ of the cross term forgotten): 1 ± η
+        ratio = math.sqrt((1.0 - lr) / (1.0 + lr))
+        return r0 * ratio, r0 / ratio
+
+    _replace(games, "alternating_radius_bounds", bounds)
+
+
 MUTATIONS_LESSONS_01_03: list[Mutation] = [
+    Mutation("alternating_steps_are_simultaneous", "the alternating x·y game stepped simultaneously",
+             _alternating_steps_are_simultaneous, ("03",)),
+    Mutation("alternating_invariant_wrong_sign", "the alternating invariant x² + y² + η·x·y",
+             _alternating_invariant_wrong_sign, ("03",)),
+    Mutation("alternating_radius_bounds_without_half", "the radius bounds from 1 ± η instead of 1 ± η/2",
+             _alternating_radius_bounds_without_half, ("03",)),
 ]
 
 
