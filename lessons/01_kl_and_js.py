@@ -492,8 +492,8 @@ lesson.check_close("E ln p_g (x ~ p_r) = −H(p_r) − KL(p_r‖p_g) (quadrature
 # The whole landscape: for each μ the best σ, by grid search over (μ, σ) with the exact densities.
 # Forward KL has one valley, at μ = 0; reverse KL two, one per mode, with a ridge between them. JS —
 # the GAN's divergence — is much flatter, and on this target its best Gaussian still covers, by a
-# small margin (checked): JS is not simply mode seeking, and lesson 4 shows that a GAN's dropped
-# modes come from its training dynamics as much as from its divergence.
+# small margin (checked): JS is not simply mode seeking. Lesson 4 shows a GAN losing modes for
+# another reason — its training dynamics, a generator chasing its discriminator.
 
 # %%
 mu_grid = np.linspace(-3.0, 3.0, 61)
