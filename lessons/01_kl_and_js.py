@@ -21,6 +21,11 @@
 #
 # Every number below is computed two ways (a closed form or a second method, and numerical
 # quadrature) and checked.
+#
+# The second half puts KL and JS into one family, the f-divergences, whose variational form is the
+# f-GAN — the GAN of lesson 2 is its JS member — and shows what KL's asymmetry does when a model is
+# fitted: maximum likelihood minimises the forward KL and covers every mode of the data; the
+# reverse KL seeks one mode and ignores the rest.
 
 # %%
 import math
@@ -329,19 +334,27 @@ x_t = mg.tensor(bound_grid, dtype="float64")
 p_weights = mg.tensor(p.pdf(bound_grid) * bound_dx, dtype="float64")
 q_weights = mg.tensor(wide_q.pdf(bound_grid) * bound_dx, dtype="float64")
 log_ratio_coefficients = np.array([LN2 + 0.125, -0.25, -0.375])  # ln(p/q) = θ₀ + θ₁x + θ₂x²
-VARIATIONAL = {  # name: (E_P T − E_Q f*(T) as a function of v, the optimal v)
-    "KL": (lambda v: (p_weights * v).sum() - (q_weights * mg.exp(v - 1.0)).sum(),
-           log_ratio_coefficients + [1.0, 0.0, 0.0]),
-    "reverse KL": (lambda v: -(p_weights * mg.exp(-v)).sum() + 1.0 - (q_weights * v).sum(), log_ratio_coefficients),
-    "JS": (lambda v: LN2 + 0.5 * ((p_weights * mg.logsigmoid(v)).sum() + (q_weights * mg.logsigmoid(-v)).sum()),
+VARIATIONAL = {  # name: (output map g: v ↦ T, conjugate f*, the optimal v's coefficients)
+    "KL": (lambda v: v, lambda t: mg.exp(t - 1.0), log_ratio_coefficients + [1.0, 0.0, 0.0]),
+    "reverse KL": (lambda v: -mg.exp(-v), lambda t: -1.0 - mg.log(-t), log_ratio_coefficients),
+    "JS": (lambda v: 0.5 * LN2 + 0.5 * mg.logsigmoid(v), lambda t: -0.5 * mg.log(2.0 - mg.exp(2.0 * t)),
            log_ratio_coefficients),
 }
+
+
+def variational_bound(name: str, v):
+    """E_P T − E_Q f*(T) with T = g(v), the means as sums on the grid."""
+    output_map, conjugate, _ = VARIATIONAL[name]
+    critic = output_map(v)
+    return (p_weights * critic).sum() - (q_weights * conjugate(critic)).sum()
+
+
 for name, exact in density_cases:
-    bound, best_theta = VARIATIONAL[name]
+    best_theta = VARIATIONAL[name][2]
     theta = mg.tensor(np.zeros(3), dtype="float64", requires_grad=True)
     adam = mg.optim.Adam([theta], lr=0.1)
     for _ in range(300):
-        value = bound(theta[0] + theta[1] * x_t + theta[2] * x_t * x_t)
+        value = variational_bound(name, theta[0] + theta[1] * x_t + theta[2] * x_t * x_t)
         adam.zero_grad()
         (-value).backward()
         adam.step()
@@ -352,6 +365,10 @@ for name, exact in density_cases:
                        value.item(), exact, atol=1e-7)
     lesson.check_less(f"{name}: …at T = f′(p/q) (the learned θ within 1e-3 of the optimal one)",
                       np.abs(learned - best_theta).max(), 1e-3)
+learned_d = 1.0 / (1.0 + np.exp(-(learned[0] + learned[1] * bound_grid + learned[2] * bound_grid**2)))
+gan_form = LN2 + 0.5 * distances.gan_value(p.pdf(bound_grid), wide_q.pdf(bound_grid), learned_d, bound_dx)
+lesson.check_close("JS's bound at the learned T is ln 2 + ½·L(G, D) of lesson 2, with D = σ(v) (to 1e-9)",
+                   value.item(), gan_form, atol=1e-9, kind="identity")
 
 # %% [markdown]
 # ## Maximum likelihood is forward KL: mode covering and mode seeking
