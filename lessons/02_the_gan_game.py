@@ -241,7 +241,8 @@ lesson.check_close("the minibatch objective (last 100 steps, averaged) estimates
 # Where does D match D*? On the bulk of the data — the central 95 % of the mixture m — closely.
 # In the far tails there are almost no samples, so nothing tells the network that D* turns back
 # up to 1 at the right: a discriminator only learns where it sees data. (Lesson 4 takes this to
-# the extreme: when the supports do not overlap at all.)
+# the extreme: a generator whose samples lie on a curve, a set the data's density gives no mass —
+# the two laws are mutually singular, and JS sits at its ceiling ln 2.)
 
 # %%
 mixture_cdf = np.cumsum((p_real + p_fake) / 2) * dx
