@@ -59,16 +59,16 @@ start = (1.0, 1.0)
 
 
 def measured_jacobian(step, point=(0.3, -0.7), h=1e-3):
-    """The 2×2 Jacobian of one engine step (x, y) ↦ (x', y') at ``point``, by central differences.
+    """The 2×2 Jacobian of one engine step (x, y) ↦ (x', y') at ``point``, by central differences."""
 
-    Both columns come from one call: the players are vectors, one coordinate per perturbed point
-    (V = Σ x·y couples xᵢ only with yᵢ, so the four coordinates step independently)."""
+    def one_step(x0, y0):
+        moved = step(x0, y0, lr=lr, steps=1)
+        return np.array([moved.x[-1], moved.y[-1]], dtype=np.float64)
+
     x0, y0 = point
-    xs = np.array([x0 + h, x0 - h, x0, x0])
-    ys = np.array([y0, y0, y0 + h, y0 - h])
-    moved = step(xs, ys, lr=lr, steps=1)
-    x1, y1 = moved.x[-1], moved.y[-1]
-    return np.array([[x1[0] - x1[1], x1[2] - x1[3]], [y1[0] - y1[1], y1[2] - y1[3]]]) / (2 * h)
+    d_by_dx = (one_step(x0 + h, y0) - one_step(x0 - h, y0)) / (2 * h)
+    d_by_dy = (one_step(x0, y0 + h) - one_step(x0, y0 - h)) / (2 * h)
+    return np.column_stack([d_by_dx, d_by_dy])
 
 
 simultaneous_matrix = np.array([[1.0, -lr], [lr, 1.0]])
