@@ -166,9 +166,11 @@ lesson.identity("Goodfellow et al.'s theorem: C(μ) = −2 ln 2 at μ = 0 and C(
 # value L(G, D_trained) is then computed on the grid: it can never exceed max_D L (true of every D,
 # so an identity, ≡), and training should bring it close. Each minibatch objective is a noisy,
 # unbiased estimate of the exact L(G, D) of the discriminator it scores; averaged over the last
-# 100 steps it must agree with the exact values of those same discriminators within 4 standard
-# errors. How close training gets is a claim about one random run, so its thresholds are set well
-# outside what seeds 0–9 and a rounding-perturbed run gave (numbers after the training cell).
+# 100 steps it must agree with the exact values of those same discriminators within 5 standard
+# errors (on seeds 0–9 the difference was within 2.5). How close training gets is a claim about one
+# random run, so its thresholds sit well outside what seeds 0–9 and a rounding-perturbed run
+# (MINIGAN_JITTER=1e-6, two BLAS threads) gave: a final gap to the bound of 0.0037–0.0045 nats
+# (asserted ≤ 0.01), and Adam's first step off lr by at most 1.0e-4 relative (asserted ≤ 1e-3).
 #
 # Adam divides each gradient coordinate by a running estimate of its size, and its bias
 # corrections 1/(1 − β₁ᵗ), 1/(1 − β₂ᵗ) undo the zero start of those running averages. So its very
@@ -234,11 +236,15 @@ tail = np.array(minibatch_values[-100:])
 tail_exact = np.array(exact_values[-101:-1])  # the exact value at each of those 100 steps
 noise = tail - tail_exact
 tail_error = noise.std() / math.sqrt(len(noise))
+print(f"last 100 steps: minibatch mean {tail.mean():.5f}, exact mean {tail_exact.mean():.5f}, "
+      f"difference {(tail.mean() - tail_exact.mean()) / tail_error:+.2f} standard errors ({tail_error:.5f})")
 lesson.check_close("the minibatch objective (last 100 steps, averaged) estimates the exact L(G, D) of the same "
-                   "discriminators: within 4 standard errors", tail.mean(), tail_exact.mean(), atol=4 * tail_error)
+                   "discriminators: within 5 standard errors", tail.mean(), tail_exact.mean(), atol=5 * tail_error)
 
 # %% [markdown]
-# Where does D match D*? On the bulk of the data — the central 95 % of the mixture m — closely.
+# Where does D match D*? On the bulk of the data — the central 95 % of the mixture m — closely:
+# on seeds 0–9 the largest |D − D*| there was 0.017–0.034 (asserted ≤ 0.06), and its average
+# weighted by the data 0.007–0.012 (asserted ≤ 0.02).
 # In the far tails there are almost no samples, so nothing tells the network that D* turns back
 # up to 1 at the right: a discriminator only learns where it sees data. (Lesson 4 takes this to
 # the extreme: a generator whose samples lie on a curve, a set the data's density gives no mass —
