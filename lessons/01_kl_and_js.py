@@ -215,7 +215,8 @@ lesson.savefig(figure, "p_q_and_mixture")
 #
 #     D_f(P‖Q) = E_Q f(p/q) = ∫ q(x) f(p(x)/q(x)) dx,
 #
-# where E_Q is the mean over x ~ Q. Jensen's inequality gives D_f ≥ f(E_Q p/q) = f(1) = 0. Three
+# where E_Q is the mean over x ~ Q. When P has no mass where Q has none, Jensen's inequality gives
+# D_f ≥ f(E_Q p/q) = f(1) = 0 (and D_f ≥ 0 holds in general, with the convention below). Three
 # members:
 #
 #     f(t) = t ln t                                   D_f(P‖Q) = KL(P‖Q)
