@@ -5,7 +5,7 @@
 # "how different are P_r and P_g". Two classic ones:
 #
 # * **Kullback–Leibler divergence**  KL(p‖q) = ∫ p(x) ln(p(x)/q(x)) dx.
-#   It is ≥ 0, zero only when p = q, and **not symmetric**: KL(p‖q) ≠ KL(q‖p) in general.
+#   It is ≥ 0, zero only when p = q (almost everywhere), and **not symmetric**: KL(p‖q) ≠ KL(q‖p) in general.
 #   It is infinite as soon as p puts mass where q has none.
 # * **Jensen–Shannon divergence**  JS(p‖q) = ½ KL(p‖m) + ½ KL(q‖m) with the mixture m = (p + q)/2.
 #   It is symmetric and always finite: 0 ≤ JS ≤ ln 2 nats (natural log), which is 1 bit
@@ -19,8 +19,8 @@
 # (μ₁ − μ₂)²/(2σ²) = 0.5 nats *in both directions* — a coincidence of equal spreads, not a
 # property of KL, as N(0, 1) versus N(1, 2²) shows.
 #
-# Every number below is computed two ways (a closed form or a second method, and numerical
-# quadrature) and checked.
+# Every number in the first half is computed two ways (a closed form or a second method, and
+# numerical quadrature) and checked.
 #
 # The second half puts KL and JS into one family, the f-divergences, whose variational form is the
 # f-GAN — the GAN of lesson 2 is its JS member — and shows what KL's asymmetry does when a model is
@@ -112,7 +112,8 @@ lesson.check("KL is asymmetric for this pair (the two directions differ by > 0.8
 # closed form H = ½ ln(2πe) and only H(m) = −∫ m ln m needs quadrature. The two routes share no
 # code, so their agreement (to about 1e-12, the quadrature's accuracy) checks both. We check
 # symmetry, the bound ln 2, and the same value in bits (divide by ln 2), where the bound is 1. The
-# bound is reached exactly when the supports are disjoint — two histograms with no bin in common.
+# bound is reached exactly when p and q never overlap, p·q = 0 almost everywhere (mutually singular) —
+# for histograms, no bin in common.
 
 # %%
 GAUSSIAN_ENTROPY = 0.5 * math.log(2 * math.pi * math.e)  # H(N(μ, 1)) in nats, for every μ
