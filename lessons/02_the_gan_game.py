@@ -41,7 +41,7 @@
 # > p_r(x)/(p_r(x) + p_o(x)) — p_o is p_g; her JS derivation writes ln(p_r(x)/(p_r + p_g(x))) —
 # > the bracket is (p_r(x) + p_g(x)); her §5 (7) says the vanilla GAN's loss measures JS "between
 # > p_r and p_q" — p_g; and "a good objection function" (§4.5) is an *objective* function.
-# > Wikipedia calls the discriminator at step t "μ_{D,t}" and maximises over "μ_D", as if the
+# > Wikipedia calls the discriminator at step t "μ" with the subscript "D, t" and maximises over "μ_D", as if the
 # > discriminator were a measure like the generator's μ_G — it is a function D_t; its chain
 # > L(μ_G, D₁) ≤ L(μ_G, D₂) ≤ ⋯ ≤ max_D L (an "ideally") is what the training curve below shows:
 # > every exact value under the bound, not a monotone sequence.
