@@ -174,8 +174,9 @@ lesson.identity("Goodfellow et al.'s theorem: C(μ) = −2 ln 2 at μ = 0 and C(
 #
 # Adam divides each gradient coordinate by a running estimate of its size, and its bias
 # corrections 1/(1 − β₁ᵗ), 1/(1 − β₂ᵗ) undo the zero start of those running averages. So its very
-# first step moves every weight by exactly lr, whatever that weight's gradient (up to eps = 1e-8);
-# we check it on the first step below.
+# first step is lr·g/(|g| + eps) for a weight with gradient g: lr·sign(g) up to a relative eps/|g|
+# (eps = 1e-8) — every weight whose gradient is not tiny moves by lr, however large or small that
+# gradient is. We check it on the weights with |g| > 1e-4.
 
 # %%
 steps = 1500 if lesson.full else 500
