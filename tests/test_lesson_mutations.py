@@ -478,6 +478,21 @@ def _kl_histograms_swapped() -> None:
     _replace(divergences, "kl", lambda p, q, *args, **options: original(q, p, *args, **options))
 
 
+def _kl_infinite_wherever_q_is_zero() -> None:
+    import numpy as np
+
+    from minigan.distances import divergences
+
+    original = divergences.kl
+
+    def kl(p, q, *args, **options):  # +∞ as soon as some qᵢ = 0, even where pᵢ = 0 too (review §5, ex01)
+        if np.any(np.asarray(q, dtype=float) == 0):
+            return math.inf
+        return original(p, q, *args, **options)
+
+    _replace(divergences, "kl", kl)
+
+
 def _logsigmoid_is_sigmoid_log() -> None:
     from minigan.autodiff import functions
 
@@ -506,6 +521,8 @@ MUTATIONS_LESSONS_01_03: list[Mutation] = [
     Mutation("discriminator_loss_summed", "the discriminator's cross-entropy summed over the batch, not averaged",
              _discriminator_loss_summed, ("02",)),
     Mutation("kl_histograms_swapped", "KL(q‖p) of histograms computed for KL(p‖q)", _kl_histograms_swapped, ("01",)),
+    Mutation("kl_infinite_wherever_q_is_zero", "KL = +∞ wherever some qᵢ = 0, even where pᵢ = 0",
+             _kl_infinite_wherever_q_is_zero, ("01",)),
     Mutation("logsigmoid_is_sigmoid_log", "log σ(x) computed as log(σ(x) + 10⁻³)", _logsigmoid_is_sigmoid_log, ("01",)),
     Mutation("alternating_steps_are_simultaneous", "the alternating x·y game stepped simultaneously",
              _alternating_steps_are_simultaneous, ("03",)),
