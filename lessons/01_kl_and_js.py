@@ -299,7 +299,7 @@ local_ratio = js_tiny / (tiny_shift**2 / 2)
 ratios = js_by_shift_entropies[1:] / (shifts[1:] ** 2 / 2)
 print(f"JS/KL at μ = {tiny_shift}: {local_ratio:.6f};  at μ = {shifts[1:].tolist()}: {np.round(ratios, 4).tolist()}")
 lesson.check_close("near P = Q, JS/KL → f″_JS(1)/f″_KL(1) = ¼ (μ = 0.01, to 1e-3)", local_ratio, 0.25, atol=1e-3)
-lesson.check("…and further apart JS falls below KL/4 ever faster: JS/KL < ¼ and decreasing over μ = 0.5 … 8",
+lesson.check("…and further apart JS/KL keeps falling below ¼: it is < ¼ and decreasing over μ = 0.5 … 8",
              bool(np.all(ratios < 0.25) and np.all(np.diff(ratios) < 0)), str(np.round(ratios, 4).tolist()))
 
 # %% [markdown]
