@@ -4,7 +4,7 @@
 # A GAN pits a discriminator D (a probability that x is real) against a generator whose samples
 # have density p_g. The discriminator maximises
 #
-#     L(G, D) = E_{x~p_r} ln D(x) + E_{x~p_g} ln(1 − D(x))  =  ∫ [p_r(x) ln D(x) + p_g(x) ln(1 − D(x))] dx.
+#     L(G, D) = E[ln D(x)] (x ~ p_r) + E[ln(1 − D(x))] (x ~ p_g)  =  ∫ [p_r(x) ln D(x) + p_g(x) ln(1 − D(x))] dx.
 #
 # **The optimal discriminator.** The integrand can be maximised separately at each x: for
 # a = p_r(x), b = p_g(x), the function y ↦ a ln y + b ln(1 − y) has derivative a/y − b/(1 − y),
@@ -29,6 +29,23 @@
 # > minimises JS, as derived above; KL and JS share only their minimiser p_g = p_r (checked below:
 # > the criterion equals JS, not KL, for every shift).
 #
+# > **The source says** (Wikipedia, "Wasserstein GAN", §"The GAN game") "A basic theorem of the GAN
+# > game states that" — and the sentence stops: **in fact** no theorem follows, only a description
+# > of the discriminator adapting. The theorem it means is Goodfellow et al.'s (2014, Proposition 1
+# > and Theorem 1): for a fixed generator the best discriminator is D* = p_r/(p_r + p_g), and the
+# > criterion C(G) = max_D L(G, D) = 2·JS(p_r‖p_g) − 2 ln 2 has its global minimum −2 ln 2 exactly
+# > at p_g = p_r (checked below: D* by brute force, C = 2·JS − 2 ln 2, and C(μ) > −2 ln 2 for every
+# > shift μ ≠ 0 of a generator N(μ, 1)).
+#
+# > **Typos in the sources, for the record** (none changes a result): Weng writes D*(x) =
+# > p_r(x)/(p_r(x) + p_o(x)) — p_o is p_g; her JS derivation writes ln(p_r(x)/(p_r + p_g(x))) —
+# > the bracket is (p_r(x) + p_g(x)); her §5 (7) says the vanilla GAN's loss measures JS "between
+# > p_r and p_q" — p_g; and "a good objection function" (§4.5) is an *objective* function.
+# > Wikipedia calls the discriminator at step t "μ" with the subscript "D, t" and maximises over "μ_D", as if the
+# > discriminator were a measure like the generator's μ_G — it is a function D_t; its chain
+# > L(μ_G, D₁) ≤ L(μ_G, D₂) ≤ ⋯ ≤ max_D L (an "ideally") is what the training curve below shows:
+# > every exact value under the bound, not a monotone sequence.
+#
 # Below: each claim checked on 1-D Gaussians, then a minigan discriminator (an MLP trained with
 # Adam) learning D* from samples.
 
@@ -40,7 +57,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 import minigan as mg
 from minigan import distances
@@ -53,9 +70,10 @@ LN2 = math.log(2.0)
 # %% [markdown]
 # ## The pointwise maximisation, by brute force
 #
-# For a few pairs (a, b) we search y on a fine grid and compare with a/(a + b) — with natural logs
-# and with log₁₀. The log₁₀ objective is the natural one divided by ln 10: same maximiser, a
-# value 1/ln 10 ≈ 0.434 times as large.
+# For a few pairs (a, b) we search y on a fine grid and compare with a/(a + b) — a brute-force
+# check of the derivation (✓). With log₁₀ instead of ln the objective is the natural one divided
+# by ln 10: same maximiser, a value 1/ln 10 ≈ 0.434 times as large. That is arithmetic
+# (log₁₀ = ln / ln 10), so it is shown as an identity (≡), not a tested claim.
 
 # %%
 y_grid = np.linspace(1e-6, 1 - 1e-6, 200_001)
@@ -65,8 +83,9 @@ for a, b in [(1.0, 1.0), (0.3, 0.1), (0.05, 0.4)]:
     best_natural, best_ten = y_grid[natural.argmax()], y_grid[base_ten.argmax()]
     lesson.check_close(f"a = {a}, b = {b}: the maximiser is a/(a + b) = {a / (a + b):.4f}", best_natural, a / (a + b),
                        atol=1e-5)
-    lesson.check(f"a = {a}, b = {b}: log₁₀ has the same maximiser, and its maximum is 1/ln 10 times the natural one",
-                 best_ten == best_natural and abs(base_ten.max() - natural.max() / math.log(10)) < 1e-12)
+    lesson.identity(f"a = {a}, b = {b}: log₁₀ has the same maximiser, and its maximum is 1/ln 10 times the natural "
+                    "one (log₁₀ = ln / ln 10)",
+                    best_ten == best_natural and abs(base_ten.max() - natural.max() / math.log(10)) < 1e-12)
 
 # %% [markdown]
 # ## D* and max_D L on two Gaussians
@@ -88,16 +107,28 @@ lesson.check_close("max_D L(G, D) = 2·JS(p_r‖p_g) − 2 ln 2 (grid sum vs. qu
                    atol=1e-8)
 for other_name, other_d in [("D = ½", np.full_like(grid, 0.5)), ("D = 0.9·D* + 0.05", 0.9 * d_star + 0.05),
                             ("the logistic D = σ(2 − 2x)", 1 / (1 + np.exp(2 * grid - 2)))]:
-    lesson.check_less(f"any other D scores lower: {other_name}", distances.gan_value(p_real, p_fake, other_d, dx),
-                      best_value)
+    shortfall = best_value - distances.gan_value(p_real, p_fake, other_d, dx)
+    # the same shortfall written as ∫ (p_r + p_g)·KL(Bernoulli(D*) ‖ Bernoulli(D)) dx, computed apart
+    bernoulli_kl = special.rel_entr(d_star, other_d) + special.rel_entr(1 - d_star, 1 - other_d)
+    expected_shortfall = float(np.sum((p_real + p_fake) * bernoulli_kl) * dx)
+    print(f"  {other_name}: L(D*) − L(D) = {shortfall:.6f}")
+    lesson.check_close(f"any other D scores lower: {other_name} falls short of max_D L by "
+                       f"∫ (p_r + p_g)·KL(Bern(D*)‖Bern(D)) = {expected_shortfall:.4f} > 0", shortfall,
+                       expected_shortfall, atol=1e-9, kind="identity")
 
-# %% [markdown]
+# Why every other D loses: at each x, the pointwise objective a ln y + b ln(1 − y) falls short of
+# its maximum by (a + b)·KL(Bernoulli(D*(x)) ‖ Bernoulli(y)) — a KL divergence, ≥ 0 and zero only
+# at y = D*(x). Integrating gives the shortfall of any D, which the cell above computes both ways.
+# These are identities (≡: they fail only if the library is wrong), not tests of the lesson.
+#
 # At p_g = p_r the optimal discriminator is ½ everywhere and L = −2 ln 2 — the minimum over
-# generators of max_D L, since JS ≥ 0.
+# generators of max_D L, since JS ≥ 0. (D* = ½ there for any formula symmetric in p_r and p_g — the
+# swapped p_g/(p_r + p_g) too — so that line is an identity; the asymmetric checks above and the
+# trained D below are what tell D* from its mirror image.)
 
 # %%
 same_value = distances.max_discriminator_value(p_real, p_real, dx)
-lesson.check("p_g = p_r ⇒ D* = ½ everywhere", bool(np.all(distances.optimal_discriminator(p_real, p_real) == 0.5)))
+lesson.identity("p_g = p_r ⇒ D* = ½ everywhere", bool(np.all(distances.optimal_discriminator(p_real, p_real) == 0.5)))
 lesson.check_close("p_g = p_r ⇒ max_D L = −2 ln 2", same_value, -2 * LN2, atol=1e-8)
 
 # %% [markdown]
@@ -122,19 +153,30 @@ lesson.check("(C(μ) + 2 ln 2)/2 = JS for every μ (to 1e-6)",
 lesson.check("…and is not KL: they differ by more than 0.3 nats at μ = 2",
              abs((criterion[3] + 2 * LN2) / 2 - kl_by_shift[3]) > 0.3)
 lesson.check_close("C saturates at 0 (JS at ln 2) far away: C(8) ≈ 0", criterion[-1], 0.0, atol=5e-4)
+lesson.identity("Goodfellow et al.'s theorem: C(μ) = −2 ln 2 at μ = 0 and C(μ) > −2 ln 2 for every μ ≠ 0",
+                abs(criterion[0] + 2 * LN2) < 1e-8 and bool(np.all(criterion[1:] > -2 * LN2 + 1e-3)),
+                f"C = {np.round(criterion, 4).tolist()}")
 
 # %% [markdown]
 # ## A discriminator trained with minigan approaches D*
 #
 # A small tanh MLP outputs a logit t(x), D = σ(t). We minimise the cross-entropy
-# −E_r ln σ(t) − E_g ln σ(−t) (= −L) with Adam on fresh samples of p_r and p_g each step — no
-# knowledge of the densities. The exact value L(G, D_trained) is then computed on the grid: it
-# can never exceed max_D L, and training should bring it close.
+# −E_r ln σ(t) − E_g ln σ(−t) (= −L; E_r, E_g are means over the real and the generated samples)
+# with Adam on fresh samples of p_r and p_g each step — no knowledge of the densities. The exact
+# value L(G, D_trained) is then computed on the grid: it can never exceed max_D L (true of every D,
+# so an identity, ≡), and training should bring it close. Each minibatch objective is a noisy,
+# unbiased estimate of the exact L(G, D) of the discriminator it scores; averaged over the last
+# 100 steps it must agree with the exact values of those same discriminators within 5 standard
+# errors (on seeds 0–9 the difference was within 2.5). How close training gets is a claim about one
+# random run, so its thresholds sit well outside what seeds 0–9 and a rounding-perturbed run
+# (MINIGAN_JITTER=1e-6, two BLAS threads) gave: a final gap to the bound of 0.0037–0.0045 nats
+# (asserted ≤ 0.01), and Adam's first step off lr by at most 1.0e-4 relative (asserted ≤ 1e-3).
 #
 # Adam divides each gradient coordinate by a running estimate of its size, and its bias
 # corrections 1/(1 − β₁ᵗ), 1/(1 − β₂ᵗ) undo the zero start of those running averages. So its very
-# first step moves every weight by exactly lr, whatever that weight's gradient (up to eps = 1e-8);
-# we check it on the first step below.
+# first step is lr·g/(|g| + eps) for a weight with gradient g: lr·sign(g) up to a relative eps/|g|
+# (eps = 1e-8) — every weight whose gradient is not tiny moves by lr, however large or small that
+# gradient is. We check it on the weights with |g| > 1e-4.
 
 # %%
 steps = 1500 if lesson.full else 500
@@ -158,6 +200,8 @@ for step in range(steps):
     real = mg.tensor(rng.normal(0.0, 1.0, (batch, 1))).float()
     fake = mg.tensor(rng.normal(1.5, 0.5, (batch, 1))).float()
     loss = mg.gan.gan_discriminator_loss(discriminator(real), discriminator(fake))
+    if step % 25 == 0 or step >= steps - 100:
+        probabilities_before_step = trained_probabilities()
     optimizer.zero_grad()
     loss.backward()
     if step == 0:
@@ -170,27 +214,42 @@ for step in range(steps):
         lesson.check_close("Adam's first step moves every weight (|gradient| > 1e-4) by lr = 0.01 (max relative "
                            "deviation)", np.abs(moves / optimizer.lr - 1.0).max(), 0.0, atol=1e-3)
     minibatch_values.append(-loss.item())
-    if step % 25 == 0 or step == steps - 1:
-        exact_values.append(distances.gan_value(p_real, p_fake, trained_probabilities(), dx))
+    if step % 25 == 0 or step >= steps - 100:  # every 25th step, and each of the last 100
+        # L(G, D) of the D that this step's minibatch scored (before the update), exact on the grid
+        exact_values.append(distances.gan_value(p_real, p_fake, probabilities_before_step, dx))
         exact_steps.append(step)
 
 d_trained = trained_probabilities()
-final_value = exact_values[-1]
+final_value = distances.gan_value(p_real, p_fake, d_trained, dx)
+exact_values.append(final_value)
+exact_steps.append(steps)
 print(f"exact L(G, D_trained) = {final_value:.5f};  bound max_D L = {best_value:.5f};  "
       f"gap {best_value - final_value:.5f}")
-lesson.check_less("the trained value never exceeds the bound (at every evaluation)", max(exact_values), best_value,
-                  margin=1e-9)
+lesson.check_less("the trained value never exceeds the bound (at every evaluation; true of any D)", max(exact_values),
+                  best_value, margin=1e-9, kind="identity")
 lesson.check_less("after training it is within 0.01 of the bound", best_value - final_value, 0.01)
+falls = int(np.sum(np.diff(exact_values) < 0))
+lesson.check("…but not monotonically: the exact value falls between some evaluations (minibatch noise)", falls > 0,
+             f"falls at {falls} of {len(exact_values) - 1} evaluations")
+# Each minibatch value is an unbiased estimate of the exact L(G, D) of the D it scored; over the
+# last 100 steps their differences average out to within a few standard errors of zero.
 tail = np.array(minibatch_values[-100:])
-tail_error = tail.std() / math.sqrt(len(tail))
-lesson.check_close("the minibatch objective (last 100 steps, averaged) estimates the bound", tail.mean(), best_value,
-                   atol=max(0.01, 4 * tail_error))
+tail_exact = np.array(exact_values[-101:-1])  # the exact value at each of those 100 steps
+noise = tail - tail_exact
+tail_error = noise.std() / math.sqrt(len(noise))
+print(f"last 100 steps: minibatch mean {tail.mean():.5f}, exact mean {tail_exact.mean():.5f}, "
+      f"difference {(tail.mean() - tail_exact.mean()) / tail_error:+.2f} standard errors ({tail_error:.5f})")
+lesson.check_close("the minibatch objective (last 100 steps, averaged) estimates the exact L(G, D) of the same "
+                   "discriminators: within 5 standard errors", tail.mean(), tail_exact.mean(), atol=5 * tail_error)
 
 # %% [markdown]
-# Where does D match D*? On the bulk of the data — the central 95 % of the mixture m — closely.
+# Where does D match D*? On the bulk of the data — the central 95 % of the mixture m — closely:
+# on seeds 0–9 the largest |D − D*| there was 0.017–0.034 (asserted ≤ 0.06), and its average
+# weighted by the data 0.007–0.012 (asserted ≤ 0.02).
 # In the far tails there are almost no samples, so nothing tells the network that D* turns back
 # up to 1 at the right: a discriminator only learns where it sees data. (Lesson 4 takes this to
-# the extreme: when the supports do not overlap at all.)
+# the extreme: a generator whose samples lie on a curve, a set the data's density gives no mass —
+# the two laws are mutually singular, and JS sits at its ceiling ln 2.)
 
 # %%
 mixture_cdf = np.cumsum((p_real + p_fake) / 2) * dx

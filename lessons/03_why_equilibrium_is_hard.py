@@ -42,15 +42,57 @@ TITLE = "Why equilibrium is hard: the x·y game"
 lesson = Lesson("03_why_equilibrium_is_hard", TITLE)
 
 # %% [markdown]
+# ## First: is the engine's step really the matrix M?
+#
+# The matrices above were derived by hand. The trajectories below come from minigan's autodiff,
+# so we first *measure* the update the engine actually performs: its Jacobian, by central finite
+# differences of one step of `games.simultaneous_gradient_steps` (and of the alternating one) around
+# a generic point, with h = 10⁻³. The step is linear, so the differences are exact up to rounding
+# (about 10⁻¹³) and the measured Jacobian must equal the typed M entry by entry; its eigenvalues are
+# then those of the engine's dynamics, not of a matrix we typed.
+
+
+# %%
+lr = 0.1
+steps = 2000 if lesson.full else 300
+start = (1.0, 1.0)
+
+
+def measured_jacobian(step, point=(0.3, -0.7), h=1e-3):
+    """The 2×2 Jacobian of one engine step (x, y) ↦ (x', y') at ``point``, by central differences."""
+
+    def one_step(x0, y0):
+        moved = step(x0, y0, lr=lr, steps=1)
+        return np.array([moved.x[-1], moved.y[-1]], dtype=np.float64)
+
+    x0, y0 = point
+    d_by_dx = (one_step(x0 + h, y0) - one_step(x0 - h, y0)) / (2 * h)
+    d_by_dy = (one_step(x0, y0 + h) - one_step(x0, y0 - h)) / (2 * h)
+    return np.column_stack([d_by_dx, d_by_dy])
+
+
+simultaneous_matrix = np.array([[1.0, -lr], [lr, 1.0]])
+engine_simultaneous = measured_jacobian(games.simultaneous_gradient_steps)
+print("measured Jacobian of one simultaneous step:\n", engine_simultaneous)
+lesson.check_less("the engine's simultaneous step has Jacobian M = [[1, −η], [η, 1]] (finite differences, "
+                  "every entry to 1e-9)", np.abs(engine_simultaneous - simultaneous_matrix).max(), 1e-9)
+one_step = games.simultaneous_gradient_steps(0.3, -0.7, lr=lr, steps=1)
+lesson.check_less("…and is linear: one step from (0.3, −0.7) lands on M·(0.3, −0.7) (to 1e-12)",
+                  np.abs(np.array([one_step.x[-1], one_step.y[-1]]) - engine_simultaneous @ [0.3, -0.7]).max(), 1e-12)
+engine_eigenvalues = np.linalg.eigvals(engine_simultaneous)
+print(f"its eigenvalues: {engine_eigenvalues}")
+by_imaginary_part = engine_eigenvalues[np.argsort(engine_eigenvalues.imag)]
+lesson.check("the measured Jacobian's eigenvalues are 1 ± iη, of modulus √(1 + η²) > 1 (to 1e-9)",
+             bool(np.all(np.abs(by_imaginary_part - np.array([1 - 1j * lr, 1 + 1j * lr])) < 1e-9)),
+             f"moduli {np.abs(engine_eigenvalues).round(12).tolist()}, √(1 + η²) = {math.sqrt(1 + lr**2):.12f}")
+
+# %% [markdown]
 # ## Simultaneous steps spiral outwards
 #
 # Start at (x, y) = (1, 1), η = 0.1 (the step size of the sources' figure) and take 300 steps
 # (2000 with `--full`); the radius should be multiplied by exactly √1.01 ≈ 1.004988 each step.
 
 # %%
-lr = 0.1
-steps = 2000 if lesson.full else 300
-start = (1.0, 1.0)
 simultaneous = games.simultaneous_gradient_steps(*start, lr=lr, steps=steps)
 alternating = games.alternating_gradient_steps(*start, lr=lr, steps=steps)
 
@@ -63,14 +105,10 @@ lesson.check("every simultaneous step multiplies the radius by √(1 + η²) (to
 lesson.check_close(f"after {steps} steps the radius is √2·(1.01)^{steps // 2}",
                    simultaneous.radius[-1], math.sqrt(2) * 1.01 ** (steps / 2), rtol=1e-10)
 
-eigenvalues = np.linalg.eigvals(np.array([[1.0, -lr], [lr, 1.0]]))
-lesson.check_close("|eigenvalues| of the simultaneous update matrix = √(1 + η²)", np.abs(eigenvalues).min(), factor,
-                   atol=1e-14)
-
 # %% [markdown]
 # The sign of x·y changes as the point turns (x·y > 0 in one quadrant, < 0 in the next): the
 # players oscillate, each overshooting the other's last move, with growing amplitude. One full
-# turn takes 2π / atan(η) ≈ 63 steps.
+# turn takes 2π / atan(η) ≈ 63.04 steps, so the 64th step completes the first turn (checked).
 #
 # > **The source says** (Weng, "From GAN to WGAN", §4.1) "Once x and y have different signs, every
 # > following gradient update causes huge oscillation" — **in fact** the signs play no part: every
@@ -81,6 +119,9 @@ lesson.check_close("|eigenvalues| of the simultaneous update matrix = √(1 + η
 # %%
 angle = np.unwrap(np.arctan2(simultaneous.y, simultaneous.x))
 lesson.check_close("the point turns by atan(η) per step", (angle[-1] - angle[0]) / steps, math.atan(lr), rtol=1e-10)
+first_turn = int(np.argmax(angle - angle[0] >= 2 * math.pi))  # the first step at which a full turn is done
+lesson.check("one full turn takes 2π/atan(η) = 63.04… steps: the 64th step completes the first turn",
+             first_turn == math.ceil(2 * math.pi / math.atan(lr)) == 64, f"turn completed at step {first_turn}")
 sign_changes = int(np.sum(np.diff(np.sign(simultaneous.x)) != 0))
 expected_changes = round(steps * math.atan(lr) / math.pi)  # x changes sign twice per turn
 lesson.check("x oscillates: its sign changes about twice per turn",
@@ -100,9 +141,21 @@ lesson.check("steps from same-sign points grow the radius exactly as much as ste
 #
 # H(x, y) = x² + y² − η·x·y is conserved by each alternating step (expand it to see), and
 # (1 − η/2)·r² ≤ H ≤ (1 + η/2)·r², so the radius stays in [r₀·√((1 − η/2)/(1 + η/2)),
-# r₀·√((1 + η/2)/(1 − η/2))] forever.
+# r₀·√((1 + η/2)/(1 − η/2))] forever. Our start (1, 1) lies on the ellipse's major axis (the
+# direction x = y, where −η·x·y lowers H most), so r₀ is already the largest radius of the orbit
+# and the lower bound is its minor axis, which the orbit passes (between two steps) once every half turn.
 
 # %%
+alternating_matrix = np.array([[1.0, -lr], [lr, 1.0 - lr**2]])
+engine_alternating = measured_jacobian(games.alternating_gradient_steps)
+print("measured Jacobian of one alternating step:\n", engine_alternating)
+lesson.check_less("the engine's alternating step has Jacobian [[1, −η], [η, 1 − η²]] (finite differences, to 1e-9)",
+                  np.abs(engine_alternating - alternating_matrix).max(), 1e-9)
+lesson.check_close("…whose determinant is 1: the engine's alternating step preserves areas",
+                   np.linalg.det(engine_alternating), 1.0, atol=1e-9)
+lesson.check_less("…and whose eigenvalues lie on the unit circle (|λ| = 1 to 1e-9): no spiral in or out",
+                  np.abs(np.abs(np.linalg.eigvals(engine_alternating)) - 1.0).max(), 1e-9)
+
 invariant = games.alternating_invariant(alternating.x, alternating.y, lr)
 low, high = games.alternating_radius_bounds(alternating.radius[0], lr)
 print(f"alternating radius range: [{alternating.radius.min():.4f}, {alternating.radius.max():.4f}]; "
@@ -111,11 +164,12 @@ lesson.check("alternating steps conserve H = x² + y² − η·x·y (to 1e-12)",
              bool(np.abs(invariant - invariant[0]).max() < 1e-12), f"H = {invariant[0]:.6f}")
 lesson.check("the alternating radius stays inside the bounds the invariant gives",
              low * (1 - 1e-12) <= alternating.radius.min() and alternating.radius.max() <= high * (1 + 1e-12),
-             f"the orbit touches the lower bound on its minor axis: min {alternating.radius.min():.12f}")
+             f"min {alternating.radius.min():.12f}, max {alternating.radius.max():.12f}")
+lesson.check_close("…and the lower bound is reached: from (1, 1), on the ellipse's major axis x = y, the orbit passes "
+                   "its minor axis at r₀·√((1 − η/2)/(1 + η/2)) (to 1e-4, relative)", alternating.radius.min(), low,
+                   rtol=1e-4, atol=0.0)
 lesson.check_less("…and does not decay: after the last full turn it is still ≥ 0.95 × the start",
                   0.95 * alternating.radius[0], alternating.radius[-63:].max())
-alternating_matrix = np.array([[1.0, -lr], [lr, 1.0 - lr**2]])
-lesson.check_close("det of the alternating update matrix = 1", np.linalg.det(alternating_matrix), 1.0, atol=1e-14)
 
 # %% [markdown]
 # ## Smaller steps do not fix it

@@ -449,7 +449,87 @@ MUTATIONS = [
 # Each block below holds the mutations added for its lessons: the function that breaks the library,
 # then its row. Every lesson needs ≥ 3 mutations, each caught by a different check.
 
+def _alternating_steps_are_simultaneous() -> None:
+    from minigan import games
+
+    _replace(games, "alternating_gradient_steps", games.simultaneous_gradient_steps)
+
+
+def _alternating_invariant_wrong_sign() -> None:
+    from minigan import games
+
+    _replace(games, "alternating_invariant", lambda x, y, lr: x * x + y * y + lr * x * y)  # + η·x·y
+
+
+def _alternating_radius_bounds_without_half() -> None:
+    from minigan import games
+
+    def bounds(r0, lr):  # H's matrix [[1, −η], [−η, 1]] (the ½ of the cross term forgotten): 1 ± η
+        ratio = math.sqrt((1.0 - lr) / (1.0 + lr))
+        return r0 * ratio, r0 / ratio
+
+    _replace(games, "alternating_radius_bounds", bounds)
+
+
+def _kl_histograms_swapped() -> None:
+    from minigan.distances import divergences
+
+    original = divergences.kl
+    _replace(divergences, "kl", lambda p, q, *args, **options: original(q, p, *args, **options))
+
+
+def _kl_infinite_wherever_q_is_zero() -> None:
+    import numpy as np
+
+    from minigan.distances import divergences
+
+    original = divergences.kl
+
+    def kl(p, q, *args, **options):  # +∞ as soon as some qᵢ = 0, even where pᵢ = 0 too (review §5, ex01)
+        if np.any(np.asarray(q, dtype=float) == 0):
+            return math.inf
+        return original(p, q, *args, **options)
+
+    _replace(divergences, "kl", kl)
+
+
+def _logsigmoid_is_sigmoid_log() -> None:
+    from minigan.autodiff import functions
+
+    _replace(functions, "logsigmoid", lambda x: functions.log(functions.sigmoid(x) + 1e-3))  # a "safe" log σ
+
+
+def _gan_value_roles_swapped() -> None:
+    from minigan.distances import critics
+
+    original = critics.gan_value
+    _replace(critics, "gan_value", lambda p_r, p_g, D, dx: original(p_g, p_r, D, dx))  # p_g ln D + p_r ln(1 − D)
+
+
+def _discriminator_loss_summed() -> None:
+    from minigan.gan import losses
+
+    def summed(real_logits, fake_logits):  # Σ over the batch where the mean is meant
+        return -losses.logsigmoid(real_logits).sum() - losses.logsigmoid(-fake_logits).sum()
+
+    _replace(losses, "gan_discriminator_loss", summed)
+
+
 MUTATIONS_LESSONS_01_03: list[Mutation] = [
+    Mutation("gan_value_roles_swapped", "L(G, D) = E_g ln D + E_r ln(1 − D) (real and fake roles swapped)",
+             _gan_value_roles_swapped, ("02",)),
+    Mutation("discriminator_loss_summed", "the discriminator's cross-entropy summed over the batch, not averaged",
+             _discriminator_loss_summed, ("02",)),
+    Mutation("kl_histograms_swapped", "KL(q‖p) of histograms computed for KL(p‖q)", _kl_histograms_swapped, ("01",)),
+    Mutation("kl_infinite_wherever_q_is_zero", "KL = +∞ wherever some qᵢ = 0, even where pᵢ = 0",
+             _kl_infinite_wherever_q_is_zero, ("01",)),
+    Mutation("logsigmoid_is_sigmoid_log", "log σ(x) computed as log(σ(x) + 10⁻³)", _logsigmoid_is_sigmoid_log, ("01",)),
+    Mutation("alternating_steps_are_simultaneous", "the alternating x·y game stepped simultaneously",
+             _alternating_steps_are_simultaneous, ("03",)),
+    Mutation("alternating_invariant_wrong_sign", "the alternating invariant x² + y² + η·x·y",
+             _alternating_invariant_wrong_sign, ("03",)),
+    Mutation("alternating_radius_bounds_without_half", "the radius bounds from 1 ± η instead of 1 ± η/2",
+             _alternating_radius_bounds_without_half, ("03",)),
 ]
 
 
