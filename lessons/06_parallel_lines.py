@@ -26,6 +26,9 @@
 # > fact** that understates it: JS is not even continuous at 0 (its limit as θ → 0 is ln 2, its
 # > value at 0 is 0), and away from 0 it is perfectly differentiable — with derivative 0, which is
 # > the real trouble (checked below).
+# >
+# > A trivial slip of the same section: "the JS divergence between the distributions of p_r and
+# > p_q" — p_q is the generator's p_g.
 
 # %%
 import math
