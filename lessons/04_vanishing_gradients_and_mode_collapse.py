@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Lesson 4 — Low-dimensional supports, vanishing gradients and mode collapse
 #
-# **Thin supports make a perfect discriminator.** Real data and generated samples usually
+# **Thin supports make a near-perfect discriminator.** Real data and generated samples usually
 # live on thin, low-dimensional sets: a generator with a k-dimensional noise input can only
 # produce a k-dimensional surface, and natural data sits near a low-dimensional manifold too.
 # Two such sets in general position (not made to coincide) meet, if at all, in a set that carries
@@ -46,11 +46,12 @@
 #
 # > **The source says** (Weng, §4.3) that with a perfect discriminator "the loss function L falls
 # > to zero and we end up with no gradient" — **in fact** only the minimax generator loss
-# > E log(1 − D(G(z))) loses its gradient; the non-saturating loss's gradient grows as D improves
-# > (checked below), which is why practical GANs use it.
+# > E log(1 − D(G(z))) loses its gradient; the non-saturating loss's gradient does not (here it
+# > even grows as D improves — checked below), which is why practical GANs use it.
 #
 # **Mode collapse.** Against a *fixed* discriminator the generator's best response is to put all
-# of its samples wherever D is highest — one point. If the generator gets many steps between
+# of its samples where D is highest — typically one point (or, if D keeps rising towards
+# infinity, ever further out in that direction). If the generator gets many steps between
 # discriminator updates it comes close to that; the discriminator then marks that place as fake,
 # and the generator runs to D's next peak. Below, both effects in miniature on the 8-Gaussians
 # data: a generator that covered the modes and loses them under such a schedule, and four fresh

@@ -94,8 +94,9 @@ lesson.check_close("the sample W₁ estimates the laws' W₁ = ∫|F_P − F_Q|"
 #
 # > **The source says** (Weng, §6.3.2) the loss is "L(p_r, p_g) = W(p_r, p_g) = max over w ∈ W of
 # > E f_w(x) − E f_w(g_θ(z))" with z drawn from "p_r(z)" — **in fact** z comes from the noise law
-# > p_z, the right side needs the factor 1/K when the f_w are K-Lipschitz (next section), and it
-# > equals K·W only if {f_w} contains an optimal critic — a smaller family can fall far short
+# > p_z, the right side needs the factor 1/K when the f_w are K-Lipschitz (next section), and even
+# > then the max over {f_w} reaches K·W only if the family holds critics that come arbitrarily
+# > close to an optimal one (K·f* up to a constant) — a smaller family can fall far short
 # > (checked below: the best *linear* 1-Lipschitz critic f(x) = a·x, |a| ≤ 1, scores only
 # > |E_P x − E_Q x|).
 
