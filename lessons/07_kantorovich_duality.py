@@ -403,7 +403,7 @@ lesson.check("both objectives: the score-function estimator is unbiased — its 
                  and abs(estimator_table["minimax", mu][0] - table["expected minimax", mu])
                  <= 4 * math.sqrt(estimator_table["minimax", mu][1] / n_batches) for mu in shifts))
 # At μ = 8 both minimax variances are set by the handful of samples with z < −4 (probability 3·10⁻⁵
-# each), so their ratio swings from seed to seed (1.8× to 11× over seeds 0–1): not asserted there.
+# each), so their ratio swings from seed to seed (1.4× to 11× over seeds 0–9): not asserted there.
 lesson.check("minimax, μ ≤ 4: the score-function estimator is the noisier one (variance ≥ 2× the pathwise one's)",
              all(estimator_table["minimax", mu][1] >= 2 * estimator_table["minimax", mu][2]
                  for mu in shifts if mu <= 4),
