@@ -65,8 +65,9 @@ LOG_ROOT_2PI = 0.5 * math.log(2 * math.pi)
 #   θ = 0 for every h;
 # * **KL** from histograms of the two segments, with SciPy (`jensenshannon`, `entropy`) — bins
 #   split at x = θ/2, so each segment falls in its own bins however small θ is. That placement
-#   decides the answer (disjoint bins give JS = ln 2 and KL = +∞ by construction), so those
-#   histogram numbers are shown as worked computations (∴), not as independent checks;
+#   decides the answer (disjoint bins give JS = ln 2 and KL = +∞ by construction), so the
+#   histogram numbers are printed beside minigan's as illustrations, not as independent evidence
+#   (the histogram JS is a worked computation, ∴); what is tested is minigan's closed form;
 # * **W₁** as the optimal assignment between n points of P and the same n heights shifted to x = θ,
 #   solved by SciPy's `linear_sum_assignment`: every pairing costs at least |θ| per point, and
 #   pairing equal heights costs exactly |θ|, so the optimum of this sample is W₁ itself.
