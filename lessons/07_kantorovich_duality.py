@@ -217,6 +217,9 @@ print(f"P = Q: the critic's outputs on P's samples span {free_estimates['P = Q r
 lesson.check_less("P = Q, no constraint: the estimate on held-out samples is 0 within 4 standard errors (any "
                   "critic fixed before the samples are drawn gives this)",
                   abs(same_law), 4 * free_estimates["P = Q standard error"], kind="identity")
+
+# %% [markdown]
+# ## A critic trained with a gradient penalty
 #
 # A tanh MLP critic, trained by Adam to maximise E_P f − E_Q f − λ·E(‖∇f(x̂)‖ − 1)² with the
 # WGAN-GP penalty (x̂ between a P and a Q sample; `mg.gan.gradient_penalty`), on fresh
