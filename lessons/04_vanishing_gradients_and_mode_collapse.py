@@ -479,13 +479,13 @@ lesson.check("every fresh unbalanced run ends covering at most 2 of the 8 modes"
 # ## Pictures
 
 # %%
-figure, (norms, scene) = plt.subplots(1, 2, figsize=(13, 4.8))
+figure, (norms, scene) = plt.subplots(1, 2, figsize=(14, 4.8), gridspec_kw={"wspace": 0.3})
 norms.semilogy(history["step"], minimax, "o-", ms=3, label="minimax: E log(1 − D(G(z)))")
 norms.semilogy(history["step"], non_saturating, "s-", ms=3, label="non-saturating: −E log D(G(z))")
 norms.semilogy(history["step"], history["d_fake"], ":", color="gray", label="mean D(G(z))")
 norms.set_xlabel("discriminator training step (generator fixed)")
 norms.set_ylabel("‖∂(generator loss)/∂θ‖ (log scale)")
-norms.set_title("The better the discriminator, the less the minimax generator learns")
+norms.set_title("The better the discriminator,\nthe less the minimax generator learns")
 norms.legend(loc="lower left")
 norms.grid(alpha=0.3, which="both")
 
@@ -501,7 +501,7 @@ scene.plot(curve[:, 0], curve[:, 1], "-", color="tab:orange", lw=2.5, label="fix
 scene.set_aspect("equal")
 scene.set_xlabel("x₁")
 scene.set_ylabel("x₂")
-scene.set_title("Mutually singular laws: D separates them almost perfectly")
+scene.set_title("Mutually singular laws:\nD separates them almost perfectly")
 scene.legend(loc="lower left", fontsize=9)
 lesson.savefig(figure, "vanishing_gradients")
 
