@@ -4,7 +4,7 @@
 # The earth mover's distance is a minimum over transport plans (lesson 5). Its dual form is a
 # maximum over *critics*:
 #
-#     W₁(P, Q) = sup over f with ‖f‖_L ≤ 1 of   E_{x~P} f(x) − E_{y~Q} f(y).
+#     W₁(P, Q) = sup over f with ‖f‖_L ≤ 1 of   E f(X) − E f(Y),   X ~ P, Y ~ Q.
 #
 # A critic scores points; it may not change faster than distance (|f(x) − f(y)| ≤ |x − y|), and
 # it tries to score P's samples as far above Q's as it can. This is what a WGAN trains: a
@@ -20,6 +20,15 @@
 # it; then the reason WGAN trains where the original GAN stalls — on two Gaussians far apart the
 # optimal critic's slope is still ±1, while the optimal discriminator's is ~0 where the generated
 # samples are, and the GAN generator's gradient is tiny and dominated by rare samples.
+#
+# > **The source says** (Wikipedia, "Wasserstein GAN") that the Wasserstein metric "satisfies a
+# > 'dual representation theorem' that renders it highly efficient to compute:" — and the theorem
+# > itself is missing after the colon (it is the formula above, Kantorovich–Rubinstein), and it
+# > does not make W₁ efficient to compute: the supremum runs over a space of functions; on n
+# > sample points it is a linear program as large as the transport problem of lesson 5. What the
+# > dual form buys is a quantity a neural critic can *approximate* by gradient ascent, and a
+# > gradient for the generator. (In 1-D both forms are cheap, by sorting — used below.) The same
+# > page spells the theorem "Kantorovich-Rubenstein"; it is Rubinstein.
 
 # %%
 import math
@@ -70,30 +79,71 @@ lesson.check_close("the sample W₁ estimates the laws' W₁ = ∫|F_P − F_Q|"
                    atol=sampling_error)
 
 # %% [markdown]
-# No other 1-Lipschitz critic does better: try a few.
+# No other 1-Lipschitz critic does better: try a few. Duality guarantees the inequality for any
+# critic that really is 1-Lipschitz (≡ below), so what must be checked is the premise: each
+# critic's largest slope, measured on a fine grid, is at most 1. (|x| − |x − 0.5| has slope 2 on
+# (0, 0.5) — 2-Lipschitz — and fails that test; its half, clip(x, 0, 0.5) − 0.25, passes.)
+#
+# f*'s slope is +1 on some stretches and −1 on others.
+#
+# > **The source says** (Wikipedia, "Wasserstein GAN", comparison with GAN) that D_WGAN "has
+# > gradient 1 almost everywhere" — **in fact** |f*′| = 1 wherever the two CDFs differ, with a sign
+# > that changes (checked below: both signs, on stretches of the line of positive length), and
+# > where the CDFs agree on an interval f* may have any slope in [−1, 1]; at P = Q a constant is
+# > optimal, gradient 0 (checked below).
+#
+# > **The source says** (Weng, §6.3.2) the loss is "L(p_r, p_g) = W(p_r, p_g) = max over w ∈ W of
+# > E f_w(x) − E f_w(g_θ(z))" with z drawn from "p_r(z)" — **in fact** z comes from the noise law
+# > p_z, the right side needs the factor 1/K when the f_w are K-Lipschitz (next section), and even
+# > then the max over {f_w} reaches K·W only if the family holds critics that come arbitrarily
+# > close to an optimal one (K·f* up to a constant) — a smaller family can fall far short
+# > (checked below: the best *linear* 1-Lipschitz critic f(x) = a·x, |a| ≤ 1, scores only
+# > |E_P x − E_Q x|).
 
 # %%
+grid_for_slopes = np.linspace(-6.0, 6.0, 120_001)
 other_critics = {
     "f(x) = −x": lambda x: -x,
     "f(x) = |x|": np.abs,
-    "f(x) = |x| − |x − 0.5|": lambda x: np.abs(x) - np.abs(x - 0.5),
+    "f(x) = clip(x, 0, 0.5) − 0.25": lambda x: np.clip(x, 0.0, 0.5) - 0.25,
     "f(x) = sin(x)": np.sin,
 }
 for name, other_critic in other_critics.items():
+    largest_slope = np.abs(np.diff(other_critic(grid_for_slopes)) / np.diff(grid_for_slopes)).max()
+    lesson.check_less(f"{name} is 1-Lipschitz (largest slope on a grid of step 1e-4 over [−6, 6])", largest_slope,
+                      1.0, margin=1e-9)
     value = other_critic(p_samples).mean() - other_critic(q_samples).mean()
-    lesson.check_less(f"the 1-Lipschitz critic {name} scores {value:.4f} ≤ W₁", value, w1_empirical, margin=1e-12)
+    lesson.check_less(f"…so by duality it scores {value:.4f} ≤ W₁", value, w1_empirical, margin=1e-12,
+                      kind="identity")
+too_steep = np.abs(grid_for_slopes) - np.abs(grid_for_slopes - 0.5)
+lesson.check_close("|x| − |x − 0.5| is not 1-Lipschitz: its largest slope is 2 (it is 2-Lipschitz)",
+                   np.abs(np.diff(too_steep) / np.diff(grid_for_slopes)).max(), 2.0, atol=1e-6, kind="worked")
+
+data_range = (critic_star.knots[0], critic_star.knots[-1])
+length_up = float(np.diff(critic_star.knots)[slopes > 0].sum())
+length_down = float(np.diff(critic_star.knots)[slopes < 0].sum())
+print(f"f*′ = +1 on a total length {length_up:.2f}, −1 on {length_down:.2f} "
+      f"(of the data's range {data_range[1] - data_range[0]:.2f})")
+lesson.check("f*'s slope is +1 on some stretches and −1 on others (each of total length > 1): |f*′| = 1, "
+             "not f*′ = 1", length_up > 1.0 and length_down > 1.0, f"+1 on {length_up:.2f}, −1 on {length_down:.2f}")
+same_law_critic = distances.optimal_critic_1d(p_samples, p_samples)
+lesson.identity("at P = Q the optimal critic is constant: slope 0 everywhere, value 0",
+                bool(np.all(same_law_critic.knot_values == 0)) and same_law_critic.w1 == 0.0)
+best_linear = abs(p_samples.mean() - q_samples.mean())  # max over |a| ≤ 1 of a·(E_P x − E_Q x)
+lesson.check_less("a smaller 1-Lipschitz family falls short: the best linear critic a·x (|a| ≤ 1) scores "
+                  f"{best_linear:.3f}, less than W₁ − 0.5", best_linear, w1_empirical - 0.5)
 
 # %% [markdown]
 # ## The constraint is what makes the number mean something
 #
 # > **The source says** (the WGAN-GP Q&A, *What is Lipschitz constraint …*)
-# > "W(P_r, P_θ) = sup over ‖f‖_L ≤ K of E_{P_r} f − E_{P_θ} f" — **in fact** that supremum is
+# > "W(P_r, P_θ) = sup over ‖f‖_L ≤ K of E f(x) − E f(y)" (x ~ P_r, y ~ P_θ) — **in fact** that supremum is
 # > K·W₁: f is K-Lipschitz exactly when f/K is 1-Lipschitz, so the duality needs the factor 1/K
 # > in front, as Lilian Weng writes it (*From GAN to WGAN*, §6.3). Checked below with K = 2:
 # > 2f* is 2-Lipschitz and scores 2·W₁.
 #
-# > **The source says** (Wikipedia, *Wasserstein GAN*) L_WGAN(μ_G, D) = E_{x~μ_G} D(x) −
-# > E_{x~μ_ref} D(x), maximised by D — the opposite sign to this lesson (and to minigan, whose
+# > **The source says** (Wikipedia, *Wasserstein GAN*) L_WGAN(μ_G, D) = E D(x) over x ~ μ_G minus
+# > E D(x) over x ~ μ_ref, maximised by D — the opposite sign to this lesson (and to minigan, whose
 # > critic maximises E D(real) − E D(fake)). **In fact** both give the same W₁: the
 # > 1-Lipschitz functions are closed under f ↦ −f, so the best D of one convention is −f* of the
 # > other (checked below: `optimal_critic_1d(Q, P)` is −f* up to a constant, with the same value).
@@ -101,15 +151,24 @@ for name, other_critic in other_critics.items():
 # Without any constraint there is nothing to estimate. The WGAN-GP Q&A puts it right: the
 # supremum over *all* functions of E_P f − E_Q f is 0 when P = Q and +∞ otherwise, since any
 # difference can be amplified by scaling f. A critic trained with no constraint shows it: on
-# P ≠ Q its "estimate" keeps growing with training, far past W₁; on P = Q (fresh samples of the
-# same law every step) it has nothing to find and stays near 0.
+# P ≠ Q its "estimate" keeps growing with training, far past W₁. On P = Q (fresh samples of the
+# same law every step) there is nothing to find: the critic's outputs may spread as it chases
+# each minibatch's noise (their range is printed), but on fresh held-out samples its estimate is
+# 0 up to sampling error — true of *any* critic fixed before those samples are drawn, so shown
+# as an identity (≡), not a tested claim.
+#
+# > **The source says** (the WGAN-GP Q&A) "It's not mandatory for a discriminator to obey a
+# > Lipschitz constraint" — **in fact** for a WGAN critic it is: without it the supremum the
+# > critic approximates is +∞ for every P ≠ Q and its value means nothing (checked below: the
+# > unconstrained estimate more than doubles each time the steps double). The GAN discriminator
+# > of lessons 2–4 needs no such constraint; the WGAN critic does.
 
 # %%
 lesson.check_close("K = 2: 2f* has largest slope 2 (it is 2-Lipschitz, not 1-Lipschitz) …",
-                   np.abs(2 * slopes).max(), 2.0, atol=1e-6)
+                   np.abs(2 * slopes).max(), 2.0, atol=1e-6, kind="worked")
 lesson.check_close("… and E_P 2f* − E_Q 2f* = 2·W₁: without the 1/K the sup over ‖f‖_L ≤ 2 is 2·W₁",
                    (2 * critic_star(p_samples)).mean() - (2 * critic_star(q_samples)).mean(), 2 * w1_empirical,
-                   rtol=1e-9)
+                   rtol=1e-9, kind="worked")
 reversed_critic = distances.optimal_critic_1d(q_samples, p_samples)  # Wikipedia's sign: maximise E_Q D − E_P D
 lesson.check_close("Wikipedia's sign convention gives the same W₁: max E_Q D − E_P D = W₁", reversed_critic.w1,
                    w1_empirical, rtol=1e-9)
@@ -140,8 +199,10 @@ for label, other_law in (("P ≠ Q", "q"), ("P = Q", "p")):
                 on_q = free_critic(held_out_q).numpy().astype(np.float64)
                 history_of_estimates.append(float(on_p.mean() - on_q.mean()))
                 standard_error = math.sqrt((on_p.var() + on_q.var()) / n_eval)
+                output_range = float(np.ptp(on_p))
     free_estimates[label] = history_of_estimates
     free_estimates[label + " standard error"] = standard_error
+    free_estimates[label + " range"] = output_range
 print("unconstrained critic, E_P f − E_Q f on held-out samples after "
       f"{unconstrained_steps // 4}, {unconstrained_steps // 2}, {unconstrained_steps} steps: "
       + "; ".join(f"{label}: " + ", ".join(f"{v:.3g}" for v in free_estimates[label]) for label in ("P ≠ Q", "P = Q")))
@@ -150,8 +211,15 @@ lesson.check("P ≠ Q, no constraint: the estimate keeps growing — it more tha
              growing[1] > 2 * growing[0] and growing[2] > 2 * growing[1], ", ".join(f"{v:.3g}" for v in growing))
 lesson.check_less("… and ends far past W₁ (more than 5×)", 5 * w1_empirical, growing[-1])
 same_law = free_estimates["P = Q"][-1]
-lesson.check_less("P = Q, no constraint: the estimate on held-out samples is 0 within 4 standard errors",
-                  abs(same_law), 4 * free_estimates["P = Q standard error"])
+print(f"P = Q: the critic's outputs on P's samples span {free_estimates['P = Q range']:.3g} "
+      f"(P ≠ Q: {free_estimates['P ≠ Q range']:.3g}); held-out estimate {same_law:.3g} "
+      f"± {free_estimates['P = Q standard error']:.2g}")
+lesson.check_less("P = Q, no constraint: the estimate on held-out samples is 0 within 4 standard errors (any "
+                  "critic fixed before the samples are drawn gives this)",
+                  abs(same_law), 4 * free_estimates["P = Q standard error"], kind="identity")
+
+# %% [markdown]
+# ## A critic trained with a gradient penalty
 #
 # A tanh MLP critic, trained by Adam to maximise E_P f − E_Q f − λ·E(‖∇f(x̂)‖ − 1)² with the
 # WGAN-GP penalty (x̂ between a P and a Q sample; `mg.gan.gradient_penalty`), on fresh
@@ -159,13 +227,17 @@ lesson.check_less("P = Q, no constraint: the estimate on held-out samples is 0 w
 # and a critic with Lipschitz constant L can exceed W₁ by up to a factor L. So we measure L
 # (the largest |f′| over the data's range, by minigan's autodiff on a fine grid) and check the
 # honest bound: f/L is 1-Lipschitz, so (E_P f − E_Q f)/L ≤ W₁ of the evaluation samples, exactly.
+# On seeds 0–9 (quick mode) the measured L ran from 1.17 to 1.32 and the rescaled value (E_P f − E_Q f)/L from
+# 80 % to 94 % of W₁; the checks below leave room around those ranges (L ≤ 1.5, ≥ 65 % of W₁).
 #
-# One practical detail. With λ = 10 from the first step, the penalty quickly drives |f′| to 1
-# with whatever sign the random initial critic happens to have; to turn a slope of +1 into the
-# −1 that f* needs, f′ must pass through 0, where the penalty costs λ — a barrier the objective's
-# small gradient cannot climb. The critic then gets stuck with the wrong shape (`--full` shows
-# it on four seeds). So λ ramps up from 0.1 to 10 over the first 60 % of the steps: the shape
-# forms first, then the slope is pulled to 1.
+# One practical detail: λ ramps up from 0.1 to 10 over the first 60 % of the steps, so that the
+# shape of f* forms before the slope is pulled hard to 1. The reasoning behind it is a heuristic,
+# not a theorem. f* needs slopes of both signs; a critic whose slope is +1 where f* needs −1 must
+# let f′ pass through 0 there, and the penalty charges (0 − 1)² = 1 per x̂ *at* such points —
+# but the penalty is an average over x̂, so a sharp sign change costs only λ times the small
+# share of x̂ that falls where |f′| is near 0: a price, not a wall. We do not claim that λ = 10
+# from the first step fails; the ramp is the choice that passes the checks below on every seed
+# we ran (0–9, and under perturbed rounding).
 
 # %%
 critic = mg.nn.MLP([1, 64, 64, 1], activation="tanh")
@@ -203,34 +275,12 @@ lipschitz = float(np.abs(trained_slopes).max())
 final_dual = dual_value()
 print(f"trained critic: E_P f − E_Q f = {final_dual:.4f}, Lipschitz constant L = {lipschitz:.3f}, "
       f"value / max(L, 1) = {final_dual / max(lipschitz, 1):.4f};  W₁ = {w1_empirical:.4f}")
-lesson.check_less("the trained critic, rescaled to be 1-Lipschitz, never exceeds W₁",
-                  final_dual / max(lipschitz, 1.0), w1_empirical, margin=1e-6)
-lesson.check_less("…and gets within 20 % of it", 0.8 * w1_empirical, final_dual / max(lipschitz, 1.0))
-lesson.check_less("the gradient penalty keeps L close to 1 (≤ 1.3)", lipschitz, 1.3)
-
-# %% [markdown]
-# `--full` only: the same critic with λ = 10 from the first step, on four seeds.
-
-# %%
-if lesson.full:
-    stuck_values = []
-    for seed in range(4):
-        mg.manual_seed(seed)
-        stiff_critic = mg.nn.MLP([1, 64, 64, 1], activation="tanh")
-        stiff_optimizer = mg.optim.Adam(stiff_critic.parameters(), lr=2e-3, betas=(0.5, 0.9))
-        for _ in range(critic_steps):
-            real = data.mixture_1d(batch)
-            fake = mg.tensor(rng.normal(0.5, 1.0, (batch, 1))).float()
-            loss = (stiff_critic(fake).mean() - stiff_critic(real).mean()
-                    + 10.0 * mg.gan.gradient_penalty(stiff_critic, real, fake))
-            stiff_optimizer.zero_grad()
-            loss.backward()
-            stiff_optimizer.step()
-        with mg.no_grad():
-            stuck_values.append(float(stiff_critic(p_eval).numpy().mean() - stiff_critic(q_eval).numpy().mean()))
-    print("λ = 10 from the start, E_P f − E_Q f per seed:", np.round(stuck_values, 3).tolist())
-    lesson.check("with λ = 10 from the start, at least one of four seeds gets stuck below 0.6·W₁",
-                 min(stuck_values) < 0.6 * w1_empirical, str(np.round(stuck_values, 3).tolist()))
+lesson.check_less("the trained critic, rescaled to be 1-Lipschitz, does not exceed W₁ (duality; L measured on a fine "
+                  "grid)", final_dual / max(lipschitz, 1.0), w1_empirical, margin=1e-6, kind="identity")
+lesson.check_less("…and reaches at least 65 % of it (80–94 % on seeds 0–9, quick mode)", 0.65 * w1_empirical,
+                  final_dual / max(lipschitz, 1.0))
+lesson.check_less("the gradient penalty keeps L near 1, though above it (≤ 1.5; 1.17–1.32 on seeds 0–9, quick)",
+                  lipschitz, 1.5)
 
 # %% [markdown]
 # The shape: where |F_P − F_Q| > 0.05 (f* there is decided by a clear margin), the trained
@@ -241,9 +291,9 @@ star_slopes_on_grid = np.sign(np.interp(grid, critic_star.knots[:-1], slopes))
 cdf_gap = np.abs(np.searchsorted(np.sort(p_samples), grid) - np.searchsorted(np.sort(q_samples), grid)) / n_eval
 decided = cdf_gap > 0.05
 agreement = float(np.mean(np.sign(trained_slopes[decided]) == star_slopes_on_grid[decided]))
-# 95–100 % on most seeds; a short quick-mode run can leave a few % of the grid near a kink of f*
-lesson.check_less("the trained critic's slope has f*'s sign on ≥ 90 % of the grid where |F_P − F_Q| > 0.05",
-                  0.90, agreement)
+# 95.8–100 % on seeds 0–9; a short quick-mode run can leave a few % of the grid near a kink of f*
+lesson.check_less("the trained critic's slope has f*'s sign on ≥ 85 % of the grid where |F_P − F_Q| > 0.05",
+                  0.85, agreement)
 
 # %% [markdown]
 # ## Why the critic's gradient is useful: two Gaussians far apart
@@ -291,8 +341,8 @@ for mu in shifts:
         f"{name}: mean {table[name, mu][0]:.3g}, sd {table[name, mu][1]:.2g}, median {table[name, mu][2]:.2g}"
         for name in losses))
 
-lesson.check("WGAN: every minibatch gradient is exactly 1, for every μ (zero variance)",
-             all(abs(table["wgan", mu][0] - 1) < 1e-12 and table["wgan", mu][1] < 1e-12 for mu in shifts))
+lesson.identity("WGAN: every minibatch gradient is exactly 1, for every μ (zero variance: d/dμ of mean(z + μ))",
+                all(abs(table["wgan", mu][0] - 1) < 1e-12 and table["wgan", mu][1] < 1e-12 for mu in shifts))
 lesson.check("minimax: the average of the minibatch gradients matches μ·E σ(ℓ) (within 4 standard errors)",
              all(abs(table["minimax", mu][0] - table["expected minimax", mu])
                  <= 4 * table["minimax", mu][1] / math.sqrt(n_batches) + 1e-15 for mu in shifts))
@@ -308,8 +358,9 @@ lesson.check("non-saturating: the gradient does not vanish (mean ≥ 0.5·μ, sd
                  "non-saturating", mu][0] for mu in shifts))
 d_star_slope_at_fakes = {mu: mu * (1 / (1 + math.exp(mu * mu / 2))) * (1 - 1 / (1 + math.exp(mu * mu / 2)))
                          for mu in shifts}
-lesson.check_less("|D*′| at the centre of the generated samples (x = μ) is < 10⁻¹² at μ = 8, while |f*′| = 1",
-                  d_star_slope_at_fakes[8.0], 1e-12)
+lesson.check_less("|D*′| at the centre of the generated samples (x = μ) is < 10⁻¹² at μ = 8, while |f*′| = 1 "
+                  "(the closed form μ·σ(−μ²/2)·(1 − σ(−μ²/2)) evaluated)", d_star_slope_at_fakes[8.0], 1e-12,
+                  kind="worked")
 
 # %% [markdown]
 # ### Two estimators of the same gradient
@@ -355,11 +406,14 @@ lesson.check("both objectives: the score-function estimator is unbiased — its 
                  and abs(estimator_table["minimax", mu][0] - table["expected minimax", mu])
                  <= 4 * math.sqrt(estimator_table["minimax", mu][1] / n_batches) for mu in shifts))
 # At μ = 8 both minimax variances are set by the handful of samples with z < −4 (probability 3·10⁻⁵
-# each), so their ratio swings from seed to seed (1.8× to 11× over seeds 0–1): not asserted there.
-lesson.check("for both objectives and μ ≤ 4, the score-function estimator is the noisier one (variance ≥ 2× the "
-             "pathwise one's)",
-             all(estimator_table[name, mu][1] >= 2 * estimator_table[name, mu][2] for name in ("wgan", "minimax")
-                 for mu in shifts if mu <= 4))
+# each), so their ratio swings from seed to seed (1.4× to 11× over seeds 0–9): not asserted there.
+lesson.check("minimax, μ ≤ 4: the score-function estimator is the noisier one (variance ≥ 2× the pathwise one's)",
+             all(estimator_table["minimax", mu][1] >= 2 * estimator_table["minimax", mu][2]
+                 for mu in shifts if mu <= 4),
+             ", ".join(f"μ={mu:g}: {estimator_table['minimax', mu][1] / estimator_table['minimax', mu][2]:.2f}×"
+                       for mu in shifts if mu <= 4))
+lesson.identity("WGAN: the score-function estimator is the noisier one at every μ (the pathwise one has variance 0)",
+                all(estimator_table["wgan", mu][1] >= 2 * estimator_table["wgan", mu][2] for mu in shifts))
 relative_spread = {(name, mu): math.sqrt(estimator_table[name, mu][1]) / abs(estimator_table[name, mu][0])
                    for name in ("wgan", "minimax") for mu in shifts}
 print("score function, sd/mean of the minibatch gradient: " + ", ".join(
@@ -374,11 +428,14 @@ lesson.check("… but not in raw variance: the WGAN score-function estimator, wh
              all(estimator_table["wgan", mu][1] > estimator_table["minimax", mu][1] for mu in shifts))
 
 # %% [markdown]
-# So the WGAN generator gets a unit-size, noise-free push towards the data however far away it
-# is, while the minimax GAN's push is tiny and — worse — comes from a handful of lucky samples,
-# so most minibatches give none. The non-saturating patch restores the size (and here the
-# variance), but its signal still depends on a discriminator that, trained to optimality,
-# separates disjoint supports perfectly (lesson 4).
+# So here the WGAN generator gets a unit-size, noise-free push towards the data however far away
+# it is — because in this equal-variance example f* = −x is linear, so every sample gets the same
+# push. In general an optimal critic's slope is ±1 with a varying sign (the bimodal f* above), so
+# each sample is pushed at unit speed along its own direction of the transport plan, not all
+# the same way, and minibatch gradients do vary. The minimax GAN's push is tiny and — worse —
+# comes from a handful of lucky samples, so most minibatches give none. The non-saturating patch
+# restores the size (and here the variance), but its signal still depends on a discriminator
+# that, trained towards optimality, separates mutually singular laws almost perfectly (lesson 4).
 
 # %% [markdown]
 # ## Pictures
@@ -398,7 +455,7 @@ duality.plot(grid, trained_values + offset, "r--", lw=2,
 duality.set_xlim(-5, 5)
 duality.set_xlabel("x")
 duality.set_ylabel("critic value")
-duality.set_title(r"$E_P\,f^* - E_Q\,f^* = W_1$; a GP critic learns the same shape")
+duality.set_title("E_P f* − E_Q f* = W₁; a GP critic learns the same shape")
 lines, labels = duality.get_legend_handles_labels()
 bars, bar_labels = histograms.get_legend_handles_labels()
 duality.legend(lines + bars, labels + bar_labels, loc="upper center", fontsize=9)
@@ -407,9 +464,9 @@ duality.grid(alpha=0.3)
 
 mu = 4.0
 x_line = np.linspace(-4, 8, 600)
-gaussians.plot(x_line, stats.norm.pdf(x_line), color="tab:blue", label=r"$P_r$ = N(0, 1)")
-gaussians.plot(x_line, stats.norm.pdf(x_line, mu), color="tab:orange", label=f"$P_g$ = N({mu:g}, 1)")
-gaussians.plot(x_line, 1 / (1 + np.exp(mu * x_line - mu * mu / 2)), "k-", lw=2, label=r"D*(x): flat at 0 on $P_g$")
+gaussians.plot(x_line, stats.norm.pdf(x_line), color="tab:blue", label="P_r = N(0, 1)")
+gaussians.plot(x_line, stats.norm.pdf(x_line, mu), color="tab:orange", label=f"P_g = N({mu:g}, 1)")
+gaussians.plot(x_line, 1 / (1 + np.exp(mu * x_line - mu * mu / 2)), "k-", lw=2, label="D*(x): flat at 0 on P_g")
 gaussians.plot(x_line, (-x_line + 4) / 8, "g--", lw=2, label="f*(x) = −x (scaled ×1/8, shifted): slope never 0")
 gaussians.set_xlabel("x")
 gaussians.set_ylabel("density / D* / f*")
@@ -424,7 +481,7 @@ for name, marker in (("wgan", "o-"), ("non-saturating", "s-"), ("minimax", "^-")
     sizes.semilogy(shifts, [table[name, mu][0] for mu in shifts], marker, label=f"{name}: mean")
 sizes.semilogy(shifts, [max(table["minimax", mu][2], 1e-300) for mu in shifts], "^:", color="tab:green",
                label="minimax: median minibatch")
-sizes.set_xlabel(r"distance μ between $P_g$ and $P_r$")
+sizes.set_xlabel("distance μ between P_g and P_r")
 sizes.set_ylabel("generator gradient ∂loss/∂μ (log scale)")
 sizes.set_title("Size of the generator's gradient (optimal critic held fixed)")
 sizes.legend(fontsize=9)
@@ -435,7 +492,7 @@ spreads.plot(shifts, [minimax_cv[mu] for mu in shifts], "^-", color="tab:green",
 spreads.plot(shifts, [table["wgan", mu][1] for mu in shifts], "o-", color="tab:blue", label="WGAN (exactly 0)")
 spreads.set_yscale("symlog", linthresh=0.01)
 spreads.set_ylim(0, None)
-spreads.set_xlabel(r"distance μ between $P_g$ and $P_r$")
+spreads.set_xlabel("distance μ between P_g and P_r")
 spreads.set_ylabel("sd / mean over minibatches of 64 (symlog)")
 spreads.set_title("Noise of the minibatch gradient")
 spreads.legend(fontsize=9)

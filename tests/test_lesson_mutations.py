@@ -535,7 +535,65 @@ MUTATIONS_LESSONS_01_03: list[Mutation] = [
 
 # ------------------------------------------------------------------ lessons 04–07 (more mutations)
 
+
+def _eight_gaussians_not_divided() -> None:
+    import dataclasses
+
+    from minigan.gan import data
+
+    def radius_two(n, generator):
+        centre = generator.integers(0, 8, size=n)
+        noise = generator.standard_normal((n, 2)) * data.EIGHT_GAUSSIANS_NOISE
+        return data.EIGHT_GAUSSIANS_SCALE * data._EIGHT_CENTRES[centre] + noise  # the final ÷ 1.414 forgotten
+
+    _replace(data, "_eight_gaussians_host", radius_two)
+    data.DATASETS["8gaussians"] = dataclasses.replace(data.DATASETS["8gaussians"], host_sampler=radius_two)
+
+
+def _nonsaturating_loss_sign_flipped() -> None:
+    from minigan.gan import losses
+
+    original = losses.gan_generator_loss_nonsaturating
+    _replace(losses, "gan_generator_loss_nonsaturating", lambda fake_logits: -original(fake_logits))  # +E log D
+
+
+def _optimal_critic_1d_slopes_doubled() -> None:
+    import dataclasses
+
+    from minigan.distances import critics
+
+    original = critics.optimal_critic_1d
+
+    def doubled(*args, **options):
+        critic = original(*args, **options)  # the right value W₁, drawn with slope ±2: f* integrated twice
+        return dataclasses.replace(critic, values=2 * critic.values, knot_values=2 * critic.knot_values)
+
+    _replace(critics, "optimal_critic_1d", doubled)
+
+
+def _gradient_penalty_norm_over_batch() -> None:
+    from minigan import backend
+    from minigan.autodiff import grad, norm
+    from minigan.gan import penalty
+
+    def one_norm_for_the_batch(critic, points, create_graph=False):
+        (gradient,) = grad(critic(points).sum(), points, create_graph=create_graph)
+        return norm(gradient, eps=backend.tiny(gradient.dtype))  # ‖∇‖ over the whole batch, not per sample
+
+    _replace(penalty, "gradient_norms", one_norm_for_the_batch)
+
+
 MUTATIONS_LESSONS_04_07: list[Mutation] = [
+    Mutation("eight_gaussians_not_divided", "8 Gaussians without the final ÷ 1.414 (centres on the radius-2 circle)",
+             _eight_gaussians_not_divided, ("04",)),
+    Mutation("nonsaturating_loss_sign_flipped", "the non-saturating generator loss +E log D instead of −E log D",
+             _nonsaturating_loss_sign_flipped, ("04",)),
+    Mutation("w1_assignment_squared_distances_lp", "assignment W₁ with squared distances (against lesson 5's LP)",
+             _w1_assignment_squared_distances, ("05",)),
+    Mutation("optimal_critic_1d_slopes_doubled", "f* drawn with slopes ±2 (its value W₁ still right)",
+             _optimal_critic_1d_slopes_doubled, ("07",)),
+    Mutation("gradient_penalty_norm_over_batch", "the penalty's gradient norm taken over the whole batch",
+             _gradient_penalty_norm_over_batch, ("07",)),
 ]
 
 
