@@ -149,6 +149,9 @@ def add_training_options(parser: argparse.ArgumentParser, *, method_options: boo
     parser.add_argument("--snapshot-every", type=positive_int, default=None,
                         help=f"a frame every N steps: frames/ and the animations (default: {snapshot_default})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (default: shown)")
+    from minigan.cli.common import add_threads_option
+
+    add_threads_option(parser)
 
 
 def add_parser(subcommands: Any) -> argparse.ArgumentParser:
