@@ -13,7 +13,8 @@ import errno
 import os
 from pathlib import Path
 
-__all__ = ["UsageError", "thread_count", "add_threads_option", "apply_threads", "positive_int", "non_negative_int", "positive_float", "non_negative_float",
+__all__ = ["UsageError", "thread_count", "add_threads_option", "apply_threads",
+           "positive_int", "non_negative_int", "positive_float", "non_negative_float",
            "prepare_out_folder", "os_error_message", "EXIT_DIVERGED", "EXIT_USAGE", "EXIT_INTERRUPTED"]
 
 EXIT_DIVERGED = 1
