@@ -145,8 +145,10 @@ def minigan_run_seconds(threads: str, steps: int, extra_environment: dict[str, s
 
 @contextlib.contextmanager
 def busy_processes(count: int = 2) -> Iterator[list[subprocess.Popen]]:
-    """``count`` processes spinning on a core each (``while True: pass``), stopped on exit."""
-    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    """``count`` processes spinning on a core each (a ``while`` loop), stopped on exit."""
+    # Each spins until its parent is gone, so a killed benchmark or test leaves none behind.
+    program = "import os\nparent = os.getppid()\nwhile os.getppid() == parent:\n    pass\n"
+    spinners = [subprocess.Popen([sys.executable, "-c", program]) for _ in range(count)]
     try:
         time.sleep(0.5)  # let them reach the run queue
         yield spinners
