@@ -34,6 +34,10 @@ _HEADING_PREFIX = re.compile(r"^Lesson\s+\d+\s*[—–:.-]\s*")
 _SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bal)(?<!\bcf)[.!?](?=\s|$)")
 
 
+# The one line that puts `minigan` and the lessons' `python` on PATH (printed last by scripts/tour.sh).
+ACTIVATE = "<code>source .venv/bin/activate</code>"
+
+
 def render_markdown(text: str) -> str:
     """CommonMark (plus tables) to HTML; raw HTML in the text is escaped, not passed through."""
     from markdown_it import MarkdownIt
@@ -159,7 +163,8 @@ def _course_map(runs: list[LessonRun], out: Path, total_seconds: float, full: bo
             f"<td>{_minutes_seconds(run.seconds)}</td></tr>")
     parts.append("</tbody></table></main>")
     parts.append('<footer><p>Made by <code>minigan tour</code>. Run one lesson: <code>minigan lesson N</code>; '
-                 "as notebooks: <code>minigan notebooks</code>.</p></footer></body></html>")
+                 "as notebooks: <code>minigan notebooks</code> (in a shell where minigan's environment is active: "
+                 f"{ACTIVATE}, the line <code>scripts/tour.sh</code> prints last).</p></footer></body></html>")
     return "\n".join(parts) + "\n"
 
 
@@ -202,7 +207,8 @@ def _lesson_page(run: LessonRun, out: Path, previous: LessonRun | None, followin
         f'<header class="lesson"><p class="kicker">Lesson {run.number:02d} · {escape(run.title)}</p>',
         status,
         f'<p class="run">Run it: <code>python lessons/{escape(run.source.name)}</code> or '
-        f"<code>minigan lesson {run.number}</code> · {' · '.join(links)}</p></header>",
+        f"<code>minigan lesson {run.number}</code> from the minigan folder, after {ACTIVATE} · "
+        f"{' · '.join(links)}</p></header>",
         "<main>",
     ]
     counters = {"check": 0, "figure": 0}
