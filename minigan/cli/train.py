@@ -139,7 +139,8 @@ def add_training_options(parser: argparse.ArgumentParser, *, method_options: boo
     parser.add_argument("--critic-hidden", type=_widths, default=None, help="the critic's (default: --hidden)")
     parser.add_argument("--activation", default=None, choices=ACTIVATION_NAMES,
                         help="activation of both networks (default relu)")
-    parser.add_argument("--noise-dim", type=positive_int, default=None, help="dimension of z (default 2)")
+    parser.add_argument("--noise-dim", type=positive_int, default=None,
+                        help="dimension of z (default 2; 16 for the digits)")
     parser.add_argument("--log-every", type=positive_int, default=None,
                         help=f"a history row and exact W₁ every N steps {_preset_help('log_every', value)}")
     parser.add_argument("--metric-samples", type=positive_int, default=None,
@@ -274,8 +275,11 @@ def summary_line(run: Any) -> str:
 
     last, config = run.history.last(), run.config
     text = f"step {run.step}: exact W1 {last['w1_exact']:.4f}"
+    if "w1_floor" in last:  # the digits: the floor of real digits, and the classifier's count
+        text += (f" (held-out real digits: {last['w1_floor']:.4f}), digits made {int(last['modes_covered'])}/10, "
+                 f"mean classifier confidence {last['mean_confidence']:.2f}")
     modes = last.get("modes_covered", math.nan)
-    if not math.isnan(modes):
+    if not math.isnan(modes) and run.data.mode_centres is not None:
         text += f", modes covered {int(modes)}/{len(run.data.mode_centres)}"
     if config.loss == "wgan":
         text += f", critic estimate {last['w1_critic']:.4f}"
