@@ -88,11 +88,15 @@ def run_command(arguments: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     try:
+        if arguments.data == "digits":
+            from minigan.cli.train import require_data
+
+            require_data("digits")  # a missing extra: one line, before any folder is made
         out = prepare_out_folder(arguments.out)
         configs = _configs(arguments, out)
     except UsageError as error:
         return fail(str(error))
-    except (ValueError, BackendUnavailableError) as error:
+    except (ValueError, BackendUnavailableError, ImportError) as error:
         return fail(str(error))
     runs: dict[str, Any] = {}
     seconds: dict[str, float] = {}

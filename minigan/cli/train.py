@@ -221,6 +221,7 @@ def run_command(arguments: argparse.Namespace) -> int:
         if arguments.resume and arguments.overwrite:
             raise UsageError("--resume and --overwrite contradict each other: choose one")
         config = config_from_arguments(arguments)  # before the folder is made: a bad option leaves no trace
+        require_data(config.data)
         out = prepare_out_folder(arguments.out)
         run = prepare(config, resume=arguments.resume, overwrite=arguments.overwrite)
         if arguments.resume and config.steps <= run.step:
@@ -230,7 +231,7 @@ def run_command(arguments: argparse.Namespace) -> int:
             clear_frames(out)
     except UsageError as error:
         return fail(str(error))
-    except (CheckpointError, FileExistsError, ValueError, BackendUnavailableError) as error:
+    except (CheckpointError, FileExistsError, ValueError, BackendUnavailableError, ImportError) as error:
         return fail(str(error))
     except OSError as error:
         return fail(f"cannot use --out {arguments.out}: {os_error_message(error)}")
@@ -267,6 +268,15 @@ def run_command(arguments: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     print(f"run folder: {run.out}")
     return 0
+
+
+def require_data(name: str) -> None:
+    """Load a data set that needs an optional extra (the digits: scikit-learn) before anything is
+    written, so that a missing extra is one line naming it and leaves no run folder behind."""
+    if name == "digits":
+        from minigan.gan.data import digits
+
+        digits()
 
 
 def summary_line(run: Any) -> str:
