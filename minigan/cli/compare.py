@@ -199,4 +199,7 @@ def summary_table(runs: dict[str, Any], seconds: dict[str, float]) -> str:
         total = "" if run.data.mode_centres is None else f"/{len(run.data.mode_centres)}"
         modes_text = "–" if math.isnan(modes) else f"{int(modes)}{total}"
         lines.append(f"| {name} | {last['w1_exact']:.3f} | {modes_text} | {seconds[name]:.1f} |")
-    return "\n".join(lines)
+    from minigan.cli.train import shortfall_note
+
+    notes = [f"{name}: {note}" for name, run in runs.items() if (note := shortfall_note(run)) is not None]
+    return "\n".join(lines + ([""] + notes if notes else []))
