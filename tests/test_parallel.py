@@ -342,3 +342,19 @@ def test_adding_matrices_of_mixed_memory_orders_gives_numpys_result(rows, column
     # the strips are taken exactly for one C- and one F-only operand with enough rows
     single_order = rows == 1 or columns == 1
     assert (strips is not None) == (not single_order and rows >= kernels._MIXED_ORDER_MIN_ROWS)
+
+
+# ------------------------------------------------------------------ --threads on the command line
+@pytest.mark.numpy_only
+def test_threads_option_sets_the_count_for_train_and_the_lessons_environment(tmp_path, restore_threads, capsys):
+    from minigan import cli
+    from minigan.cli.tour import lesson_environment
+
+    status = cli.main(["train", "--out", str(tmp_path / "run"), "--threads", "1", "--steps", "1", "--hidden", "4",
+                       "--metric-samples", "20", "--no-progress", "--no-figures"])
+    assert status == 0 and mg.backend.get_num_threads() == 1
+    environment = lesson_environment(3)
+    assert environment["MINIGAN_NUM_THREADS"] == "3" and environment["OMP_NUM_THREADS"] == "3"
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["compare", "--out", str(tmp_path / "c"), "--threads", str(parallel.MAX_THREADS + 1)])
+    assert exit_.value.code == 2 and "--threads" in capsys.readouterr().err
