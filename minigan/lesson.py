@@ -36,6 +36,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np  # print options only: how host numbers look in the lesson's output
+
 from minigan import backend
 
 __all__ = ["CHECK_KINDS", "Lesson", "LessonCheckFailed", "count_kinds", "set_reporter"]
@@ -124,6 +126,8 @@ class Lesson:
 
             install(os.environ["MINIGAN_EXERCISES"])
         backend.manual_seed(self.seed)
+        # A check's detail or a printed list shows numbers as 2.0, not np.float64(2.0) (NumPy ≥ 2's repr).
+        np.set_printoptions(legacy="1.25")
         self.figure_dir = Path(options.out or os.environ.get("MINIGAN_LESSON_OUT", "") or
                                Path("lesson_figures") / self.name)
         self.figure_dir.mkdir(parents=True, exist_ok=True)

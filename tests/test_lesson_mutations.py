@@ -443,6 +443,35 @@ MUTATIONS = [
              _critic_estimate_sign_flipped, ("12",)),
     Mutation("sgd_climbs_the_gradient", "SGD stepping up the gradient", _sgd_climbs_the_gradient, ("13",)),
 ]
+
+
+# ------------------------------------------------------------------ lessons 01–03 (more mutations)
+# Each block below holds the mutations added for its lessons: the function that breaks the library,
+# then its row. Every lesson needs ≥ 3 mutations, each caught by a different check.
+
+MUTATIONS_LESSONS_01_03: list[Mutation] = [
+]
+
+
+# ------------------------------------------------------------------ lessons 04–07 (more mutations)
+
+MUTATIONS_LESSONS_04_07: list[Mutation] = [
+]
+
+
+# ------------------------------------------------------------------ lessons 08–10 and 13 (more mutations)
+
+MUTATIONS_LESSONS_08_10_13: list[Mutation] = [
+]
+
+
+# ------------------------------------------------------------------ lessons 11, 12, 14 (more mutations)
+
+MUTATIONS_LESSONS_11_12_14: list[Mutation] = [
+]
+
+
+MUTATIONS += MUTATIONS_LESSONS_01_03 + MUTATIONS_LESSONS_04_07 + MUTATIONS_LESSONS_08_10_13 + MUTATIONS_LESSONS_11_12_14
 MUTATIONS_BY_NAME = {mutation.name: mutation for mutation in MUTATIONS}
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from minigan.cli import main
 from minigan.cli.cells import split_cells
-from minigan.cli.site import first_sentence, render_markdown
+from minigan.cli.site import first_sentence, highlight_python, render_caption, render_markdown
 
 pytestmark = pytest.mark.numpy_only
 
@@ -125,7 +125,8 @@ def test_the_runner_records_each_cells_outputs_in_order(tmp_path):
     second = record[2]["outputs"]
     assert [output["type"] for output in second] == ["text", "check", "text", "figure", "check"]
     assert second[0]["text"] == "before"
-    assert second[1] == {"type": "check", "claim": "two is two", "passed": True, "detail": "got 2, expected 2"}
+    assert second[1] == {"type": "check", "claim": "two is two", "passed": True, "detail": "got 2, expected 2",
+                         "kind": "claim"}
     assert second[2]["text"] == "after"  # what a terminal shows after the carriage returns
     assert second[3] == {"type": "figure", "file": "line.png", "title": "A line"}
     assert (out / "line.png").is_file()
@@ -155,7 +156,8 @@ def test_the_runner_passes_the_lessons_exit_status(tmp_path):
     assert completed.returncode == 1
     record = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
     assert record[0]["status"] == "exited"
-    assert record[0]["outputs"][1] == {"type": "check", "claim": "false", "passed": False, "detail": ""}
+    assert record[0]["outputs"][1] == {"type": "check", "claim": "false", "passed": False, "detail": "",
+                                       "kind": "claim"}
 
 
 # ------------------------------------------------------------------------- two real lessons
@@ -195,7 +197,9 @@ def _expected_from_source(path: Path, summary: dict) -> tuple[list[tuple[int, st
     for number, line in enumerate(lines, start=1):
         heading = re.match(r"^# (#{1,3}) (.+)$", line)
         if heading:
-            expected.append((number, "heading", heading.group(2).replace("*", "").replace("`", "").strip()))
+            text = re.sub(r"[*`{}^]", "", heading.group(2)).replace("~", "∼")
+            text = re.sub(r"(?<=\w)_(?=\w)", "", text)  # p_r is drawn as p<sub>r</sub>: its text is "pr"
+            expected.append((number, "heading", text.strip()))
     for figure in summary["figures"]:
         name = Path(figure).stem
         call = re.search(r"savefig\([^)]*[\"']" + re.escape(name) + r"[\"']", source)
@@ -258,3 +262,76 @@ def test_the_site_holds_each_lesson_whole_and_in_order(numbers, tmp_path):
     first, second = (page.stem for page in pages)
     assert f'rel="next" href="{second}.html"' in (out / f"{first}.html").read_text(encoding="utf-8")
     assert f'rel="prev" href="{first}.html"' in (out / f"{second}.html").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ math, subscripts, code, marks
+def _visible_text(html: str) -> str:
+    """The page's text outside MathML and code: what a reader sees as prose and formulas."""
+    return re.sub(r"<math.*?</math>|<code[^>]*>.*?</code>", "", html, flags=re.S)
+
+
+def test_tex_between_dollars_becomes_mathml_and_a_lone_dollar_stays_text():
+    html = render_markdown("Duality: $E_P f^* - E_Q f^* = W_1$.\n\n"
+                           "$$\\sup_{\\|f\\|_L \\le 1} E_P f$$\n\nIt costs \\$5.")
+    assert html.count("<math") == 2 and 'display="block"' in html and 'display="inline"' in html
+    assert "<msub><mi>E</mi><mi>P</mi></msub>" in html
+    assert "&#x02264;" in html  # ≤
+    assert "$" not in _visible_text(html).replace("$5", "")
+    assert "It costs $5." in html
+
+
+def test_unreadable_tex_is_shown_as_its_source_not_dropped():
+    html = render_markdown("broken: $\\frac{1}{$ here")
+    assert "frac" in html or "$" in html
+
+
+def test_plain_subscripts_render_as_sub_and_function_names_stay():
+    html = render_markdown("∇_θ E_{x~μ_G}[f] and p_r, max_D L; but w1_samples and n_critic stay; _emph_ too")
+    assert "∇<sub>θ</sub>" in html and "E<sub>x∼μ<sub>G</sub></sub>" in html
+    assert "p<sub>r</sub>" in html and "max<sub>D</sub>" in html
+    assert "w1_samples" in html and "n_critic" in html and "<em>emph</em>" in html
+    assert "<em>θ" not in html
+
+
+def test_an_indented_line_in_the_text_is_a_formula_with_subscripts():
+    html = render_markdown("The dual:\n\n    W₁(P, Q) = sup over f of E_{x~P} f(x) − E_{y~Q} f(y)\n    second line\n")
+    assert '<div class="formula">' in html and "E<sub>x∼P</sub>" in html and "<br>second line" in html
+    assert "<pre>" not in html
+
+
+def test_a_figure_caption_with_mathtext_is_mathml():
+    html = render_caption("Figure: $E_P\\,f^*$ vs <W>")
+    assert "<math" in html and "&lt;W&gt;" in html and "$" not in html and "\\," not in html
+
+
+def test_code_is_highlighted_and_escaped():
+    html = highlight_python("x = a < b  # compare")
+    assert '<span class="c1"># compare</span>' in html and "&lt;" in html and "<b" not in html
+
+
+@pytest.mark.parametrize("path", sorted(LESSONS_DIR.glob("[0-9][0-9]_*.py")), ids=lambda path: path.stem)
+def test_no_raw_tex_or_underscore_notation_reaches_a_lesson_page(path):
+    for cell in split_cells(path.read_text(encoding="utf-8")):
+        if cell.kind != "markdown":
+            continue
+        text = _visible_text(render_markdown(cell.source))
+        leftover = re.search(r"\$|\\[A-Za-z]+\b|_\{|\^\{|(?<![\w])[A-Za-zα-ωΑ-Ω]{1,3}_[A-Za-zα-ωΑ-Ω0-9]{1,3}\b", text)
+        assert leftover is None, (f"{path.name} line {cell.line}: raw notation "
+                                  f"{text[max(0, leftover.start() - 40):leftover.end() + 20]!r}")
+
+
+def test_checks_are_drawn_with_their_kind_and_counted_apart(tmp_path):
+    source = tmp_path / "01_kinds.py"
+    source.write_text(
+        'from minigan.lesson import Lesson\nlesson = Lesson("01_kinds", "Kinds")\n'
+        'lesson.check("a claim", True)\nlesson.identity("an identity", True)\n'
+        'lesson.worked("a worked sum", True)\nlesson.check_close("two", 2.0, 2.0, kind="identity")\n'
+        "lesson.finish()\n", encoding="utf-8")
+    out = tmp_path / "tour"
+    assert main(["tour", "--lessons-dir", str(tmp_path), "--out", str(out)]) == 0
+    page = (out / "01_kinds.html").read_text(encoding="utf-8")
+    marks = re.findall(r'<li class="pass (\w+)"[^>]*><span class="mark">(.)</span>', page)
+    assert marks == [("claim", "✓"), ("identity", "≡"), ("worked", "∴"), ("identity", "≡")]
+    assert "1 claim checked, 2 identities shown, 1 worked computation" in page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "1 claim checked, 2 identities shown, 1 worked computation" in index

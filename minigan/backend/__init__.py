@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from minigan.backend import strict as _strict
+from minigan.backend.jitter import get_jitter, jitter_host, reseed_jitter, set_jitter
 from minigan.backend.parallel import get_num_threads, set_num_threads
 
 __all__ = [
@@ -60,6 +61,9 @@ __all__ = [
     "asarray",
     "manual_seed",
     "rng",
+    "get_jitter",
+    "set_jitter",
+    "jitter_host",
     "get_rng_state",
     "set_rng_state",
     "random_normal",
@@ -271,6 +275,7 @@ def manual_seed(seed: int) -> None:
     """Seed minigan's generator (same numbers on every backend), like ``torch.manual_seed``."""
     global _host_rng
     _host_rng = np.random.default_rng(seed)
+    reseed_jitter(seed)
 
 
 def rng() -> np.random.Generator:
@@ -294,7 +299,7 @@ def _on_device(host: np.ndarray, dtype: Any) -> Any:
 def random_normal(shape: tuple[int, ...], dtype: Any = "float32", generator: np.random.Generator | None = None):
     """Standard normal draws of ``shape`` on the active backend."""
     gen = _host_rng if generator is None else generator
-    return _on_device(gen.standard_normal(shape), dtype)
+    return _on_device(jitter_host(gen.standard_normal(shape)), dtype)
 
 
 def random_uniform(
@@ -306,7 +311,7 @@ def random_uniform(
 ):
     """Uniform draws on [low, high) of ``shape`` on the active backend."""
     gen = _host_rng if generator is None else generator
-    return _on_device(gen.uniform(low, high, shape), dtype)
+    return _on_device(jitter_host(gen.uniform(low, high, shape)), dtype)
 
 
 def random_integers(low: int, high: int, shape: tuple[int, ...], generator: np.random.Generator | None = None):

@@ -11,6 +11,13 @@
 
 Everything is relative links under OUT, so the pages work from ``file://`` with no network.
 Markdown is rendered by markdown-it-py (CommonMark, raw HTML off, so the text is escaped).
+Math written as ``$…$`` (inline) or ``$$…$$`` (display), in the text and in figure titles
+(matplotlib's mathtext), becomes MathML on the server (latex2mathml): browsers draw MathML
+natively (MathML Core), so the pages carry no script and no fonts and still work offline —
+KaTeX served from the package would add about 280 kB of script and 1 MB of fonts per site for
+the same formulas. Code cells are highlighted by Pygments (classes, with its style sheet
+appended to site.css). A check is drawn with its kind's mark: ✓ a tested claim, ≡ an identity
+(agreement with a theorem), ∴ a worked computation; they are counted apart.
 A page links the lesson's notebook when ``OUT/notebooks/NN_name.ipynb`` exists (``minigan
 notebooks`` writes them there by default and then draws the site again).
 """
@@ -26,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from minigan.cli.cells import LessonRun
+from minigan.lesson import CHECK_KINDS, count_kinds
 
 __all__ = ["write_site", "rebuild_site", "render_markdown", "first_sentence", "NOTEBOOKS_FOLDER"]
 
@@ -38,17 +46,117 @@ _SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bal)(?<!\bcf)[.!?](?=\s|
 ACTIVATE = "<code>source .venv/bin/activate</code>"
 
 
-def render_markdown(text: str) -> str:
-    """CommonMark (plus tables) to HTML; raw HTML in the text is escaped, not passed through."""
-    from markdown_it import MarkdownIt
+def latex_to_mathml(latex: str, display: bool = False) -> str:
+    """One formula, TeX syntax, as a MathML element (``display="block"`` for a display formula).
 
-    return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    A formula latex2mathml cannot read is shown as its source in <code>, never dropped."""
+    from latex2mathml.converter import convert
+
+    try:
+        return convert(latex.strip(), display="block" if display else "inline")
+    except Exception:  # latex2mathml raises many kinds for unreadable TeX: show the source instead
+        return f'<code class="math-source">{escape(latex)}</code>'
+
+
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    def render(content: str, options: dict[str, Any]) -> str:
+        return latex_to_mathml(content, display=bool(options.get("display_mode")))
+
+    markdown = (MarkdownIt("commonmark", {"html": False}).enable("table")
+                .use(dollarmath_plugin, allow_space=True, double_inline=True, renderer=render))
+    markdown.inline.ruler.before("emphasis", "subscript", _subscript_rule)
+    markdown.inline.ruler.before("emphasis", "superscript", _superscript_rule)
+
+    def display_formula(renderer: Any, tokens: Any, index: int, options: Any, env: Any) -> str:
+        # The lessons indent a line to set a formula apart (W₁(P, Q) = sup over f …): draw it as a
+        # formula, with its subscripts, not as code. Fenced blocks (```) stay code.
+        lines = tokens[index].content.rstrip("\n").split("\n")
+        return '<div class="formula">' + "<br>".join(markdown.renderInline(line) for line in lines) + "</div>\n"
+
+    markdown.add_render_rule("code_block", display_formula)
+    return markdown
+
+
+# The lessons write subscripts as plain text, p_r, max_D, E_{x∼p} (readable in the .py file and the
+# notebook); on the page they become p<sub>r</sub>. Without this rule CommonMark reads the underscores
+# of "∇_θ E_{x∼μ}" as emphasis and prints "∇<em>θ E</em>{x∼μ}". Only a short base (≤ 3 characters:
+# p, E, W, max, ∇) with a braced or short (≤ 3 characters) index counts, so that names such as
+# w1_samples or n_critic in the prose stay as they are.
+_SUBSCRIPT = re.compile(r"_(\{[^{}\n]{1,40}\}|[0-9A-Za-zα-ωΑ-Ω′]{1,3}(?![0-9A-Za-zα-ωΑ-Ω_]))")
+_BASE = re.compile(r"[0-9A-Za-zα-ωΑ-Ω∇′*∗)\]]{1,3}$")
+_NORM_BASE = re.compile(r"(‖[^‖\s]{1,6}‖|\|[^|\s]{1,6}\|)$")  # ‖f‖_L, |x|_1
+_INNER_SUBSCRIPT = re.compile(r"_([0-9A-Za-zα-ωΑ-Ω]{1,3})")
+
+
+def _subscript_rule(state: Any, silent: bool) -> bool:
+    source, position = state.src, state.pos
+    if source[position] != "_" or position == 0:
+        return False
+    if not _NORM_BASE.search(source, max(0, position - 8), position):
+        base = _BASE.search(source, max(0, position - 3), position)
+        start_of_word = position - (len(base.group(0)) if base else 0)
+        if base is None or base.group(0).isdigit() or (start_of_word > 0 and (source[start_of_word - 1].isalnum()
+                                                   or source[start_of_word - 1] == "_")):
+            return False  # no base, or a longer word (a function name such as w1_samples)
+    match = _SUBSCRIPT.match(source, position)
+    if match is None:
+        return False
+    if not silent:
+        text = match.group(1)
+        text = text[1:-1] if text.startswith("{") else text
+        inner = _INNER_SUBSCRIPT.sub(r"<sub>\1</sub>", escape(text.replace("~", "∼")))
+        token = state.push("html_inline", "", 0)
+        token.content = f"<sub>{inner}</sub>"
+    state.pos = match.end()
+    return True
+
+
+_SUPERSCRIPT = re.compile(r"\^\{([^{}\n]{1,40})\}")
+
+
+def _superscript_rule(state: Any, silent: bool) -> bool:
+    """e^{−μ²/2} in the text becomes e<sup>−μ²/2</sup> on the page (only the braced form)."""
+    match = _SUPERSCRIPT.match(state.src, state.pos)
+    if match is None or state.pos == 0:
+        return False
+    if not silent:
+        token = state.push("html_inline", "", 0)
+        token.content = f"<sup>{escape(match.group(1))}</sup>"
+    state.pos = match.end()
+    return True
+
+
+def render_markdown(text: str) -> str:
+    """CommonMark (plus tables) to HTML; raw HTML in the text is escaped, not passed through;
+    ``$…$`` and ``$$…$$`` become MathML."""
+    return _markdown().render(text)
 
 
 def _render_inline(text: str) -> str:
-    from markdown_it import MarkdownIt
+    return _markdown().renderInline(text)
 
-    return MarkdownIt("commonmark", {"html": False}).renderInline(text)
+
+def render_caption(text: str) -> str:
+    """A figure title as HTML: text escaped, matplotlib's ``$…$`` mathtext as MathML, p_r as p<sub>r</sub>."""
+    return _render_inline(text)
+
+
+def highlight_python(source: str) -> str:
+    """Python source as HTML spans with Pygments' short class names (styled by site.css)."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
+    return highlight(source, PythonLexer(), HtmlFormatter(nowrap=True)).rstrip("\n")
+
+
+def _code_style() -> str:
+    from pygments.formatters import HtmlFormatter
+
+    return "\n/* code highlighting: Pygments' default style */\n" + HtmlFormatter().get_style_defs("pre code")
 
 
 def first_sentence(text: str) -> str:
@@ -93,7 +201,7 @@ def write_site(runs: list[LessonRun], out: Path, total_seconds: float, full: boo
     """Write the course map, one page per lesson, the style sheet and the manifest; return index.html."""
     out.mkdir(parents=True, exist_ok=True)
     style = resources.files("minigan.cli").joinpath("assets", "site.css").read_text(encoding="utf-8")
-    (out / "site.css").write_text(style, encoding="utf-8")
+    (out / "site.css").write_text(style + _code_style(), encoding="utf-8")
     for position, run in enumerate(runs):
         if run.source.is_file():
             shutil.copyfile(run.source, run.folder / run.source.name)
@@ -159,10 +267,13 @@ def _course_map(runs: list[LessonRun], out: Path, total_seconds: float, full: bo
             f'<td><a class="lesson-link" href="{escape(_page_name(run))}">{escape(run.title)}</a>'
             f'<div class="heading">{escape(_heading(run))}</div>'
             + (f'<div class="idea">{_render_inline(idea)}</div>' if idea else "")
-            + f"{notebook_link}</td><td>{status}</td><td>{passed}/{len(checks)}</td>"
+            + f"{notebook_link}</td><td>{status}</td><td>{passed}/{len(checks)}"
+            f'<div class="kinds">{escape(count_kinds(checks))}</div></td>'
             f"<td>{_minutes_seconds(run.seconds)}</td></tr>")
     parts.append("</tbody></table></main>")
-    parts.append('<footer><p>Made by <code>minigan tour</code>. Run one lesson: <code>minigan lesson N</code>; '
+    parts.append('<footer><p>Marks: ✓ a claim tested (it fails if the lesson is wrong), ≡ an identity shown '
+                 "(agreement with a theorem: it fails only on a bug), ∴ a worked computation, ✗ a failed check.</p>"
+                 '<p>Made by <code>minigan tour</code>. Run one lesson: <code>minigan lesson N</code>; '
                  "as notebooks: <code>minigan notebooks</code> (in a shell where minigan's environment is active: "
                  f"{ACTIVATE}, the line <code>scripts/tour.sh</code> prints last).</p></footer></body></html>")
     return "\n".join(parts) + "\n"
@@ -183,7 +294,8 @@ def _lesson_page(run: LessonRun, out: Path, previous: LessonRun | None, followin
     checks = run.checks
     passed = sum(1 for check in checks if check.get("passed"))
     failed_at = next((index for index, check in enumerate(checks) if not check.get("passed")), None)
-    meta = f"{passed}/{len(checks)} checks · {_minutes_seconds(run.seconds)} · {'full' if full else 'quick'} mode"
+    meta = (f"{passed}/{len(checks)} checks passed ({escape(count_kinds(checks))}) · {_minutes_seconds(run.seconds)}"
+            f" · {'full' if full else 'quick'} mode")
     if run.summary and run.summary.get("backend"):
         meta += f" · backend {escape(str(run.summary['backend']))}"
     if run.passed:
@@ -252,7 +364,7 @@ def _code_cell(cell: dict[str, Any], position: int, folder: str, counters: dict[
     summary = f"code · lines {first}–{first + lines - 1}" if lines > 1 else f"code · line {first}"
     parts = [f'<div class="cell{" trouble" if trouble else ""}" id="cell-{position}">',
              f'<details class="code"{" open" if trouble else ""}><summary>{summary}</summary>'
-             f'<pre><code class="language-python">{escape(cell["source"])}</code></pre></details>']
+             f'<pre><code class="language-python">{highlight_python(cell["source"])}</code></pre></details>']
     checks_open = False
     for output in outputs:
         kind = output["type"]
@@ -267,17 +379,21 @@ def _code_cell(cell: dict[str, Any], position: int, folder: str, counters: dict[
                 checks_open = True
             counters["check"] += 1
             passed = output.get("passed")
+            kind = output.get("kind", "claim")
+            kind = kind if kind in CHECK_KINDS else "claim"
             detail = output.get("detail") or ""
             detail_html = f' <span class="detail">{escape(detail)}</span>' if detail else ""
-            parts.append(f'<li class="{"pass" if passed else "fail"}" id="check-{counters["check"]}">'
-                         f'<span class="mark">{"✓" if passed else "✗"}</span> '
+            title = {"claim": "a tested claim", "identity": "an identity: agreement with a theorem",
+                     "worked": "a worked computation"}[kind]
+            parts.append(f'<li class="{"pass" if passed else "fail"} {kind}" id="check-{counters["check"]}" '
+                         f'title="{title}"><span class="mark">{CHECK_KINDS[kind] if passed else "✗"}</span> '
                          f'<span class="claim">{escape(str(output.get("claim", "")))}</span>{detail_html}</li>')
         elif kind == "figure":
             counters["figure"] += 1
             source = escape(f"{folder}/{output['file']}")
             title = output.get("title") or Path(output["file"]).stem.replace("_", " ")
             parts.append(f'<figure><a href="{source}"><img src="{source}" alt="{escape(title)}"></a>'
-                         f'<figcaption>Figure {counters["figure"]}. {escape(title)}</figcaption></figure>')
+                         f'<figcaption>Figure {counters["figure"]}. {render_caption(title)}</figcaption></figure>')
         elif kind == "error":
             parts.append(f'<pre class="error">{escape(output["text"])}</pre>')
     if checks_open:

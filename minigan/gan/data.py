@@ -163,12 +163,15 @@ class DataSet:
     image_shape: tuple[int, ...] | None = None
 
     def host(self, n: int, generator: np.random.Generator | None = None) -> np.ndarray:
-        """n points as a float64 host array of shape (n, dim)."""
-        return self.host_sampler(_check_n(n), _generator(generator))
+        """n points as a float64 host array of shape (n, dim).
+
+        Under ``MINIGAN_JITTER=ε`` (a test hook, see ``minigan.backend.jitter``) each point is
+        perturbed by a relative ε."""
+        return backend.jitter_host(self.host_sampler(_check_n(n), _generator(generator)))
 
     def tensor(self, n: int, generator: np.random.Generator | None = None, dtype: Any = None) -> Tensor:
         """n points as a Tensor of shape (n, dim) on the active backend (default dtype unless given)."""
-        return _to_tensor(self.host(n, generator), dtype)
+        return _to_tensor(self.host(n, generator), dtype, jittered=True)
 
 
 DATASETS: dict[str, DataSet] = {
@@ -214,7 +217,9 @@ def sample(name: str, n: int, generator: np.random.Generator | None = None, dtyp
     return get(name).tensor(n, generator, dtype)
 
 
-def _to_tensor(points: np.ndarray, dtype: Any) -> Tensor:
+def _to_tensor(points: np.ndarray, dtype: Any, jittered: bool = False) -> Tensor:
+    if not jittered:
+        points = backend.jitter_host(points)  # the MINIGAN_JITTER test hook (backend/jitter.py)
     dtype = get_default_dtype() if dtype is None else dtype
     return Tensor(backend.asarray(points, dtype=dtype))
 

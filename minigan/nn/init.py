@@ -56,7 +56,9 @@ def fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
 
 def _fill(tensor: Tensor, host_values) -> Tensor:
     # Draw on the host generator, then move: the same numbers on every backend.
-    tensor.data[...] = backend.asarray(host_values, dtype=tensor.dtype, backend=tensor.backend)
+    # (MINIGAN_JITTER perturbs them for the rounding-robustness job; see backend/jitter.py.)
+    tensor.data[...] = backend.asarray(backend.jitter_host(host_values), dtype=tensor.dtype,
+                                       backend=tensor.backend)
     return tensor
 
 
