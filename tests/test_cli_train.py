@@ -287,3 +287,15 @@ def test_ctrl_c_while_drawing_says_the_run_is_complete(tmp_path, capsys, monkeyp
     assert minigan_train("--steps", "2", "--out", str(tmp_path / "draw"), *SMALL) == 130
     one_line_error(capsys, "interrupted while drawing", "complete at step 2")
     assert checkpoints.load(tmp_path / "draw" / "checkpoint.npz").step == 2
+
+
+def test_a_run_that_leaves_modes_uncovered_says_why_and_what_would_do_better(tmp_path, capsys):
+    """Issue 22: WGAN-clip in the quick preset covers 0/8 modes; the output says why (lesson 09) and
+    how to do better (--steps, --preset paper) in one line."""
+    from minigan import cli
+
+    out = tmp_path / "clip"
+    assert cli.main(["train", "--out", str(out), "--lipschitz", "clip", "--steps", "2", "--hidden", "8",
+                     "--metric-samples", "40", "--no-progress", "--no-figures"]) == 0
+    note = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
+    assert len(note) == 1 and "lesson 09" in note[0] and "--preset paper" in note[0] and "--steps" in note[0]

@@ -38,9 +38,11 @@ def every_size_parallel():
 
 @pytest.fixture
 def restore_threads():
-    before = mg.backend.get_num_threads()
+    """Put the thread setting back as it was (set_num_threads would make it explicit)."""
+    explicit, current = parallel._explicit, parallel._Blas.current
     yield
-    mg.backend.set_num_threads(before)
+    parallel._explicit = explicit
+    parallel.use_blas_threads(current if current is not None else 1)
 
 
 def _array(rng, shape, dtype, order):
@@ -61,11 +63,69 @@ def test_set_num_threads_sets_blas_and_elementwise(restore_threads):
 
 
 @pytest.mark.numpy_only
-def test_threadpool_limits_are_followed(restore_threads):
-    threadpoolctl = _threadpoolctl()
+def test_set_num_threads_has_a_sane_maximum(restore_threads):
+    with pytest.raises(ValueError, match=rf"at most {parallel.MAX_THREADS} threads"):
+        mg.backend.set_num_threads(parallel.MAX_THREADS + 1)
+    mg.backend.set_num_threads(parallel.MAX_THREADS)
+    assert mg.backend.get_num_threads() == parallel.MAX_THREADS
+
+
+@pytest.mark.numpy_only
+def test_minigan_num_threads_is_the_setting_and_wins_over_omp(monkeypatch):
+    monkeypatch.setattr(parallel, "_explicit", None)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    monkeypatch.setenv("MINIGAN_NUM_THREADS", "2")
+    assert mg.backend.get_num_threads() == 2
+    monkeypatch.delenv("MINIGAN_NUM_THREADS")
+    assert mg.backend.get_num_threads() == 3
+
+
+@pytest.mark.numpy_only
+def test_the_policy_uses_one_thread_below_the_crossovers_and_on_busy_cores(monkeypatch, restore_threads):
     mg.backend.set_num_threads(2)
-    with threadpoolctl.threadpool_limits(1):
-        assert mg.backend.get_num_threads() == 1
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_SIZE", 1000)
+    assert parallel.blas_threads_for(256 * 64 * 64) == 1  # the quick preset's products
+    assert parallel.elementwise_threads_for(999) == 1
+    monkeypatch.setattr(parallel, "free_cores", lambda: 2)
+    assert parallel.blas_threads_for(256 * 512 * 512) == 2
+    assert parallel.elementwise_threads_for(1000) == 2
+    monkeypatch.setattr(parallel, "free_cores", lambda: 1)  # another program holds the other core
+    assert parallel.blas_threads_for(256 * 512 * 512) == 1
+    assert parallel.elementwise_threads_for(10**6) == 1
+    mg.backend.set_num_threads(1)
+    monkeypatch.setattr(parallel, "free_cores", lambda: 8)
+    assert parallel.blas_threads_for(10**9) == 1
+
+
+@pytest.mark.numpy_only
+def test_free_cores_counts_the_other_runnable_tasks(monkeypatch, tmp_path):
+    loadavg = tmp_path / "loadavg"
+    real_open = open
+
+    def fake_open(path, *args, **kwargs):
+        return real_open(loadavg if path == "/proc/loadavg" else path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", fake_open)
+    monkeypatch.setattr(parallel, "_available_cpus", lambda: 4)
+    monkeypatch.setattr(parallel._Blas, "current", 1)
+    for running, free in ((1, 4), (3, 2), (9, 1)):
+        loadavg.write_text(f"0.50 0.40 0.30 {running}/200 12345\n")
+        monkeypatch.setattr(parallel._Load, "checked", -1.0)
+        assert parallel.free_cores() == free
+
+
+@pytest.mark.numpy_only
+def test_kernels_matmul_sets_blas_by_size(monkeypatch, restore_threads):
+    _threadpoolctl()
+    mg.backend.set_num_threads(2)
+    monkeypatch.setattr(parallel, "free_cores", lambda: 2)
+    rng = np.random.default_rng(0)
+    small = rng.standard_normal((64, 64)).astype("float32")
+    large = rng.standard_normal((256, 256)).astype("float32")
+    assert np.array_equal(kernels.matmul(np, small, small), small @ small)
+    assert parallel._Blas.current == 1
+    kernels.matmul(np, large, large)
+    assert parallel._Blas.current == 2
     assert mg.backend.get_num_threads() == 2
 
 
@@ -91,14 +151,34 @@ def test_set_num_threads_refuses_non_positive_integers(bad):
 
 
 @pytest.mark.numpy_only
-def test_the_size_threshold_comes_from_the_environment(monkeypatch):
+def test_the_size_threshold_comes_from_the_environment(monkeypatch, capsys):
     monkeypatch.delenv("MINIGAN_PARALLEL_MIN_SIZE", raising=False)
     assert parallel._threshold_from_environment() > 2**40  # off unless asked for
     monkeypatch.setenv("MINIGAN_PARALLEL_MIN_SIZE", "262144")
     assert parallel._threshold_from_environment() == 262144
-    monkeypatch.setenv("MINIGAN_PARALLEL_MIN_SIZE", "lots")
-    with pytest.raises(ValueError, match="MINIGAN_PARALLEL_MIN_SIZE"):
-        parallel._threshold_from_environment()
+    monkeypatch.setenv("MINIGAN_PARALLEL_MIN_SIZE", "1e6")
+    assert parallel._threshold_from_environment() == 1_000_000
+    for junk in ("lots", "-1", "0", "2.5"):
+        monkeypatch.setenv("MINIGAN_PARALLEL_MIN_SIZE", junk)
+        assert parallel._threshold_from_environment() > 2**40  # ignored, with one line saying so
+        assert capsys.readouterr().err == (f"minigan: ignoring MINIGAN_PARALLEL_MIN_SIZE={junk!r}: expected a "
+                                           "whole number of elements ≥ 1\n")
+
+
+@pytest.mark.numpy_only
+@pytest.mark.parametrize("variable", ["MINIGAN_PARALLEL_MIN_SIZE", "MINIGAN_NUM_THREADS"])
+@pytest.mark.parametrize("junk", ["abc", "-1", "1e6x", "0"])
+def test_junk_in_the_environment_is_one_line_not_a_traceback(variable, junk):
+    import os
+    import subprocess
+    import sys
+
+    environment = {**os.environ, variable: junk}
+    done = subprocess.run([sys.executable, "-c", "import minigan as mg; print(mg.backend.get_num_threads())"],
+                          capture_output=True, text=True, env=environment, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith(f"minigan: ignoring {variable}={junk!r}")
+    assert "Traceback" not in done.stderr
 
 
 # ------------------------------------------------------------------ same numbers
@@ -262,3 +342,19 @@ def test_adding_matrices_of_mixed_memory_orders_gives_numpys_result(rows, column
     # the strips are taken exactly for one C- and one F-only operand with enough rows
     single_order = rows == 1 or columns == 1
     assert (strips is not None) == (not single_order and rows >= kernels._MIXED_ORDER_MIN_ROWS)
+
+
+# ------------------------------------------------------------------ --threads on the command line
+@pytest.mark.numpy_only
+def test_threads_option_sets_the_count_for_train_and_the_lessons_environment(tmp_path, restore_threads, capsys):
+    from minigan import cli
+    from minigan.cli.tour import lesson_environment
+
+    status = cli.main(["train", "--out", str(tmp_path / "run"), "--threads", "1", "--steps", "1", "--hidden", "4",
+                       "--metric-samples", "20", "--no-progress", "--no-figures"])
+    assert status == 0 and mg.backend.get_num_threads() == 1
+    environment = lesson_environment(3)
+    assert environment["MINIGAN_NUM_THREADS"] == "3" and environment["OMP_NUM_THREADS"] == "3"
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["compare", "--out", str(tmp_path / "c"), "--threads", str(parallel.MAX_THREADS + 1)])
+    assert exit_.value.code == 2 and "--threads" in capsys.readouterr().err

@@ -19,10 +19,12 @@ Three backends:
 Choose with ``minigan.backend.use(name)`` or the environment variable
 ``MINIGAN_BACKEND``.
 
-Threads: on NumPy, matrix products (BLAS) and the large element-wise kernels
-(:mod:`minigan.backend.kernels`) use :func:`get_num_threads` threads; set it with
-:func:`set_num_threads` (like ``torch.set_num_threads``), ``OMP_NUM_THREADS`` or
-``threadpoolctl.threadpool_limits``.
+Threads (:mod:`minigan.backend.parallel`): on NumPy an operation runs on one thread below its
+measured crossover, or while other programs keep the cores busy, and on up to
+:func:`get_num_threads` threads above it; set that count with :func:`set_num_threads` (like
+``torch.set_num_threads``), ``minigan … --threads N`` or ``MINIGAN_NUM_THREADS`` (then
+``OMP_NUM_THREADS``). Between minigan's own products BLAS is left at one thread unless a count
+was chosen.
 
 Random numbers: every backend draws from one host generator (NumPy's PCG64) seeded by
 :func:`manual_seed` and moves the draw to the device. A seeded run therefore sees the

@@ -13,6 +13,12 @@ same numbers as its plain NumPy expression:
 * ``add`` of a C- and an F-ordered matrix (the backward pass's gradient accumulation)
   goes in column strips that keep both in cache (:func:`_add_mixed_orders`).
 
+``matmul`` applies the thread policy of minigan/backend/parallel.py to a matrix product: one
+BLAS thread below :data:`parallel.BLAS_MIN_FLOPS` multiply-adds or on a busy machine, up to
+:func:`parallel.get_num_threads` above it. (The primitives table's ``matmul`` and ``linear``
+forward rules are meant to call it; until they do, their products run at BLAS's count between
+products, :func:`parallel.baseline_blas_threads`: one thread unless the user chose a count.)
+
 The VJPs in the primitives table stay Tensor expressions; only how an array is computed
 lives here, as CuPy's own kernels do on a GPU. Profile and measurements:
 benchmarks/results/thread_profile.md.
@@ -26,7 +32,7 @@ import numpy as np
 
 from minigan.backend import parallel
 
-__all__ = ["add", "subtract", "multiply", "negative", "tanh"]
+__all__ = ["add", "subtract", "multiply", "negative", "tanh", "matmul"]
 
 
 _ndarray = np.ndarray
@@ -102,3 +108,13 @@ def tanh(xp: Any, a: Any) -> Any:
     """tanh a."""
     out = _on_threads(np.tanh, a)
     return xp.tanh(a) if out is None else out
+
+
+def matmul(xp: Any, a: Any, b: Any) -> Any:
+    """a @ b, with BLAS on as many threads as :func:`parallel.blas_threads_for` gives its size
+    (host NumPy only; CuPy and strict arrays go straight to ``xp.matmul``). The count is set
+    only when it changes (~1 µs), and BLAS is left at it: the next product sets its own."""
+    if type(a) is _ndarray and type(b) is _ndarray and a.ndim >= 2 and b.ndim >= 2:
+        batch = max(a.size // (a.shape[-1] * a.shape[-2] or 1), b.size // (b.shape[-1] * b.shape[-2] or 1), 1)
+        parallel.use_blas_threads(parallel.blas_threads_for(batch * a.shape[-2] * a.shape[-1] * b.shape[-1]))
+    return xp.matmul(a, b)

@@ -1,64 +1,106 @@
-"""Element-wise NumPy work on several cores: a small thread pool and the thread-count setting.
+"""How many threads minigan computes on: the thread policy, and a small pool for element-wise work.
 
-NumPy's ufuncs release the GIL while they loop, but each call runs on the calling thread
-only; BLAS (matrix products) already uses every core. :func:`apply` cuts one ufunc
-evaluation into contiguous pieces along the result's slowest axis and evaluates the pieces
-on :func:`get_num_threads` threads at once, each with ``out=`` into its slice of one result
-array. Every element is computed by the same ufunc from the same operands as in the
-one-thread call, so the results are the same numbers.
+**The policy** (the default, ``MINIGAN_NUM_THREADS`` unset): a matrix product or element-wise
+operation smaller than its measured crossover runs on **one thread**; a larger one on up to
+:func:`get_num_threads` threads, but never on more cores than the machine has free at that
+moment (the runnable-process count of ``/proc/loadavg``, read at most every 0.25 s on Linux).
+Why: handing work to a second thread costs 70–250 µs on a virtual machine, and a toy GAN's
+products (256 × 64 × 64) take far less; worse, on a busy machine (a browser, another job)
+OpenBLAS's helper threads wait for a core and every product waits for them — measured on a
+shared 2-core machine, a quick-preset WGAN-GP step took 612 ms with BLAS's default threads and
+26 ms with one (issue 22, benchmarks/results/busy_machine.md). Above the crossovers and on idle
+cores, several threads still pay (2 threads: 1.9× faster products at 512 × 512).
 
-When it pays: handing a piece to another thread has a fixed cost, so only arrays of at
-least :data:`MIN_PARALLEL_SIZE` elements go this way (callers run the plain expression
-otherwise, as do the CuPy and strict backends: this module is host NumPy only). On the
-2-vCPU virtual machine of benchmarks/results/thread_profile.md that cost is 70–250 µs
-(waking an idle virtual CPU; OpenBLAS's threads spinning on the other core after each
-matrix product) — as much as a whole 1M-element float32 operation — and no size up to 4M
-elements came out faster on two threads, so the threshold is off by default. Where thread
-hand-over is cheap (bare-metal laptops) measure the crossover with
-``python benchmarks/thread_crossover.py`` and set the environment variable
-``MINIGAN_PARALLEL_MIN_SIZE`` (elements) or :data:`MIN_PARALLEL_SIZE`.
+* :func:`set_num_threads` (like ``torch.set_num_threads``), ``minigan train/compare/lesson
+  --threads N`` and the environment variable ``MINIGAN_NUM_THREADS=N`` set the most threads
+  minigan uses (one setting, three spellings); ``N = 1`` is one thread for everything.
+  ``OMP_NUM_THREADS``/``OPENBLAS_NUM_THREADS``/``MKL_NUM_THREADS`` count too when minigan's own
+  are unset.
+* Matrix products: :func:`blas_threads_for` is the policy, :func:`use_blas_threads` sets BLAS's
+  count through threadpoolctl (only when it changes: ~1 µs). Between minigan's products BLAS is
+  left at :func:`baseline_blas_threads`: one thread by default, N after an explicit setting.
+* Element-wise work: :func:`apply` cuts one ufunc evaluation into contiguous pieces along the
+  result's slowest axis, evaluated on :func:`elementwise_threads_for` threads with ``out=`` into
+  its slice of one result array — the same ufunc on the same operands, so the same numbers.
+  Only arrays of at least :data:`MIN_PARALLEL_SIZE` elements go this way; on the 2-vCPU machine
+  of benchmarks/results/thread_crossover.md no size up to 4M elements was faster on two threads,
+  so that crossover is off by default. Where thread hand-over is cheap (bare-metal laptops)
+  measure it with ``python benchmarks/thread_crossover.py`` and set ``MINIGAN_PARALLEL_MIN_SIZE``.
 
-The thread count follows the user's settings, as PyTorch's does:
-``OMP_NUM_THREADS``/``OPENBLAS_NUM_THREADS`` at start-up, ``threadpoolctl.threadpool_limits``
-around a block, and :func:`set_num_threads` (like ``torch.set_num_threads``, it sets BLAS's
-count too). With threadpoolctl installed the count is read from BLAS at each call, so there
-is one setting for matrix products and element-wise work alike.
+A bad value in one of these environment variables never stops ``import minigan``: one line on
+stderr names it and the default is used.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["get_num_threads", "set_num_threads", "apply", "apply_blocks", "MIN_PARALLEL_SIZE"]
+__all__ = ["get_num_threads", "set_num_threads", "apply", "apply_blocks", "MIN_PARALLEL_SIZE",
+           "BLAS_MIN_FLOPS", "blas_threads_for", "elementwise_threads_for", "use_blas_threads",
+           "free_cores", "baseline_blas_threads", "MAX_THREADS"]
+
+# The most threads set_num_threads accepts: four per CPU is already far past any gain.
+MAX_THREADS = 4 * (os.cpu_count() or 1)
+
+
+_REPORTED: set[tuple[str, str]] = set()  # bad environment values already reported (once each)
+
+
+def _environment_integer(variable: str, what: str, maximum: int = sys.maxsize) -> int | None:
+    """A whole number ≥ 1 from the environment ("1e6" reads as 1000000), None when unset.
+
+    A value that is not one is ignored with one line on stderr (never a traceback at import)."""
+    text = os.environ.get(variable, "").strip()
+    if not text or (variable, text) in _REPORTED:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number == int(number) and 1 <= number <= maximum):
+        limit = "" if maximum == sys.maxsize else f" and ≤ {maximum}"
+        _REPORTED.add((variable, text))
+        print(f"minigan: ignoring {variable}={text!r}: expected a whole number of {what} ≥ 1{limit}",
+              file=sys.stderr)
+        return None
+    return int(number)
 
 
 def _threshold_from_environment() -> int:
-    value = os.environ.get("MINIGAN_PARALLEL_MIN_SIZE", "").strip()
-    if not value:
-        return sys.maxsize  # off: no crossover was found on the machine it was measured on
-    if not value.isdigit():
-        raise ValueError(f"MINIGAN_PARALLEL_MIN_SIZE must be a number of elements, got {value!r}")
-    return int(value)
+    value = _environment_integer("MINIGAN_PARALLEL_MIN_SIZE", "elements")
+    return sys.maxsize if value is None else value  # off: no crossover was found where it was measured
 
 
 # Arrays with fewer elements are computed on the calling thread (see the module docstring).
 MIN_PARALLEL_SIZE = _threshold_from_environment()
 
-_explicit: int | None = None  # set_num_threads' value, used where BLAS cannot be asked
+# Matrix products of fewer multiply-adds (m·k·n) run on one BLAS thread. On the idle 2-vCPU
+# machine (benchmarks/results/thread_profile.md) 2 threads made the (H, B) = (128, 256) products
+# (4.2M multiply-adds) 1.6× faster and did nothing at (64, 64) (0.26M); on the same machine
+# shared with other jobs, 2 threads made every product from 1M to 67M multiply-adds 2.4–24×
+# *slower* (benchmarks/results/thread_crossover_blas_busy.md). So: one thread below 4M — the
+# quick preset's 256 × 64 × 64 products included — and above it only on cores free right now.
+BLAS_MIN_FLOPS = 1 << 22
+
+_explicit: int | None = None  # set_num_threads' value
 
 
 # ------------------------------------------------------------------ thread count
 class _Blas:
-    """BLAS's thread-count controls, found once through threadpoolctl (None without it)."""
+    """BLAS's thread-count controls, found once through threadpoolctl (None without it), and
+    the count minigan last gave BLAS."""
 
     controllers: list | None = None
     searched = False
+    current: int | None = None
 
 
 def _blas_controllers() -> list | None:
@@ -73,39 +115,113 @@ def _blas_controllers() -> list | None:
     return _Blas.controllers
 
 
-def _from_environment() -> int:
-    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        value = os.environ.get(variable, "").split(",")[0].strip()
-        if value.isdigit() and int(value) > 0:
-            return int(value)
+def _available_cpus() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
 
 
-def get_num_threads() -> int:
-    """The number of threads minigan's NumPy kernels use (like ``torch.get_num_threads``).
+def _from_environment() -> int:
+    value = _environment_integer("MINIGAN_NUM_THREADS", "threads", MAX_THREADS)
+    if value is not None:
+        return value
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        text = os.environ.get(variable, "").split(",")[0].strip()
+        if text.isdigit() and int(text) > 0:
+            return int(text)
+    return _available_cpus()
 
-    With threadpoolctl installed: BLAS's current thread count, so ``OMP_NUM_THREADS``,
-    ``threadpoolctl.threadpool_limits(n)`` and :func:`set_num_threads` all apply. Without
-    it: the value given to :func:`set_num_threads`, else ``OMP_NUM_THREADS`` (or
-    ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``), else the CPUs this process may use."""
-    controllers = _blas_controllers()
-    if controllers is not None:
-        return max(1, min(controller.get_num_threads() or 1 for controller in controllers))
+
+def _user_chose() -> bool:
+    """True when the user set a thread count (set_num_threads or an environment variable)."""
+    if _explicit is not None or _environment_integer("MINIGAN_NUM_THREADS", "threads", MAX_THREADS) is not None:
+        return True
+    return any(os.environ.get(v, "").split(",")[0].strip().isdigit() for v in
+               ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"))
+
+
+def get_num_threads() -> int:
+    """The most threads minigan's products and element-wise kernels use (like
+    ``torch.get_num_threads``): the value given to :func:`set_num_threads`, else
+    ``MINIGAN_NUM_THREADS``, else ``OMP_NUM_THREADS`` (or ``OPENBLAS_NUM_THREADS``,
+    ``MKL_NUM_THREADS``), else the CPUs this process may use. Operations below their
+    crossover use one thread whatever this says (see the module docstring)."""
     return _explicit if _explicit is not None else _from_environment()
 
 
 def set_num_threads(n: int) -> None:
-    """Use ``n`` threads for matrix products (BLAS, through threadpoolctl) and minigan's
-    element-wise kernels, like ``torch.set_num_threads(n)``."""
+    """Use at most ``n`` threads for matrix products (BLAS, through threadpoolctl) and minigan's
+    element-wise kernels, like ``torch.set_num_threads(n)``; 1 is one thread for everything.
+    ``minigan … --threads N`` and ``MINIGAN_NUM_THREADS=N`` are the same setting."""
     global _explicit
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"set_num_threads needs a positive integer, got {n!r}")
+    if n > MAX_THREADS:
+        raise ValueError(f"set_num_threads({n}): at most {MAX_THREADS} threads (4 per CPU of this machine's "
+                         f"{os.cpu_count()}); more only adds hand-over costs")
     _explicit = int(n)
-    for controller in _blas_controllers() or ():
-        controller.set_num_threads(int(n))
+    use_blas_threads(_explicit)
+
+
+def baseline_blas_threads() -> int:
+    """BLAS's count between minigan's own products: one by default (a product that goes through
+    :func:`minigan.backend.kernels.matmul` gets its own count), N after an explicit setting."""
+    return get_num_threads() if _user_chose() else 1
+
+
+def use_blas_threads(n: int) -> None:
+    """Set BLAS's thread count to ``n`` (through threadpoolctl; nothing without it), skipping
+    the call when minigan set that count last."""
+    if n != _Blas.current:
+        for controller in _blas_controllers() or ():
+            controller.set_num_threads(n)
+        _Blas.current = n
+
+
+class _Load:
+    checked = -1.0
+    others = 0
+
+
+_LOAD_INTERVAL = 0.25  # seconds between two looks at /proc/loadavg
+
+
+def free_cores() -> int:
+    """CPUs this process may use that no other process is running on right now (≥ 1).
+
+    Linux: the CPUs of our affinity mask minus the other runnable tasks of ``/proc/loadavg``
+    (its 4th field counts runnable tasks at this instant, ours included; we take off our
+    BLAS threads as counted by the last setting). Read at most every 0.25 s (~15 µs a read).
+    Elsewhere: all the CPUs (no cheap instantaneous load is available)."""
+    now = time.monotonic()
+    if now - _Load.checked >= _LOAD_INTERVAL:
+        _Load.checked = now
+        try:
+            with open("/proc/loadavg", encoding="ascii") as handle:
+                running = int(handle.read().split()[3].split("/")[0])
+            _Load.others = max(0, running - max(_Blas.current or 1, 1))
+        except (OSError, ValueError, IndexError):
+            _Load.others = 0
+    return max(1, _available_cpus() - _Load.others)
+
+
+def blas_threads_for(multiply_adds: int) -> int:
+    """The threads for a matrix product of ``multiply_adds`` (m·k·n) multiply-adds: one below
+    :data:`BLAS_MIN_FLOPS`, else :func:`get_num_threads` capped by :func:`free_cores`."""
+    if multiply_adds < BLAS_MIN_FLOPS:
+        return 1
+    wanted = get_num_threads()
+    return 1 if wanted == 1 else min(wanted, free_cores())
+
+
+def elementwise_threads_for(size: int) -> int:
+    """The threads for an element-wise operation on ``size`` elements: one below
+    :data:`MIN_PARALLEL_SIZE`, else :func:`get_num_threads` capped by :func:`free_cores`."""
+    if size < MIN_PARALLEL_SIZE:
+        return 1
+    wanted = get_num_threads()
+    return 1 if wanted == 1 else min(wanted, free_cores())
 
 
 # ------------------------------------------------------------------ the pool
@@ -209,13 +325,12 @@ def apply_blocks(
     from its neighbours — so any cut gives the same numbers. Each of ``threads`` threads
     (the caller included) takes one contiguous range of the result's slowest axis.
 
+    ``threads`` None: :func:`elementwise_threads_for` decides.
+
     Returns the outputs, or None where this path does not apply (one thread, mixed or
     non-floating dtypes, no contiguous operand of the result's shape, fewer than
     :data:`MIN_PARALLEL_SIZE` elements); the caller then evaluates the plain expression.
     """
-    threads = get_num_threads() if threads is None else threads
-    if threads < 2:
-        return None
     dtype = _common_dtype(operands)
     if dtype is None:
         return None
@@ -224,6 +339,9 @@ def apply_blocks(
     for n in shape:
         size *= n
     if size < MIN_PARALLEL_SIZE or len(shape) == 0 or shape[0] == 0:
+        return None
+    threads = elementwise_threads_for(size) if threads is None else threads
+    if threads < 2:
         return None
     order = _layout(shape, [*outputs, *operands] if outputs else operands)
     if order is None:
@@ -271,3 +389,14 @@ def apply(ufunc: np.ufunc, *operands: Any, threads: int | None = None) -> np.nda
 
     result = apply_blocks(kernel, operands, threads=threads)
     return None if result is None else result[0]
+
+
+def _start() -> None:
+    """At import: BLAS at :func:`baseline_blas_threads` (one thread unless the user chose a count)."""
+    try:
+        use_blas_threads(baseline_blas_threads())
+    except Exception as error:  # threadpoolctl could not talk to this BLAS: leave it as it is
+        print(f"minigan: could not set BLAS's thread count ({error}); it keeps its own", file=sys.stderr)
+
+
+_start()

@@ -88,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem is not None:
         print(f"minigan {arguments.command}: {problem}", file=sys.stderr)
         return 2
+    from minigan.cli.common import apply_threads
+
+    apply_threads(getattr(arguments, "threads", None))  # train, compare (lessons get it via their environment)
     return int(arguments.run(arguments) or 0)
 
 

@@ -13,7 +13,8 @@ import errno
 import os
 from pathlib import Path
 
-__all__ = ["UsageError", "positive_int", "non_negative_int", "positive_float", "non_negative_float",
+__all__ = ["UsageError", "thread_count", "add_threads_option", "apply_threads",
+           "positive_int", "non_negative_int", "positive_float", "non_negative_float",
            "prepare_out_folder", "os_error_message", "EXIT_DIVERGED", "EXIT_USAGE", "EXIT_INTERRUPTED"]
 
 EXIT_DIVERGED = 1
@@ -56,6 +57,32 @@ def positive_float(text: str) -> float:
 def non_negative_float(text: str) -> float:
     """argparse type: a finite number ≥ 0."""
     return float(_number(text, float, 0, strict=False))
+
+
+def thread_count(text: str) -> int:
+    """argparse type of ``--threads``: an integer from 1 to minigan.backend.parallel.MAX_THREADS."""
+    from minigan.backend.parallel import MAX_THREADS
+
+    value = int(_number(text, int, 1, strict=False))
+    if value > MAX_THREADS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_THREADS} (4 per CPU of this machine), got {text}")
+    return value
+
+
+def add_threads_option(parser: argparse.ArgumentParser) -> None:
+    """``--threads N``: the same setting as MINIGAN_NUM_THREADS and minigan.backend.set_num_threads."""
+    parser.add_argument("--threads", type=thread_count, default=None,
+                        help="most threads for matrix products and element-wise work (default: "
+                             "MINIGAN_NUM_THREADS, else the CPUs; operations below the measured crossover, "
+                             "and all of them while other programs keep the cores busy, use one)")
+
+
+def apply_threads(threads: int | None) -> None:
+    """Make ``--threads N`` minigan's thread count (no-op for None)."""
+    if threads is not None:
+        from minigan.backend import set_num_threads
+
+        set_num_threads(threads)
 
 
 def os_error_message(error: OSError) -> str:

@@ -42,6 +42,10 @@ _HEADING_PREFIX = re.compile(r"^Lesson\s+\d+\s*[—–:.-]\s*")
 _SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bal)(?<!\bcf)[.!?](?=\s|$)")
 
 
+# The one line that puts `minigan` and the lessons' `python` on PATH (printed last by scripts/tour.sh).
+ACTIVATE = "<code>source .venv/bin/activate</code>"
+
+
 def latex_to_mathml(latex: str, display: bool = False) -> str:
     """One formula, TeX syntax, as a MathML element (``display="block"`` for a display formula).
 
@@ -270,7 +274,8 @@ def _course_map(runs: list[LessonRun], out: Path, total_seconds: float, full: bo
     parts.append('<footer><p>Marks: ✓ a claim tested (it fails if the lesson is wrong), ≡ an identity shown '
                  "(agreement with a theorem: it fails only on a bug), ∴ a worked computation, ✗ a failed check.</p>"
                  '<p>Made by <code>minigan tour</code>. Run one lesson: <code>minigan lesson N</code>; '
-                 "as notebooks: <code>minigan notebooks</code>.</p></footer></body></html>")
+                 "as notebooks: <code>minigan notebooks</code> (in a shell where minigan's environment is active: "
+                 f"{ACTIVATE}, the line <code>scripts/tour.sh</code> prints last).</p></footer></body></html>")
     return "\n".join(parts) + "\n"
 
 
@@ -319,7 +324,8 @@ def _lesson_page(run: LessonRun, out: Path, previous: LessonRun | None, followin
         f'<header class="lesson"><p class="kicker">Lesson {run.number:02d} · {escape(run.title)}</p>',
         status,
         f'<p class="run">Run it: <code>python lessons/{escape(run.source.name)}</code> or '
-        f"<code>minigan lesson {run.number}</code> · {' · '.join(links)}</p></header>",
+        f"<code>minigan lesson {run.number}</code> from the minigan folder, after {ACTIVATE} · "
+        f"{' · '.join(links)}</p></header>",
         "<main>",
     ]
     counters = {"check": 0, "figure": 0}

@@ -116,13 +116,17 @@ def _lesson_options(full: bool, backend: str | None, seed: int | None) -> list[s
     return options
 
 
-def lesson_environment() -> dict[str, str]:
-    """The environment a lesson runs in: ours, with one BLAS thread unless the user chose otherwise.
+def lesson_environment(threads: int | None = None) -> dict[str, str]:
+    """The environment a lesson runs in: ours, with one BLAS thread unless the user chose otherwise
+    (``--threads N`` sets MINIGAN_NUM_THREADS and BLAS's variables to N).
 
     The lessons' networks are small (matrices of 64–512 rows); OpenBLAS's worker threads cost
     more than they give there, and on a busy machine they slow a lesson several times over.
     """
     environment = dict(os.environ)
+    if threads is not None:
+        for variable in ("MINIGAN_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            environment[variable] = str(threads)
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         environment.setdefault(variable, "1")
     return environment
@@ -150,7 +154,7 @@ def _run_lesson(args: argparse.Namespace) -> int:
     command = [sys.executable, str(lesson.path), *_lesson_options(args.full, args.backend, args.seed)]
     if args.out:
         command += ["--out", args.out]
-    environment = lesson_environment()
+    environment = lesson_environment(args.threads)
     if args.with_exercises:  # the student's exercises replace minigan's functions (issue 15)
         if not Path(args.with_exercises).expanduser().is_dir():
             print(f"minigan lesson: --with-exercises {args.with_exercises!r}: no such folder "
@@ -170,11 +174,13 @@ def _run_tour(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     return run_tour(lessons, Path(args.out), full=args.full, backend=args.backend, timeout=args.timeout,
-                    seed=args.seed)
+                    seed=args.seed, threads=args.threads)
 
 
 def add_parsers(subcommands: Any) -> None:
     """Add ``lessons``, ``lesson``, ``tour`` and ``notebooks`` to the ``minigan`` command's subparsers."""
+    from minigan.cli.common import add_threads_option
+
     lessons_dir_help = "folder holding the NN_*.py lessons (default: lessons/ next to the package)"
 
     listing = subcommands.add_parser("lessons", help="list the lessons", description="List the lessons in order.")
@@ -189,6 +195,7 @@ def add_parsers(subcommands: Any) -> None:
     single.add_argument("--backend", default=None, help="numpy, strict or cupy (default: MINIGAN_BACKEND or numpy)")
     single.add_argument("--seed", type=int, default=None, help="the lesson's random seed (default: the lesson's, 0)")
     single.add_argument("--lessons-dir", default=None, help=lessons_dir_help)
+    add_threads_option(single)
     single.add_argument("--with-exercises", metavar="DIR", default=None,
                         help="run the lesson on your solved exercises from this workspace (minigan exercises DIR)")
     single.set_defaults(run=_run_lesson)
@@ -205,6 +212,7 @@ def add_parsers(subcommands: Any) -> None:
     tour.add_argument("--seed", type=int, default=None, help="every lesson's random seed (default: the lesson's, 0)")
     tour.add_argument("--timeout", type=float, default=None, help="seconds allowed per lesson (default: none)")
     tour.add_argument("--lessons-dir", default=None, help=lessons_dir_help)
+    add_threads_option(tour)
     tour.set_defaults(run=_run_tour)
 
     from minigan.cli import notebooks
@@ -214,7 +222,7 @@ def add_parsers(subcommands: Any) -> None:
 
 # -------------------------------------------------------------------------------------- tour
 def run_tour(lessons: list[LessonFile], out: Path, full: bool = False, backend: str | None = None,
-             timeout: float | None = None, seed: int | None = None) -> int:
+             timeout: float | None = None, seed: int | None = None, threads: int | None = None) -> int:
     """Run ``lessons`` in order, cell by cell, into ``out/NN_name/``; write the course site; 0 only if all passed."""
     out.mkdir(parents=True, exist_ok=True)
     runs = []
@@ -222,7 +230,8 @@ def run_tour(lessons: list[LessonFile], out: Path, full: bool = False, backend: 
     for lesson in lessons:
         print(f"lesson {lesson.number:2d}  {lesson.title} ...", flush=True)
         run = run_lesson(lesson.number, lesson.title, lesson.path, out / lesson.name,
-                         _lesson_options(full, backend, seed), timeout=timeout, environment=lesson_environment())
+                         _lesson_options(full, backend, seed), timeout=timeout,
+                         environment=lesson_environment(threads))
         runs.append(run)
         checks = run.checks
         passed = sum(1 for check in checks if check.get("passed"))

@@ -26,6 +26,9 @@ that states the task, the formula and the lesson it belongs to. Replace the
 
 ## Checking
 
+The `minigan` commands below need minigan's environment in your shell: run
+`source .venv/bin/activate` in the minigan folder first (the line `scripts/tour.sh` prints last).
+
     minigan check 1            check exercise 1 (several: minigan check 1 2 3)
     minigan check --all        check every exercise (the default)
     minigan check --dir PATH   when this folder is not the current directory

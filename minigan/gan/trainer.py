@@ -101,8 +101,9 @@ def build_networks(config: TrainConfig) -> tuple[Any, Any]:
 
     Draws the initial weights from ``minigan.backend.rng()``.
     """
+    final = None if config.generator_final_activation == "identity" else config.generator_final_activation
     generator = nn.MLP(config.generator_sizes, activation=config.generator_activation, dtype=config.dtype,
-                       init=config.init)
+                       init=config.init, final_activation=final)
     critic = nn.MLP(config.critic_sizes, activation=config.critic_activation, dtype=config.dtype,
                     init=config.init)
     if config.lipschitz == "sn":
@@ -274,7 +275,7 @@ class Run:
                 if self.step % config.log_every == 0 or self.step == config.steps:
                     self._log(elapsed())
                     if bar is not None:
-                        bar.set_postfix(W1=f"{self.history.last()['w1_exact']:.4f}", refresh=False)
+                        bar.set_postfix(**_postfix(self.history.last()), refresh=False)
                 if bar is not None:
                     bar.update(1)
                 if snapshot_due():
@@ -466,6 +467,14 @@ class Run:
         return f"Run(data={c.data}, loss={c.loss}, lipschitz={c.lipschitz}, step={self.step}/{c.steps})"
 
 
+def _postfix(row: dict) -> dict[str, str]:
+    """The progress line's numbers: the exact W₁ (with its floor and the mode count for the digits)."""
+    if "w1_floor" not in row:
+        return {"W1": f"{row['w1_exact']:.4f}"}
+    return {"W1": f"{row['w1_exact']:.3f}", "floor": f"{row['w1_floor']:.3f}",
+            "digits": f"{int(row['modes_covered'])}/10"}
+
+
 def _progress_bar(enabled: bool, total: int, initial: int, history: History) -> Any:
     if not enabled:
         return None
@@ -473,7 +482,7 @@ def _progress_bar(enabled: bool, total: int, initial: int, history: History) -> 
 
     bar = tqdm(total=total, initial=initial, unit="step", dynamic_ncols=True)
     if len(history):
-        bar.set_postfix(W1=f"{history.last()['w1_exact']:.4f}", refresh=False)
+        bar.set_postfix(**_postfix(history.last()), refresh=False)
     return bar
 
 
