@@ -337,9 +337,12 @@ lesson.check("for the 4-hidden-layer networks the product bound is ≥ 10× the 
              min(deep) >= 10.0, "upper/lower = " + ", ".join(f"{r:.0f}" for r in deep))
 by_scale = {scale: [upper / lower for s, sc, upper, lower, _ in results if sc == scale and len(s) >= 5]
             for scale in (1.0, 4.0)}
-lesson.check("with ×4 weights (saturating tanh) the bound is ≥ 2× looser than at initialisation, for the "
-             "networks with ≥ 3 hidden layers",
-             all(big >= 2 * small for small, big in zip(by_scale[1.0], by_scale[4.0])),
+# Over seeds 0–9 the ×4 weights made the bound 1.45–4.0× looser for the 3-hidden-layer network and
+# 3.1–5.8× for the 4-hidden-layer one (one draw of each network per seed); the thresholds sit below.
+looser = [big / small for small, big in zip(by_scale[1.0], by_scale[4.0])]
+lesson.check("with ×4 weights (saturating tanh) the bound is looser than at initialisation: ≥ 1.2× for the "
+             "3-hidden-layer network, ≥ 2× for the 4-hidden-layer one",
+             looser[0] >= 1.2 and looser[1] >= 2.0,
              "×1: " + ", ".join(f"{r:.0f}" for r in by_scale[1.0]) + "; ×4: " +
              ", ".join(f"{r:.0f}" for r in by_scale[4.0]))
 
