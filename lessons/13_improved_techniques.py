@@ -140,8 +140,9 @@ far_fake = grid.size - 1  # x = 5: almost only fakes there
 print(f"at x = {grid[far_fake]:.0f}: one-sided D* = {d_one_sided[far_fake]:.4f}, "
       f"two-sided D* = {d_two_sided[far_fake]:.4f}")
 lesson.worked("two-sided smoothing (the source's 0.9 and 0.1) leaves D* ≈ β = 0.1 where only fakes live "
-              "(one-sided: ≈ 0) — the closed forms evaluated at x = 5", abs(d_two_sided[far_fake] - BETA) < 0.01 and d_one_sided[far_fake] < 0.01,
-             f"two-sided {d_two_sided[far_fake]:.4f}, one-sided {d_one_sided[far_fake]:.4f}")
+              "(one-sided: ≈ 0) — the closed forms evaluated at x = 5",
+              abs(d_two_sided[far_fake] - BETA) < 0.01 and d_one_sided[far_fake] < 0.01,
+              f"two-sided {d_two_sided[far_fake]:.4f}, one-sided {d_one_sided[far_fake]:.4f}")
 
 # What smoothing does: the optimal logits on the real side stay below ln 9; unsmoothed they keep
 # growing (ln(p_r/p_g) = 2 − 2x here, 8 at x = −3, and more the further left one looks).
