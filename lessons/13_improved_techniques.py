@@ -795,14 +795,18 @@ lesson.savefig(fig, "semi_supervised")
 # What this shows, honestly: the K + 1 critic learns both of its jobs — it classifies the held-out
 # digits nearly as well as the classifier trained on the labels alone, and it tells real digits
 # from fakes (D near 1 on held-out digits, near 0 on fakes) — but at this budget the unlabelled
-# digits and the fakes did **not** improve the classification: over seeds 0–2 the semi-supervised
-# critic was 0.4 to 4 points *worse* than the labels alone (800 steps; at 2,000 steps, 0.4–5
-# points worse; with N(0, 0.3²) noise on every input, as the paper adds, 0.4–1.4 points worse).
-# The gain Salimans et al. report (MNIST, 100 labels, about 1 % error) comes with much longer
+# digits and the fakes did **not** improve the classification: the mean gain over the seeds is
+# below +2 points (checked below; in our runs it was negative on most seeds). Longer runs (2,000
+# steps) and N(0, 0.3²) noise on every input, as the paper adds, tried while writing this lesson,
+# did not change that. The gain Salimans et al. report (MNIST, 100 labels, about 1 % error) comes with much longer
 # training, weight-normalised networks with noise in every layer, and 60,000 unlabelled images
 # where we have 1,297; a fake that D rejects with near certainty (D ≈ 0.01 here) teaches D's
 # features little. So the lesson asserts what holds — the identities above, both halves of the
 # K + 1 critic working, no large loss from adding the GAN — and not a gain it could not show.
+
+# %%
+lesson.check_less("no semi-supervised gain at this budget: the mean gain over the seeds is below +2 points",
+                  gains.mean(), 0.02)
 
 # %%
 lesson.finish()
