@@ -788,7 +788,7 @@ ax.set_xticklabels([f"seed {seed}" for seed in ssl_seeds])
 ax.set_ylim(0.5, 1.0)
 ax.set_ylabel("held-out accuracy (500 digits)")
 ax.set_title(f"Semi-supervised GAN vs labels alone, {ssl_steps} steps")
-ax.legend(fontsize=8, loc="lower right")
+ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)  # below: clear of the bars
 lesson.savefig(fig, "semi_supervised")
 
 # %% [markdown]
