@@ -149,10 +149,10 @@ plane_ratios = np.abs(plane_pairs[0].sum(axis=1) - plane_pairs[1].sum(axis=1)) /
     plane_pairs[0] - plane_pairs[1], axis=1)
 axis_slope = abs((1.0 + 0.0) - (0.0 + 0.0))  # f(e₁) − f(0), a unit step along x₁
 lesson.identity("the sources' 1-D definition: f(x) = x₁ + x₂ moves by 1 per unit step along an axis, yet "
-             "‖f‖_L = ‖∇f‖ = √2 (mg.grad), and 4000 random pairs come within 1 % of √2 without passing it",
-             axis_slope == 1.0 and abs(np.linalg.norm(plane_gradient.numpy()) - math.sqrt(2.0)) < 1e-12
-             and math.sqrt(2.0) * 0.99 <= plane_ratios.max() <= math.sqrt(2.0) * (1 + 1e-12),
-             f"‖∇f‖ = {np.linalg.norm(plane_gradient.numpy()):.6f}, largest pair ratio {plane_ratios.max():.6f}")
+                "‖f‖_L = ‖∇f‖ = √2 (mg.grad), and 4000 random pairs come within 1 % of √2 without passing it",
+                axis_slope == 1.0 and abs(np.linalg.norm(plane_gradient.numpy()) - math.sqrt(2.0)) < 1e-12
+                and math.sqrt(2.0) * 0.99 <= plane_ratios.max() <= math.sqrt(2.0) * (1 + 1e-12),
+                f"‖∇f‖ = {np.linalg.norm(plane_gradient.numpy()):.6f}, largest pair ratio {plane_ratios.max():.6f}")
 
 # The figure shades the *forbidden* part of each double cone, |y − f(x₀)| > K·|x − x₀| (the
 # vertical bow tie): a K-Lipschitz graph never enters it, wherever x₀ sits on the graph.
