@@ -19,8 +19,8 @@
 # K-Lipschitz functions (most K-Lipschitz functions are no clipped network), so the best clipped
 # gap is some s·W₁ with s ≤ K unknown — and s is not fixed: it changes as the weights move
 # (below, the gap per unit of W₁ grows by orders of magnitude while the weights move out to ±c,
-# then holds roughly steady for the rest of this short run; lesson 12 follows it over longer runs,
-# where it keeps drifting). A clipped critic's loss tracks W₁ only up to a scale that moves.
+# under one and the same bound K; lesson 12 follows it over longer runs). A clipped critic's loss
+# tracks W₁ only up to a scale that moves.
 #
 # > **The sources say** (the WGAN-GP Q&A) "it is not necessary to know what K is … It is enough to
 # > know that it exists and that it is fixed throughout the training process", and (Weng, §6.3.2)
@@ -362,8 +362,8 @@ lesson.check("… and its critic's estimate wanders more (total variation / net 
 # 10⁷ too: it is positively homogeneous — scaling every weight by a > 0 leaves the ReLU pattern H
 # unchanged and scales the output by a⁷. This one has biases, and clipping shrinks them too; the
 # pre-activations are then no longer scaled copies of the old ones, the pattern H can change,
-# and the output is no multiple of the original (checked below): the slope shrinks by roughly,
-# not exactly, 10⁷. c sets the scale of the critic's slope, and a tiny scale means gradients
+# and the output is no multiple of the original (checked below): the slope's factor 10⁷ is no
+# longer guaranteed exact. c sets the scale of the critic's slope, and a tiny scale means gradients
 # that vanish in float32 and fall below RMSprop's ε = 10⁻⁸, where RMSprop's step α·g/(√v + ε)
 # is no longer the scale-free ±α it is for larger gradients, but about α·g/ε ≪ α.
 
