@@ -435,9 +435,10 @@ lesson.check("c = 0.001: the last layers get exactly zero gradient — the criti
 per_weight = {c: [norm / math.sqrt(math.prod(layer.weight.shape)) for norm, layer in
                   zip(study[c]["layer_gradients"], [m for m in deep_critic if isinstance(m, mg.nn.Linear)])]
               for c in cs}
-lesson.check_less("c = 0.01, the paper's value, is too small for this 7-layer critic and RMSprop: every layer's "
-                  "gradient per weight (RMS) is below RMSprop's ε = 1e-8", max(per_weight[0.01]), 1e-8)
-lesson.check_less("… while at c = 0.1 every layer's is above 1000·ε", 1e-5, min(per_weight[0.1]))
+lesson.check_less(f"c = 0.01, the paper's value, is too small for this 7-layer critic and RMSprop: every layer's "
+                  f"gradient per weight (RMS) is below RMSprop's ε = {optimizer.eps:g}", max(per_weight[0.01]),
+                  optimizer.eps)
+lesson.check_less("… while at c = 0.1 every layer's is above 1000·ε", 1000 * optimizer.eps, min(per_weight[0.1]))
 lesson.worked("c = 1: no weight ever reached ±c — impossible here: RMSprop moves a weight by at most ~10·α "
               "per step (≤ 0.1 in 200 steps) from initial weights below 0.71", large["at_bound"] == 0.0,
               f"fraction at ±c: {large['at_bound']:.3f}")

@@ -495,6 +495,17 @@ def _clip_weights_skips_biases() -> None:
     _replace(clipping, "clip_weights", weights_only)
 
 
+def _rmsprop_default_eps_tiny() -> None:
+    from minigan import optim
+
+    original = optim.RMSprop.__init__
+
+    def tiny_eps(self, params, lr, alpha=0.99, eps=1e-12, **options):  # ε = 1e-12 where PyTorch's 1e-8 is meant
+        original(self, params, lr, alpha=alpha, eps=eps, **options)
+
+    _replace(optim.RMSprop, "__init__", tiny_eps)
+
+
 def _power_iteration_ignores_warm_start() -> None:
     import importlib
 
@@ -521,6 +532,8 @@ MUTATIONS_LESSONS_08_10_13: list[Mutation] = [
     Mutation("lipschitz_lower_bound_overshoots", "a 'lower bound' on ‖D‖_L 100× too large",
              _lipschitz_lower_bound_overshoots, ("08",)),
     Mutation("clip_weights_skips_biases", "clipping the weights but not the biases", _clip_weights_skips_biases,
+             ("09",)),
+    Mutation("rmsprop_default_eps_tiny", "RMSprop's default ε 1e-12 instead of 1e-8", _rmsprop_default_eps_tiny,
              ("09",)),
     Mutation("power_iteration_ignores_warm_start", "power iteration always starting from a random vector",
              _power_iteration_ignores_warm_start, ("10",)),
