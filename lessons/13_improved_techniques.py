@@ -195,10 +195,11 @@ trained_error = np.abs(d_trained - d_one_sided)[inside].max()
 distance_to_unsmoothed = np.abs(d_trained - d_plain)[inside].max()
 print(f"trained D vs 0.9·D*: max error {trained_error:.3f} on [−1, 3]; "
       f"vs the unsmoothed D*: {distance_to_unsmoothed:.3f}")
-lesson.check_less("the trained D follows 0.9·p_r/(p_r + p_g) on [−1, 3] (max error < 0.05)", trained_error,
-                  0.05)
-lesson.check("…and is measurably not the unsmoothed p_r/(p_r + p_g) there (max gap > 0.05)",
-             distance_to_unsmoothed > 0.05, f"max gap {distance_to_unsmoothed:.3f}")
+# Over seeds 0–6 the max error was 0.030–0.041 and the gap to the unsmoothed D* 0.090–0.111.
+lesson.check_less("the trained D follows 0.9·p_r/(p_r + p_g) on [−1, 3] (max error < 0.06)", trained_error,
+                  0.06)
+lesson.check("…and is measurably not the unsmoothed p_r/(p_r + p_g) there (max gap > 0.06)",
+             distance_to_unsmoothed > 0.06, f"max gap {distance_to_unsmoothed:.3f}")
 
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
 ax.fill_between(grid, p_real / p_real.max(), alpha=0.15, color="tab:blue", label="p_r = N(0, 1) (scaled)")
@@ -770,8 +771,8 @@ with_gan_accuracies = np.array([with_gan for _, (with_gan, _, _) in ssl_results.
 print(f"gain of the semi-supervised GAN: mean {gains.mean():+.3f}, from {gains.min():+.3f} to {gains.max():+.3f}")
 lesson.check("100 labels go a long way on their own: the classifier alone gets ≥ 75 % of the held-out digits "
              "right on every seed", alone_accuracies.min() >= 0.75, str(np.round(alone_accuracies, 3)))
-lesson.check("the K + 1 GAN critic still classifies: ≥ 70 % held out on every seed, within 10 points of the "
-             "labels-alone classifier", with_gan_accuracies.min() >= 0.70 and gains.min() >= -0.10,
+lesson.check("the K + 1 GAN critic still classifies: ≥ 70 % held out on every seed, within 15 points of the "
+             "labels-alone classifier", with_gan_accuracies.min() >= 0.70 and gains.min() >= -0.15,
              f"gains {np.round(gains, 3)}")
 lesson.check("… and its 'real vs fake' half works: mean D on held-out real digits exceeds mean D on fresh fakes "
              "by ≥ 0.2 on every seed",
@@ -796,7 +797,8 @@ lesson.savefig(fig, "semi_supervised")
 # digits nearly as well as the classifier trained on the labels alone, and it tells real digits
 # from fakes (D near 1 on held-out digits, near 0 on fakes) — but at this budget the unlabelled
 # digits and the fakes did **not** improve the classification: the mean gain over the seeds is
-# below +2 points (checked below; in our runs it was negative on most seeds). Longer runs (2,000
+# below +3 points (checked below; over classifier seeds 0–8 each seed's gain lay between −7 and
+# +1.2 points, negative on all but one). Longer runs (2,000
 # steps) and N(0, 0.3²) noise on every input, as the paper adds, tried while writing this lesson,
 # did not change that. The gain Salimans et al. report (MNIST, 100 labels, about 1 % error) comes with much longer
 # training, weight-normalised networks with noise in every layer, and 60,000 unlabelled images
@@ -805,8 +807,8 @@ lesson.savefig(fig, "semi_supervised")
 # K + 1 critic working, no large loss from adding the GAN — and not a gain it could not show.
 
 # %%
-lesson.check_less("no semi-supervised gain at this budget: the mean gain over the seeds is below +2 points",
-                  gains.mean(), 0.02)
+lesson.check_less("no semi-supervised gain at this budget: the mean gain over the seeds is below +3 points",
+                  gains.mean(), 0.03)
 
 # %%
 lesson.finish()
