@@ -117,8 +117,8 @@ sigma_slope = np.polyfit(np.arange(40)[fit_range], np.log(relative_error[fit_ran
 angle_slope = np.polyfit(np.arange(40)[fit_range], np.log(angle[fit_range]), 1)[0]
 print(f"log-error per iteration: σ {sigma_slope:.4f} (theory 4·ln(σ₂/σ₁) = {4 * math.log(ratio):.4f}), "
       f"vector {angle_slope:.4f} (theory 2·ln(σ₂/σ₁) = {2 * math.log(ratio):.4f})")
-# The fitted slopes differ from the theory by 0.02–0.4 % over seeds 0–4 (the smaller singular values
-# have not quite died out at iteration 8): 4 % is about ten times that.
+# The fitted slopes differ from the theory by at most 0.4 % over seeds 0–9 (the smaller singular
+# values have not quite died out at iteration 8): 4 % is about ten times that.
 lesson.check_close("σ's error shrinks by (σ₂/σ₁)⁴ per iteration (fitted log-slope within 4 %)",
                    sigma_slope, 4 * math.log(ratio), rtol=0.04)
 lesson.check_close("the vector's angle shrinks by (σ₂/σ₁)² per iteration (within 4 %)",
@@ -340,15 +340,16 @@ print(f"σ over the run: {true_sigmas[0]:.4f} → {true_sigmas[-1]:.4f}; one war
       f"{100 * tracking_error.mean():.4f} % on average, {100 * tracking_error.max():.4f} % at worst; one cold "
       f"iteration per step is off by {100 * cold_error.mean():.1f} % on average")
 print(f"a warm start to tolerance 1e-4 takes {np.mean(loose_iterations):.2f} iterations per step on average")
-lesson.check("σ really changes during the simulated run (by more than 5 %)",
-             abs(true_sigmas[-1] / true_sigmas[0] - 1.0) > 0.05,
+# σ changed by 4.8–10.9 % over seeds 0–9; the claim needs only that it moves.
+lesson.check("σ really changes during the simulated run (by more than 2 %)",
+             abs(true_sigmas[-1] / true_sigmas[0] - 1.0) > 0.02,
              f"{true_sigmas[0]:.3f} → {true_sigmas[-1]:.3f}")
 lesson.check_less("warm starts need at most a fifth of the cold-start iterations (mean per step, tol 1e-6)",
                   5 * warm_iterations.mean(), cold_iterations.mean())
 lesson.check_less("to tolerance 1e-4 a warm start needs about one iteration per step (mean ≤ 1.5)",
                   np.mean(loose_iterations), 1.5)
-# Over seeds 0–4 the warm tracker's error was ≤ 0.01 % on average and ≤ 0.33 % at its worst step
-# (a step where σ₁ and σ₂ of the random layer are close); the bounds below are about ten times
+# Over seeds 0–9 the warm tracker's error was ≤ 0.02 % on average and ≤ 0.33 % at its worst step
+# (a step where σ₁ and σ₂ of the random layer are close); the bounds below are five to six times
 # that. The cold tracker, with the same single iteration per step, is the independent yardstick.
 lesson.check_less("one warm iteration per step tracks σ to < 0.1 % on average over the run",
                   tracking_error.mean(), 0.001)
@@ -392,9 +393,11 @@ lesson.savefig(fig, "warm_starts")
 # * they are never *below* 1 (up to round-off): power iteration approaches σ from below, so
 #   W/σ_estimate errs on the large side.
 #
-# So spectral normalisation makes the critic "≈ 1-Lipschitz", up to 13 % above per layer
-# over seeds 0–4 (the hidden 64×64 layer is the worst); the bound
-# ∏‖W̄ᵢ‖_s still holds exactly for every pair of points.
+# So spectral normalisation makes the critic "≈ 1-Lipschitz", up to 10 % above per layer
+# over seeds 0–9 (the hidden 64×64 layer is the worst); the bound ∏‖W̄ᵢ‖_s of the weights it
+# applies still holds exactly for every pair of points. (To check that, the critic is put in
+# evaluation mode first: every forward pass in training mode advances u and v, so D(x) and D(y)
+# computed in two passes would come from two slightly different networks.)
 #
 # > **The source says** (Wikipedia, *Wasserstein GAN*) "W_i ← W_i/‖W_i‖_s after each update of the
 # > discriminator, we can upper bound ‖W_i‖_s ≤ 1" — **in fact** spectral normalisation is not an
@@ -413,6 +416,7 @@ for _ in range(300 if not lesson.full else 3000):
     loss.backward()
     optimizer.step()
 critic(data.eight_gaussians(8))  # the forward of the next step: u, v take their round on the final W
+critic.eval()  # from here on every forward pass applies these same W/σ̂ (no more rounds of u, v)
 
 layers = [layer for layer in critic if isinstance(layer, mg.nn.Linear)]
 normalized_norms = [host_spectral_norm(layer.weight.data) for layer in layers]  # W/σ as applied
