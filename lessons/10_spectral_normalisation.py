@@ -2,13 +2,16 @@
 # # Lesson 10 — Spectral normalisation: dividing each layer by its largest singular value
 #
 # Lesson 8 showed ‖D‖_L ≤ ∏ᵢ ‖Wᵢ‖_s for a critic whose activations have slopes ≤ 1.
-# Spectral normalisation (Miyato et al. 2018) makes every factor exactly 1: each layer uses
+# Spectral normalisation (Miyato et al. 2018) aims to make every factor 1: each layer uses
 #
 #     W̄ = W / σ(W),     σ(W) = ‖W‖_s = the largest singular value of W,
 #
-# so the whole critic is 1-Lipschitz, with no clipping (lesson 9) and no penalty (lesson 11).
-# What it costs is σ(W) at every training step. A full SVD would do, but **power iteration**
-# needs only two matrix–vector products per step:
+# and with the exact σ every ‖W̄ᵢ‖_s = 1, so the whole critic would be 1-Lipschitz, with no
+# clipping (lesson 9) and no penalty (lesson 11). In practice σ is *estimated* by one round of
+# power iteration per step, and the estimate σ̂ approaches σ from below (σ̂ ≤ σ), so the layer
+# applies ‖W/σ̂‖_s = σ/σ̂ ≥ 1: the critic is 1-Lipschitz only approximately (section 4 measures
+# how far above 1 the factors end up). What it costs is σ(W) at every training step. A full
+# SVD would do, but **power iteration** needs only two matrix–vector products per step:
 #
 #     v ← Wᵀu / ‖Wᵀu‖,   u ← W v / ‖W v‖,   σ ≈ uᵀ W v
 #
@@ -18,9 +21,11 @@
 # 1. the iteration written out, converging to σ as computed by NumPy's SVD on the host, at the
 #    rate the theory predicts;
 # 2. the version some texts give, x ↦ Wx/‖Wx‖, which is the power method for the
-#    largest-magnitude *eigenvalue*: its ‖Wx‖ tends to σ only for a normal W (WWᵀ = WᵀW, e.g.
-#    any symmetric W, definite or not), its Rayleigh quotient xᵀWx only for a symmetric W whose
-#    dominant eigenvalue is positive (a PSD W, say) — and on an ordinary matrix it fails;
+#    largest-magnitude *eigenvalue*: its ‖Wx‖ tends to ρ(W) = max|λᵢ|, which is σ for every
+#    normal W (WWᵀ = WᵀW, e.g. any symmetric W, definite or not) — sufficient, not necessary:
+#    some non-normal W have ρ = σ too — and its Rayleigh quotient xᵀWx tends to σ only for a
+#    symmetric W whose dominant eigenvalue is positive (a PSD W, say); on an ordinary matrix
+#    (ρ < σ) it fails;
 # 3. why one iteration per training step is enough: the weights move little between steps, so
 #    the vector from the previous step (a *warm start*) is already almost converged.
 
@@ -100,7 +105,8 @@ print(f"numpy.linalg.norm(W, 2) = {sigma_reference:.15f}")
 for k in (1, 2, 5, 10, 20, 40):
     print(f"  iteration {k:2d}: σ_k = {sigmas[k - 1]:.15f}   relative error {relative_error[k - 1]:.2e}")
 
-lesson.check_close("the SVD on the host gives the σ₁ we built in (3)", sigma_reference, 3.0, rtol=1e-12)
+lesson.check_close("the SVD on the host gives the σ₁ we built in (3)", sigma_reference, 3.0, rtol=1e-12,
+                   kind="identity")
 lesson.check_less("after 40 iterations power iteration matches the SVD to 1e-12 (relative)",
                   relative_error[-1], 1e-12)
 lesson.check("σ_k rises to σ₁ from below: never above it, never decreasing",
@@ -111,8 +117,8 @@ sigma_slope = np.polyfit(np.arange(40)[fit_range], np.log(relative_error[fit_ran
 angle_slope = np.polyfit(np.arange(40)[fit_range], np.log(angle[fit_range]), 1)[0]
 print(f"log-error per iteration: σ {sigma_slope:.4f} (theory 4·ln(σ₂/σ₁) = {4 * math.log(ratio):.4f}), "
       f"vector {angle_slope:.4f} (theory 2·ln(σ₂/σ₁) = {2 * math.log(ratio):.4f})")
-# The fitted slopes differ from the theory by 0.02–0.4 % over seeds 0–4 (the smaller singular values
-# have not quite died out at iteration 8): 4 % is about ten times that.
+# The fitted slopes differ from the theory by at most 0.4 % over seeds 0–9 (the smaller singular
+# values have not quite died out at iteration 8): 4 % is about ten times that.
 lesson.check_close("σ's error shrinks by (σ₂/σ₁)⁴ per iteration (fitted log-slope within 4 %)",
                    sigma_slope, 4 * math.log(ratio), rtol=0.04)
 lesson.check_close("the vector's angle shrinks by (σ₂/σ₁)² per iteration (within 4 %)",
@@ -162,8 +168,12 @@ lesson.savefig(fig, "power_iteration_convergence")
 #
 # * W = [[1, 10], [0, 2]] has eigenvalues 1 and 2 but ‖W‖_s ≈ 10.25: the iteration converges,
 #   confidently, to 2.
-# * W = [[0, −1], [3, 0]] has eigenvalues ±i√3: the iterates rotate and ‖Wx‖ alternates between
-#   two values forever, neither of them ‖W‖_s = 3.
+# * W = [[0, −1], [3, 0]] has eigenvalues ±i√3: the iterates never settle, and ‖Wx‖ alternates
+#   between two values forever (their product is |λ|² = 3). Which two depends on the start: from
+#   (1, 1)/√2 they are √5 and 3/√5, neither of them ‖W‖_s = 3; from e₁ they are 3 and 1 — σ shows
+#   up every other step, but nothing in the iteration says which of the two it is.
+# * Normal is sufficient for ρ = σ, not necessary: W = diag(2, [[0, 1], [0, 0]]) (a 3×3 block
+#   matrix) is not normal, yet ρ = σ = 2, and the iteration finds it.
 # * A non-square W (every hidden layer of an MLP with unequal widths) cannot even be applied
 #   to its own output.
 
@@ -206,11 +216,25 @@ lesson.check("… neither of them is ‖W‖_s = 3",
              bool(np.all(np.abs(rotation_norms[-2:] - 3.0) > 0.2)), str(np.round(rotation_norms[-2:], 4)))
 lesson.check_close("(their product is |λ|² = 3, the squared modulus of the eigenvalues ±i√3)",
                    rotation_norms[-1] * rotation_norms[-2], 3.0, rtol=1e-9)
+from_e1, _ = eigen_iteration(rotation, mg.backend.asarray(np.array([1.0, 0.0])), 60)
+lesson.check("… but which two values depends on the start: from e₁ they are 3 and 1, so σ = 3 shows up every "
+             "other step", abs(from_e1[-2] - 3.0) < 1e-12 and abs(from_e1[-1] - 1.0) < 1e-12
+             or abs(from_e1[-1] - 3.0) < 1e-12 and abs(from_e1[-2] - 1.0) < 1e-12, str(np.round(from_e1[-4:], 6)))
+
+nilpotent_block = np.array([[2.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
+block_norms, _ = eigen_iteration(mg.backend.asarray(nilpotent_block), mg.backend.asarray(np.ones(3) / math.sqrt(3.0)),
+                                 60)
+commutator = np.abs(nilpotent_block @ nilpotent_block.T - nilpotent_block.T @ nilpotent_block).max()
+lesson.check("normal is sufficient, not necessary: diag(2, [[0, 1], [0, 0]]) is not normal (WWᵀ ≠ WᵀW), yet "
+             "the eigen-iteration's ‖Wx‖ → 2 = ‖W‖_s",
+             commutator > 0.5 and abs(block_norms[-1] - 2.0) < 1e-12
+             and abs(host_spectral_norm(nilpotent_block) - 2.0) < 1e-12,
+             f"‖WWᵀ − WᵀW‖_max = {commutator:g}, ‖Wx‖ → {block_norms[-1]:.6f}")
 
 eigenvalue_moduli = np.abs(np.linalg.eigvals(mg.backend.to_host(upper_triangular)))
-lesson.check("the source's slip: ρ([[1, 10], [0, 2]]) = 2 (NumPy's eigvals) is not ‖W‖_s ≈ 10.25 (its SVD)",
-             abs(eigenvalue_moduli.max() - 2.0) < 1e-12 and true_norm - eigenvalue_moduli.max() > 8.0,
-             f"ρ = {eigenvalue_moduli.max():.6f}, ‖W‖_s = {true_norm:.6f}")
+lesson.worked("the source's slip: ρ([[1, 10], [0, 2]]) = 2 (NumPy's eigvals) is not ‖W‖_s ≈ 10.25 (its SVD)",
+              abs(eigenvalue_moduli.max() - 2.0) < 1e-12 and true_norm - eigenvalue_moduli.max() > 8.0,
+              f"ρ = {eigenvalue_moduli.max():.6f}, ‖W‖_s = {true_norm:.6f}")
 
 symmetric_indefinite = np.array([[-3.0, 0.5], [0.5, 1.0]])
 normal_norms, normal_rayleigh = eigen_iteration(mg.backend.asarray(symmetric_indefinite), start, 60)
@@ -219,7 +243,7 @@ print(f"[[−3, 0.5], [0.5, 1]]: ‖Wx‖ → {normal_norms[-1]:.6f}, xᵀWx →
 lesson.check_close("on the normal (symmetric, indefinite) W = [[−3, 0.5], [0.5, 1]] ‖Wx‖ → 1 + √4.25 = σ",
                    normal_norms[-1], 1.0 + math.sqrt(4.25), rtol=1e-12)
 lesson.check_close("… the SVD agrees that σ = 1 + √4.25", host_spectral_norm(symmetric_indefinite),
-                   1.0 + math.sqrt(4.25), rtol=1e-12)
+                   1.0 + math.sqrt(4.25), rtol=1e-12, kind="worked")
 lesson.check_close("… but its Rayleigh quotient xᵀWx → −(1 + √4.25), the eigenvalue, not σ", normal_rayleigh,
                    -(1.0 + math.sqrt(4.25)), rtol=1e-12)
 
@@ -254,6 +278,34 @@ lesson.check("on a non-square W the eigen-iteration cannot even take a second st
 # 1e-6 from a random u (cold) and from the last step's u (warm), and how many a warm start needs
 # for a tolerance of 1e-4; and we run one more tracker that does exactly one iteration per step,
 # compared with the SVD at every step.
+#
+# > **The source says** (Wikipedia, *Wasserstein GAN*) the iteration "can be further accelerated by
+# > memoization": store the vector x*(t) of step t and start step t + 1 from it, since W barely
+# > moves — **in fact** a small change of W moves its top singular vector only a little when
+# > there is a gap σ₁ > σ₂ (the vector's sensitivity grows like ‖ΔW‖/(σ₁ − σ₂)). Without a gap it
+# > can turn completely: W = diag(1 − δ, 1 + δ) → diag(1 + δ, 1 − δ) with δ = 10⁻³ moves W by 2δ,
+# > and the top singular vector by 90°; the stored vector is then almost the *wrong* one, and each
+# > round multiplies its small component along the new top vector by only ((1 + δ)/(1 − δ))² ≈
+# > 1 + 4δ, so it stays nearly 90° off for hundreds of rounds (checked below). What rescues σ
+# > itself is that with no gap the wrong vector's estimate is nearly right: within 2δ.
+
+# %%
+DELTA = 1e-3
+before_crossing = np.diag([1.0 - DELTA, 1.0 + DELTA])
+after_crossing = np.diag([1.0 + DELTA, 1.0 - DELTA])
+stored = np.array([1e-3, 1.0]) / math.hypot(1e-3, 1.0)  # the last step's vector, ~e₂, a little off
+crossing_sigmas, crossing_vectors, _ = power_iteration_written_out(mg.backend.asarray(after_crossing),
+                                                                   mg.backend.asarray(stored), 100)
+crossing_vectors = mg.backend.to_host(crossing_vectors)
+turned = np.degrees(np.arccos(np.clip(np.abs(crossing_vectors[:, 0]), 0.0, 1.0)))  # angle to the new top e₁
+print(f"W moved by {np.linalg.norm(after_crossing - before_crossing, 2):.0e}; after 1 and 100 warm rounds the "
+      f"vector is {turned[0]:.2f}° and {turned[-1]:.2f}° from the new top singular vector")
+lesson.identity("the source's memoization needs a gap: with σ₁ − σ₂ = 2δ = 0.002, W moves by 0.002 but after 100 "
+                "warm rounds the stored vector is still > 45° from the new top singular vector",
+                turned[-1] > 45.0, f"{turned[0]:.2f}° after 1 round, {turned[-1]:.2f}° after 100")
+lesson.check_less("… while σ's estimate after one round is within 2δ of σ (no gap: the wrong vector's σ is close)",
+                  abs(float(mg.backend.to_host(crossing_sigmas)[0]) - (1.0 + DELTA)), 2 * DELTA * (1 + 1e-9),
+                  kind="identity")
 
 # %%
 steps = 200 if not lesson.full else 2000
@@ -288,15 +340,16 @@ print(f"σ over the run: {true_sigmas[0]:.4f} → {true_sigmas[-1]:.4f}; one war
       f"{100 * tracking_error.mean():.4f} % on average, {100 * tracking_error.max():.4f} % at worst; one cold "
       f"iteration per step is off by {100 * cold_error.mean():.1f} % on average")
 print(f"a warm start to tolerance 1e-4 takes {np.mean(loose_iterations):.2f} iterations per step on average")
-lesson.check("σ really changes during the simulated run (by more than 5 %)",
-             abs(true_sigmas[-1] / true_sigmas[0] - 1.0) > 0.05,
+# σ changed by 4.8–10.9 % over seeds 0–9; the claim needs only that it moves.
+lesson.check("σ really changes during the simulated run (by more than 2 %)",
+             abs(true_sigmas[-1] / true_sigmas[0] - 1.0) > 0.02,
              f"{true_sigmas[0]:.3f} → {true_sigmas[-1]:.3f}")
 lesson.check_less("warm starts need at most a fifth of the cold-start iterations (mean per step, tol 1e-6)",
                   5 * warm_iterations.mean(), cold_iterations.mean())
 lesson.check_less("to tolerance 1e-4 a warm start needs about one iteration per step (mean ≤ 1.5)",
                   np.mean(loose_iterations), 1.5)
-# Over seeds 0–4 the warm tracker's error was ≤ 0.01 % on average and ≤ 0.33 % at its worst step
-# (a step where σ₁ and σ₂ of the random layer are close); the bounds below are about ten times
+# Over seeds 0–9 the warm tracker's error was ≤ 0.02 % on average and ≤ 0.33 % at its worst step
+# (a step where σ₁ and σ₂ of the random layer are close); the bounds below are five to six times
 # that. The cold tracker, with the same single iteration per step, is the independent yardstick.
 lesson.check_less("one warm iteration per step tracks σ to < 0.1 % on average over the run",
                   tracking_error.mean(), 0.001)
@@ -340,9 +393,17 @@ lesson.savefig(fig, "warm_starts")
 # * they are never *below* 1 (up to round-off): power iteration approaches σ from below, so
 #   W/σ_estimate errs on the large side.
 #
-# So spectral normalisation makes the critic "≈ 1-Lipschitz", up to 13 % above per layer
-# over seeds 0–4 (the hidden 64×64 layer is the worst); the bound
-# ∏‖W̄ᵢ‖_s still holds exactly for every pair of points.
+# So spectral normalisation makes the critic "≈ 1-Lipschitz", up to 10 % above per layer
+# over seeds 0–9 (the hidden 64×64 layer is the worst); the bound ∏‖W̄ᵢ‖_s of the weights it
+# applies still holds exactly for every pair of points. (To check that, the critic is put in
+# evaluation mode first: every forward pass in training mode advances u and v, so D(x) and D(y)
+# computed in two passes would come from two slightly different networks.)
+#
+# > **The source says** (Wikipedia, *Wasserstein GAN*) "W_i ← W_i/‖W_i‖_s after each update of the
+# > discriminator, we can upper bound ‖W_i‖_s ≤ 1" — **in fact** spectral normalisation is not an
+# > update-then-rescale step: the stored W is never rescaled; every forward pass applies
+# > W/σ̂(W), and the gradient flows through σ̂ as well. And since σ̂ ≤ σ, what the layer applies
+# > has ‖W/σ̂‖_s ≥ 1, not ≤ 1 (checked below: never below 1, and above it on some layer).
 
 # %%
 critic = mg.nn.MLP([2, 64, 64, 1], activation="relu", spectral_norm=True)
@@ -355,6 +416,7 @@ for _ in range(300 if not lesson.full else 3000):
     loss.backward()
     optimizer.step()
 critic(data.eight_gaussians(8))  # the forward of the next step: u, v take their round on the final W
+critic.eval()  # from here on every forward pass applies these same W/σ̂ (no more rounds of u, v)
 
 layers = [layer for layer in critic if isinstance(layer, mg.nn.Linear)]
 normalized_norms = [host_spectral_norm(layer.weight.data) for layer in layers]  # W/σ as applied
@@ -364,6 +426,8 @@ print("σ of the normalised weights:", np.round(normalized_norms, 6))
 lesson.check("every layer applies a weight with 1 ≤ ‖W/σ‖_s ≤ 1.25 (σ is estimated from below)",
              bool(np.all((np.array(normalized_norms) >= 1.0 - 1e-5) & (np.array(normalized_norms) <= 1.25))),
              str(np.round(normalized_norms, 5)))
+lesson.check("… and strictly above 1 on at least one layer (beyond 1e-6): σ̂ < σ, not the source's ‖W̄‖_s ≤ 1",
+             max(normalized_norms) > 1.0 + 1e-6, f"largest ‖W/σ̂‖_s = {max(normalized_norms):.6f}")
 bound = mg.nn.lipschitz_upper_bound(critic)
 print(f"Lipschitz bound of the spectrally normalised critic: {bound:.4f}")
 lesson.check_less("the critic's Lipschitz bound ∏‖W̄ᵢ‖_s is ≤ 1.3 (the unnormalised weights give "
@@ -376,7 +440,7 @@ with mg.no_grad():
 distance = np.linalg.norm(x.numpy() - y.numpy(), axis=1)
 worst_ratio = (difference / distance).max()
 print(f"max |D(x) − D(y)| / ‖x − y‖ over 2000 random pairs: {worst_ratio:.4f} (bound {bound:.4f})")
-lesson.check_less("no random pair breaks |D(x) − D(y)| ≤ bound·‖x − y‖", worst_ratio, bound)
+lesson.check_less("no random pair breaks |D(x) − D(y)| ≤ bound·‖x − y‖", worst_ratio, bound, kind="identity")
 
 # %%
 lesson.finish()

@@ -599,7 +599,84 @@ MUTATIONS_LESSONS_04_07: list[Mutation] = [
 
 # ------------------------------------------------------------------ lessons 08–10 and 13 (more mutations)
 
+
+def _tanh_derivative_unsquared() -> None:
+    from minigan.autodiff import primitives
+
+    primitives.tanh.vjp = lambda g, out, a: (g * (1.0 - out),)  # 1 − tanh where 1 − tanh² is meant
+
+
+def _abs_derivative_without_sign() -> None:
+    from minigan.autodiff import primitives
+
+    primitives.abs.vjp = lambda g, out, a: (g * a,)  # d|x|/dx = x: the sign forgotten
+
+
+def _lipschitz_lower_bound_overshoots() -> None:
+    from minigan.nn import lipschitz
+
+    original = lipschitz.lipschitz_lower_bound
+    _replace(lipschitz, "lipschitz_lower_bound", lambda *args, **options: 100.0 * original(*args, **options))
+
+
+def _clip_weights_skips_biases() -> None:
+    from minigan import backend
+    from minigan.nn import clipping
+
+    def weights_only(module, c):
+        for name, parameter in module.named_parameters():
+            if name.endswith("bias"):
+                continue  # the biases are left unclipped
+            xp = backend.namespace_of(parameter.data)
+            parameter.data[...] = xp.clip(parameter.data, -float(c), float(c))
+
+    _replace(clipping, "clip_weights", weights_only)
+
+
+def _rmsprop_default_eps_tiny() -> None:
+    from minigan import optim
+
+    original = optim.RMSprop.__init__
+
+    def tiny_eps(self, params, lr, alpha=0.99, eps=1e-12, **options):  # ε = 1e-12 where PyTorch's 1e-8 is meant
+        original(self, params, lr, alpha=alpha, eps=eps, **options)
+
+    _replace(optim.RMSprop, "__init__", tiny_eps)
+
+
+def _power_iteration_ignores_warm_start() -> None:
+    import importlib
+
+    spectral_norm = importlib.import_module("minigan.nn.spectral_norm")
+    original = spectral_norm.power_iteration
+    _replace(spectral_norm, "power_iteration",
+             lambda W, u=None, **options: original(W, u=None, **options))  # always a cold, random start
+
+
+def _cross_entropy_labels_shifted() -> None:
+    import numpy as np
+
+    from minigan.gan import classifier
+
+    original = classifier.cross_entropy
+    _replace(classifier, "cross_entropy",
+             lambda logits, labels: original(logits, (np.asarray(labels) + 1) % logits.shape[1]))  # off by one
+
+
 MUTATIONS_LESSONS_08_10_13: list[Mutation] = [
+    Mutation("tanh_derivative_unsquared", "tanh's VJP 1 − tanh instead of 1 − tanh²", _tanh_derivative_unsquared,
+             ("08",)),
+    Mutation("abs_derivative_without_sign", "d|x|/dx = x instead of sign(x)", _abs_derivative_without_sign, ("08",)),
+    Mutation("lipschitz_lower_bound_overshoots", "a 'lower bound' on ‖D‖_L 100× too large",
+             _lipschitz_lower_bound_overshoots, ("08",)),
+    Mutation("clip_weights_skips_biases", "clipping the weights but not the biases", _clip_weights_skips_biases,
+             ("09",)),
+    Mutation("rmsprop_default_eps_tiny", "RMSprop's default ε 1e-12 instead of 1e-8", _rmsprop_default_eps_tiny,
+             ("09",)),
+    Mutation("power_iteration_ignores_warm_start", "power iteration always starting from a random vector",
+             _power_iteration_ignores_warm_start, ("10",)),
+    Mutation("cross_entropy_labels_shifted", "cross-entropy against the label y + 1 (mod K)",
+             _cross_entropy_labels_shifted, ("13",)),
 ]
 
 
