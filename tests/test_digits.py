@@ -117,6 +117,7 @@ def test_digits_without_scikit_learn_is_one_line_exit_2_and_no_folder(monkeypatc
 
 @needs_sklearn
 @pytest.mark.slow
+@pytest.mark.numpy_only  # two minutes of training: once is enough, the strict run adds nothing here
 def test_after_the_quick_preset_the_classifier_finds_the_digits(monkeypatch, tmp_path):
     """The whole quick preset (WGAN-GP, 2,000 steps): ≥ 8 of the 10 digits made with confidence,
     and the classifier is surer of them than of the untrained generator's (the step-0 row)."""
