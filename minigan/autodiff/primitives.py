@@ -471,7 +471,8 @@ leaky_relu = Primitive(
         (g * backend.namespace_of(a.data).where(a.data > 0, 1.0, negative_slope).astype(a.dtype),))
 
 # |a|' = sign(a) (0 at 0, as in PyTorch)
-abs = Primitive("abs", lambda xp, a: xp.abs(a), lambda needs, g, out, a: (g * backend.namespace_of(a.data).sign(a.data),))
+abs = Primitive("abs", lambda xp, a: xp.abs(a),
+                lambda needs, g, out, a: (g * backend.namespace_of(a.data).sign(a.data),))
 
 
 def _extremum_vjp(needs: Needs, g: Tensor, out: Tensor, a: Any, b: Any, larger: bool) -> tuple:
