@@ -99,7 +99,7 @@ def run_command(arguments: argparse.Namespace) -> int:
 
     try:
         configs = _configs(arguments, Path(arguments.out))  # before the folder is made: a bad option leaves no trace
-        datasets.get(next(iter(configs.values())).data)  # a missing extra (digits: scikit-learn) said now
+        datasets.require(next(iter(configs.values())).data)  # a missing extra (digits: scikit-learn) said now
         earlier = [name for name, config in configs.items() if (Path(config.out) / CHECKPOINT_NAME).exists()]
         if earlier and not arguments.overwrite:
             raise UsageError(f"--out {arguments.out} holds the runs of an earlier compare ({', '.join(earlier)}); "

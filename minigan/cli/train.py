@@ -278,6 +278,7 @@ def run_command(arguments: argparse.Namespace) -> int:
     """Run ``minigan train``; returns the exit status."""
     from minigan import backend
     from minigan.backend import BackendUnavailableError
+    from minigan.gan import data as datasets
     from minigan.gan.checkpoint import CheckpointError
     from minigan.gan.trainer import TrainingDiverged, prepare
 
@@ -289,6 +290,7 @@ def run_command(arguments: argparse.Namespace) -> int:
         if arguments.resume and arguments.overwrite:
             raise UsageError("--resume and --overwrite contradict each other: choose one")
         config = config_from_arguments(arguments)  # before the folder is made: a bad option leaves no trace
+        datasets.require(config.data)  # a missing extra (digits: scikit-learn): one line, before any file
         unused = unused_options(config, given_settings(arguments))
         if unused:
             raise UsageError(f"{', '.join(unused)} do(es) not apply to --lipschitz {config.lipschitz}: leave it out "
