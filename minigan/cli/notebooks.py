@@ -47,8 +47,8 @@ class NotebookResult:
 
 
 def _kernel_environment() -> dict[str, str]:
-    """The kernel's environment: ours, one BLAS thread unless chosen (see ``tour.lesson_environment``)."""
-    from minigan.cli.tour import lesson_environment
+    """The kernel's environment: ours, one BLAS thread unless chosen (see ``catalogue.lesson_environment``)."""
+    from minigan.cli.catalogue import lesson_environment
 
     return lesson_environment()
 
@@ -104,8 +104,8 @@ def _run(args: argparse.Namespace) -> int:
     if missing:
         print(f"minigan notebooks needs {', '.join(missing)} (the notebooks extra): {INSTALL_HINT}", file=sys.stderr)
         return 2
+    from minigan.cli.catalogue import find_lessons, select_lesson
     from minigan.cli.site import NOTEBOOKS_FOLDER, rebuild_site
-    from minigan.cli.tour import find_lessons, select_lesson
 
     try:
         lessons = find_lessons(args.lessons_dir)
@@ -129,7 +129,7 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def add_parser(subcommands: Any, lessons_dir_help: str) -> None:
+def add_parser(subcommands: Any, lessons_dir_help: str | None = None) -> None:
     """Add ``notebooks`` to the ``minigan`` command's subparsers."""
     parser = subcommands.add_parser(
         "notebooks", help="write every lesson as an executed Jupyter notebook (extra: notebooks)",
@@ -139,5 +139,7 @@ def add_parser(subcommands: Any, lessons_dir_help: str) -> None:
     parser.add_argument("lessons", nargs="*", metavar="N", help="lesson numbers or names (default: all)")
     parser.add_argument("--out", default="tour/notebooks", help="output folder (default: tour/notebooks)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds allowed per cell (default: 600)")
-    parser.add_argument("--lessons-dir", default=None, help=lessons_dir_help)
+    from minigan.cli.catalogue import LESSONS_DIR_HELP
+
+    parser.add_argument("--lessons-dir", default=None, help=lessons_dir_help or LESSONS_DIR_HELP)
     parser.set_defaults(run=_run)
