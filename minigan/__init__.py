@@ -21,7 +21,7 @@ def __getattr__(name: str):
     # Subpackages load on first use, so `import minigan` stays light and layered.
     import importlib
 
-    if name in ("nn", "optim", "distances", "gan", "games", "plot", "cli"):
+    if name in ("nn", "optim", "distances", "gan", "games", "plot", "animation", "lesson", "exercises", "cli"):
         module = importlib.import_module(f"minigan.{name}")
         globals()[name] = module
         return module

@@ -131,3 +131,32 @@ def test_digits_without_scikit_learn_is_one_line_exit_2_and_leaves_no_files(tmp_
     assert run_main(command, "--data", "digits", "--out", str(out), "--steps", "1") == 2
     one_line(capsys, "scikit-learn", "pip install")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", [["tour"], ["lesson", "1"], ["notebooks", "1"]])
+def test_lesson_commands_with_an_unusable_out_say_so_in_one_line(tmp_path, capsys, command):
+    from minigan.cli import notebooks
+
+    if command[0] == "notebooks" and notebooks.missing_packages():
+        pytest.skip("the notebooks extra is not installed (the command says so first)")
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    assert run_main(*command, "--out", str(blocker / "below")) == 2
+    one_line(capsys, "--out", "a part of this path is a file")
+
+
+@pytest.mark.parametrize("command, target", [(["tour", "--only", "1"], "minigan.cli.tour.run_tour"),
+                                             (["lesson", "1"], "minigan.cli.tour.subprocess.run"),
+                                             (["notebooks", "1"], "minigan.cli.notebooks.execute_lesson_notebook")])
+def test_ctrl_c_in_a_lesson_command_is_one_line_and_exit_130(tmp_path, capsys, monkeypatch, command, target):
+    from minigan.cli import notebooks
+
+    if command[0] == "notebooks" and notebooks.missing_packages():
+        pytest.skip("the notebooks extra is not installed")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(target, interrupted)
+    assert run_main(*command, "--out", str(tmp_path / "out")) == 130
+    one_line(capsys, "interrupted")

@@ -34,6 +34,7 @@ from minigan.cli.catalogue import (  # noqa: F401  (LessonFile, default_lessons_
     select_lesson,
 )
 from minigan.cli.cells import run_lesson
+from minigan.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, UsageError, os_error_message, prepare_out_folder
 from minigan.cli.site import write_site
 
 __all__ = ["add_lessons_parser", "add_lesson_parser", "add_tour_parser", "add_parsers", "run_tour",
@@ -60,13 +61,22 @@ def _run_lesson(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     command = [sys.executable, str(lesson.path), *lesson_options(args.full, args.backend, args.seed)]
-    if args.out:
+    if args.out is not None:
+        try:
+            prepare_out_folder(args.out)  # an unusable --out is one line here, not the lesson's traceback
+        except UsageError as error:
+            print(f"minigan lesson: {error}", file=sys.stderr)
+            return EXIT_USAGE
         command += ["--out", args.out]
     environment = lesson_environment()
     if args.with_exercises:  # the student's exercises replace minigan's functions (issue 15)
         environment["MINIGAN_EXERCISES"] = str(Path(args.with_exercises).resolve())
     # The lesson's own output (checks, figure paths) streams straight to this terminal.
-    return subprocess.run(command, check=False, env=environment).returncode
+    try:
+        return subprocess.run(command, check=False, env=environment).returncode
+    except KeyboardInterrupt:  # the lesson got the Ctrl-C too and has stopped
+        print(f"\nminigan lesson: interrupted ({lesson.name})", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _run_tour(args: argparse.Namespace) -> int:
@@ -77,8 +87,20 @@ def _run_tour(args: argparse.Namespace) -> int:
     except (FileNotFoundError, LookupError) as error:
         print(error, file=sys.stderr)
         return 2
-    return run_tour(lessons, Path(args.out), full=args.full, backend=args.backend, timeout=args.timeout,
-                    seed=args.seed)
+    try:
+        out = prepare_out_folder(args.out)
+    except UsageError as error:
+        print(f"minigan tour: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return run_tour(lessons, out, full=args.full, backend=args.backend, timeout=args.timeout, seed=args.seed)
+    except KeyboardInterrupt:
+        print(f"\nminigan tour: interrupted; the lessons finished so far are in {out}/ (no course site written)",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as error:
+        print(f"minigan tour: cannot write to --out {args.out}: {os_error_message(error)}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def add_lessons_parser(subcommands: Any) -> None:
