@@ -56,7 +56,9 @@ def _walk(roots: Sequence[Tensor], grad_only: bool) -> list[Tensor]:
                 "if you need to go through the graph twice, or recompute the forward pass."
             )
         stack.append((node, True))
-        for parent in reversed(node._parents):  # the first argument is visited first
+        # graph_nodes lists arguments in order; a backward pass keeps the order it has always had
+        # (the last argument first), so gradients add up in the same order, bit for bit
+        for parent in node._parents if grad_only else reversed(node._parents):
             if isinstance(parent, Tensor) and (parent._requires_grad or not grad_only) and id(parent) not in visited:
                 stack.append((parent, False))
     return order
