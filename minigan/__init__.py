@@ -7,64 +7,21 @@
 See README.md and the numbered lessons in lessons/.
 """
 
+from minigan import autodiff as _autodiff
 from minigan import backend
-from minigan.autodiff import (
-    DTypeError,
-    GradcheckError,
-    ShapeError,
-    Tensor,
-    abs,
-    backward,
-    concatenate,
-    enable_grad,
-    exp,
-    get_default_dtype,
-    grad,
-    gradcheck,
-    gradgradcheck,
-    is_grad_enabled,
-    leaky_relu,
-    log,
-    logsigmoid,
-    matmul,
-    maximum,
-    mean,
-    minimum,
-    no_grad,
-    norm,
-    relu,
-    reshape,
-    set_default_dtype,
-    sigmoid,
-    softplus,
-    sqrt,
-    square,
-    stack,
-    sum,
-    tanh,
-    tensor,
-    transpose,
-    where,
-)
+from minigan.autodiff import *  # noqa: F403  (the engine's one public surface: autodiff/functions.py)
 from minigan.backend import manual_seed
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "backend", "Tensor", "tensor", "grad", "backward", "no_grad", "enable_grad", "is_grad_enabled",
-    "set_default_dtype", "get_default_dtype", "ShapeError", "DTypeError", "gradcheck", "gradgradcheck",
-    "GradcheckError", "manual_seed",
-    "abs", "concatenate", "exp", "leaky_relu", "log", "logsigmoid", "matmul", "maximum", "mean", "minimum",
-    "norm", "relu", "reshape", "sigmoid", "softplus", "sqrt", "square", "stack", "sum", "tanh", "transpose",
-    "where", "__version__",
-]
+__all__ = ["backend", "manual_seed", "__version__", *_autodiff.__all__]
 
 
 def __getattr__(name: str):
     # Subpackages load on first use, so `import minigan` stays light and layered.
     import importlib
 
-    if name in ("nn", "optim", "distances", "gan", "games", "plot", "cli"):
+    if name in ("nn", "optim", "distances", "gan", "games", "plot", "animation", "lesson", "exercises", "cli"):
         module = importlib.import_module(f"minigan.{name}")
         globals()[name] = module
         return module

@@ -248,9 +248,9 @@ class Recorder:
     @classmethod
     def for_run(cls, run: Any, out: str | os.PathLike | None = None) -> Recorder:
         """A recorder titled "<method> on <data>" with the run's data set's plotting window."""
-        config = run.config
-        method = config.loss if config.lipschitz == "none" else f"{config.loss} + {config.lipschitz}"
-        return cls(out, f"{method} on {config.data}", run.data.plot_range, run.data.image_shape)
+        from minigan.gan.methods import run_title
+
+        return cls(out, f"{run_title(run.config)} on {run.config.data}", run.data.plot_range, run.data.image_shape)
 
     def __call__(self, run: Any, snapshot: Mapping[str, Any]) -> Frame:
         return self.record(snapshot, run.history)

@@ -40,8 +40,7 @@ import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-import minigan as mg
-from minigan.autodiff import Tensor
+from minigan.autodiff import Tensor, grad, stack, tensor
 
 __all__ = [
     "Trajectory",
@@ -83,7 +82,7 @@ def bilinear(x: Tensor, y: Tensor) -> Tensor:
 def _start(value: Any) -> Tensor:
     # float64: the lesson checks the growth factor √(1 + η²) to ~1e-12, which float32 round-off
     # (1e-7 per step) would blur after a few hundred steps.
-    return mg.tensor(value, dtype="float64")
+    return tensor(value, dtype="float64")
 
 
 def _check(lr: float, steps: int) -> None:
@@ -95,7 +94,7 @@ def _check(lr: float, steps: int) -> None:
 
 def _trajectory(xs: list[Tensor], ys: list[Tensor]) -> Trajectory:
     # One device → host copy for the whole trajectory.
-    return Trajectory(mg.stack(xs).numpy(), mg.stack(ys).numpy())
+    return Trajectory(stack(xs).numpy(), stack(ys).numpy())
 
 
 def simultaneous_gradient_steps(x0: Any, y0: Any, lr: float = 0.1, steps: int = 100,
@@ -114,7 +113,7 @@ def simultaneous_gradient_steps(x0: Any, y0: Any, lr: float = 0.1, steps: int = 
     xs, ys = [x], [y]
     for _ in range(steps):
         x_var, y_var = x.detach().requires_grad_(), y.detach().requires_grad_()
-        grad_x, grad_y = mg.grad(value(x_var, y_var), (x_var, y_var))
+        grad_x, grad_y = grad(value(x_var, y_var), (x_var, y_var))
         x, y = x - lr * grad_x, y + lr * grad_y
         xs.append(x)
         ys.append(y)
@@ -136,10 +135,10 @@ def alternating_gradient_steps(x0: Any, y0: Any, lr: float = 0.1, steps: int = 1
     xs, ys = [x], [y]
     for _ in range(steps):
         x_var = x.detach().requires_grad_()
-        (grad_x,) = mg.grad(value(x_var, y), x_var)
+        (grad_x,) = grad(value(x_var, y), x_var)
         x = x - lr * grad_x
         y_var = y.detach().requires_grad_()
-        (grad_y,) = mg.grad(value(x, y_var), y_var)
+        (grad_y,) = grad(value(x, y_var), y_var)
         y = y + lr * grad_y
         xs.append(x)
         ys.append(y)

@@ -228,6 +228,9 @@ def plot_w1_curves(history: Any, *, title: str | None = None, floor: float | Non
     ``floor`` (optional) draws the exact W₁ between two samples of the real data, the level a
     perfect generator would show. Returns the figure.
     """
+    from minigan.gan.methods import METHODS
+
+    figures = METHODS[lipschitz].figures if lipschitz in METHODS else ()
     columns = _columns(history)
     steps = _column(columns, "step")
     exact = _column(columns, "w1_exact")
@@ -236,12 +239,12 @@ def plot_w1_curves(history: Any, *, title: str | None = None, floor: float | Non
     if loss == "wgan":
         estimate = _column(columns, "w1_critic")
         ax.plot(steps, estimate, "o-", ms=2.5, color=FAKE_COLOUR, lw=1.5, label="critic estimate E D(x) − E D(G(z))")
-        if lipschitz == "clip" and "grad_norm_mean" in columns:
+        if "slope_scaled_estimate" in figures and "grad_norm_mean" in columns:
             slope = _column(columns, "grad_norm_mean")
             scaled = np.divide(estimate, slope, out=np.full_like(estimate, np.nan), where=slope > 0)
             ax.plot(steps, scaled, "s--", ms=2.5, color=REAL_COLOUR, lw=1.2,
                     label="estimate ÷ mean ‖∇D(x̂)‖ (its measured slope)")
-        if lipschitz == "gp" and "grad_norm_mean" in columns:
+        if "estimate_above_exact_note" in figures and "grad_norm_mean" in columns:
             above = np.isfinite(estimate) & (estimate > exact)
             if above.any():
                 slope = _column(columns, "grad_norm_mean")[above]
@@ -348,13 +351,15 @@ def save_run_figures(run: Any, folder: str | os.PathLike | None = None, n: int =
     ``samples.png`` (n generated and n real points over the critic), ``w1_curves.png``,
     ``gradient_norms.png`` (the target 1 only with the gradient penalty) and, with weight
     clipping only, ``critic_weights.png`` (the pile-up at ±c)."""
+    from minigan.gan.methods import METHODS, run_title
+
     folder = Path(folder if folder is not None else run.out)
     config = run.config
     rng = np.random.default_rng([config.seed, 99])  # figures must not disturb any training stream
     real = run.data.host(n, rng)
     generated = run.sample(n, rng)
-    method = config.loss if config.lipschitz == "none" else f"{config.loss} + {config.lipschitz}"
-    label = f"{method}, {config.data}, step {run.step}"
+    method = METHODS[config.lipschitz]
+    label = f"{run_title(config)}, {config.data}, step {run.step}"
     paths = [
         save_figure(plot_samples_with_critic(real, generated, run, plot_range=run.data.plot_range, title=label,
                                              image_shape=run.data.image_shape, discriminator=config.loss != "wgan"),
@@ -362,10 +367,10 @@ def save_run_figures(run: Any, folder: str | os.PathLike | None = None, n: int =
         save_figure(plot_w1_curves(run.history, title=label, loss=config.loss, lipschitz=config.lipschitz),
                     folder / "w1_curves.png"),
         save_figure(plot_gradient_norms(run.history, title=label,
-                                        target=config.gp_target if config.lipschitz == "gp" else None),
+                                        target=config.gp_target if "gradient_target" in method.figures else None),
                     folder / "gradient_norms.png"),
     ]
-    if config.lipschitz == "clip":
+    if "critic_weights" in method.figures:
         paths.append(save_figure(plot_weight_histogram(run.critic, clip_value=config.clip_value, title=label),
                                  folder / "critic_weights.png"))
     return paths

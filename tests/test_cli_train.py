@@ -236,11 +236,49 @@ def test_resume_refusals(tmp_path, capsys):
     capsys.readouterr()
     assert run_main("train", "--out", out, "--resume", "--overwrite", *SMALL) == 2
     one_line_error(capsys, "--resume", "--overwrite")
-    for steps in ("3", "2"):
-        assert run_main("train", "--out", out, "--resume", "--steps", steps, "--no-progress") == 2
-        one_line_error(capsys, f"--steps {steps}", "already done 3 steps")
-    assert run_main("train", "--out", out, "--resume", "--no-progress") == 2  # no --steps: nothing to do
-    one_line_error(capsys, "already done 3 steps")
+    assert run_main("train", "--out", out, "--resume", "--steps", "2", "--no-progress") == 2
+    one_line_error(capsys, "--steps 2", "already done 3 steps")
+
+
+def test_resuming_a_finished_run_writes_what_a_kill_left_unwritten(tmp_path, capsys):
+    # a SIGKILL after the final checkpoint but before the animations: --resume writes them, trains nothing
+    out = tmp_path / "done"
+    assert minigan_train("--steps", "4", "--snapshot-every", "2", "--out", str(out), *SMALL) == 0
+    before = checkpoints.load(out / "checkpoint.npz")
+    (out / "training.gif").unlink()
+    (out / "training.html").unlink()
+    (out / "samples.png").unlink()
+    capsys.readouterr()
+    assert run_main("train", "--out", str(out), "--resume", "--no-progress") == 0
+    assert (out / "training.gif").exists() and (out / "training.html").exists() and (out / "samples.png").exists()
+    after = checkpoints.load(out / "checkpoint.npz")
+    assert after.step == before.step == 4
+    for key, value in before.critic.items():
+        np.testing.assert_array_equal(after.critic[key], value)
+
+
+def test_options_of_another_lipschitz_method_are_refused(tmp_path, capsys):
+    out = tmp_path / "gp"
+    assert run_main("train", "--out", str(out), "--lipschitz", "gp", "--clip", "0.1", *SMALL) == 2
+    one_line_error(capsys, "--clip", "--lipschitz gp")
+    assert not out.exists()  # refused before the folder is made
+    assert run_main("train", "--out", str(out), "--lipschitz", "clip", "--gp-weight", "1", *SMALL) == 2
+    one_line_error(capsys, "--gp-weight", "--lipschitz clip")
+
+
+def test_library_errors_name_the_flag_from_the_field_they_carry():
+    from minigan.cli.train import FLAGS, error_message
+    from minigan.gan.config import ConfigError, TrainConfig
+
+    with pytest.raises(ConfigError) as caught:
+        TrainConfig(critic_hidden=(8, 0))
+    assert caught.value.field == "critic_hidden"
+    assert error_message(caught.value) == "--critic-hidden/--hidden entry must be an integer ≥ 1, got 0"
+    with pytest.raises(ConfigError) as caught:
+        TrainConfig(critic_activation="swish")
+    assert error_message(caught.value).startswith("--activation must be one of")
+    # every field a flag sets is named by its flag
+    assert FLAGS["clip_value"] == "--clip" and FLAGS["generator_hidden"] == "--generator-hidden/--hidden"
 
 
 def test_backend_without_a_gpu_is_one_line_on_every_subcommand(tmp_path, capsys):

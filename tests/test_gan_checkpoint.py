@@ -91,7 +91,7 @@ def test_a_fresh_run_never_overwrites_a_checkpoint(tmp_path):
     train(config(tmp_path, "run", steps=2))
     path = tmp_path / "run" / "checkpoint.npz"
     before = path.read_bytes()
-    with pytest.raises(FileExistsError, match="--resume"):
+    with pytest.raises(FileExistsError, match="resume=True"):
         train(config(tmp_path, "run", steps=2))
     assert path.read_bytes() == before
     train(config(tmp_path, "run", steps=2, seed=1), overwrite=True)

@@ -89,7 +89,7 @@ def test_bad_input_is_refused():
         data.eight_gaussians(0)
     with pytest.raises(TypeError, match="must be an int"):
         data.eight_gaussians(2.5)
-    with pytest.raises(ValueError, match="std must be positive"):
+    with pytest.raises(ValueError, match="std must be a finite positive number"):
         data.gaussian_1d(5, std=0.0)
     with pytest.raises(ValueError, match="weights"):
         data.mixture_1d(5, weights=(1.0, -1.0))

@@ -194,3 +194,27 @@ def test_wgan_exact_w1_falls_on_eight_gaussians(lipschitz):
     start, end = w1[0], w1[-2:].mean()  # the last two logged values, to average out one noisy batch
     assert end <= 0.6 * start, f"exact W1 went from {start:.3f} to {end:.3f}"
     assert end <= 0.85, f"exact W1 ended at {end:.3f}"
+
+
+@pytest.mark.parametrize("gp_weight", [0.0, 0.1, 10.0])
+def test_the_critic_loss_is_the_wgan_loss_plus_lambda_times_the_penalty(gp_weight):
+    # one critic step by hand, with the run's own draws, against the trainer's: a trainer that
+    # ignored λ (loss + penalty) or dropped the penalty would differ for λ = 0, 0.1 or 10
+    import copy
+
+    from minigan.autodiff import Tensor, no_grad
+    from minigan.gan import critic_loss, gradient_penalty
+
+    config = TrainConfig(loss="wgan", lipschitz="gp", gp_weight=gp_weight, n_critic=1, steps=1, dtype="float64",
+                         **TINY)
+    run = Run.start(config)
+    rng = copy.deepcopy(run.rng)
+    real = run.data.tensor(config.batch_size, rng, config.dtype)
+    noise = Tensor(mg.backend.random_normal((config.batch_size, config.noise_dim), dtype=config.dtype, generator=rng))
+    with no_grad():
+        fake = run.generator(noise)
+    wgan = critic_loss("wgan", run.critic(real), run.critic(fake)).item()
+    penalty = gradient_penalty(run.critic, real, fake, target=config.gp_target, generator=rng).item()
+    assert penalty > 1e-3  # a penalty that is there to be weighted
+    critic_value, _ = run._train_step(1)
+    assert critic_value == pytest.approx(wgan + gp_weight * penalty, rel=1e-12, abs=1e-12)

@@ -6,8 +6,8 @@ The algorithm, in full:
    topological order (parents before children).
 2. Keep only those that lead to a tensor we want the gradient of (for ``grad``, the
    ``inputs``; for ``backward``, every leaf): no work is spent on the rest, and the
-   VJPs compute no gradient for an argument outside the list
-   (``primitives.wanting``). This is why the WGAN-GP penalty's ``grad(D(x̂), x̂)``
+   VJPs compute no gradient for an argument outside the list (each VJP is handed
+   ``needs``, one flag per argument, from this list). This is why the WGAN-GP penalty's ``grad(D(x̂), x̂)``
    never touches the critic's weights.
 3. Visit the list from the outputs back. Each tensor's gradient is complete when it
    is visited (all its consumers came before it); hand it to the VJP of the primitive
@@ -28,13 +28,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from minigan import backend
-from minigan.autodiff import primitives
 from minigan.autodiff.tensor import FREED, Tensor, _grad_mode
 
 __all__ = ["backward", "grad", "graph_nodes"]
 
 
-def _topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
+def _walk(roots: Sequence[Tensor], grad_only: bool) -> list[Tensor]:
+    """Every tensor reachable from ``roots`` through its parents (only those that require
+    grad if ``grad_only``), each once, parents before children: a depth-first post-order,
+    iterative so that deep graphs do not hit Python's recursion limit. ``grad_only`` walks
+    are backward passes, which must not go through a freed graph."""
     order: list[Tensor] = []
     visited: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False) for root in reversed(roots)]
@@ -46,17 +49,24 @@ def _topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
         if id(node) in visited:
             continue
         visited.add(id(node))
-        if node._primitive is FREED:
+        if grad_only and node._primitive is FREED:
             raise RuntimeError(
                 "trying to differentiate through a graph that backward() has already freed "
                 f"(a tensor of shape {node.shape}). Pass retain_graph=True to the first backward()/grad() "
                 "if you need to go through the graph twice, or recompute the forward pass."
             )
         stack.append((node, True))
-        for parent in node._parents:
-            if isinstance(parent, Tensor) and parent.requires_grad and id(parent) not in visited:
+        # graph_nodes lists arguments in order; a backward pass keeps the order it has always had
+        # (the last argument first), so gradients add up in the same order, bit for bit
+        for parent in node._parents if grad_only else reversed(node._parents):
+            if isinstance(parent, Tensor) and (parent._requires_grad or not grad_only) and id(parent) not in visited:
                 stack.append((parent, False))
     return order
+
+
+def _topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
+    """Step 1: the tensors that require grad behind ``roots``, parents before children."""
+    return _walk(roots, grad_only=True)
 
 
 def _initial_gradients(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None) -> list[Tensor]:
@@ -102,7 +112,7 @@ def _run(
     needed, passes_on = _leading_to(order, wanted)
     try:
         # recording on (create_graph): the gradients form a graph of their own
-        with _grad_mode(create_graph), primitives.wanting(needed):
+        with _grad_mode(create_graph):
             return _backward_pass(outputs, seeds, order, needed, passes_on, wanted)
     finally:
         if not retain_graph:
@@ -128,9 +138,11 @@ def _backward_pass(outputs, seeds, order, needed: set[int], passes_on: set[int],
             results[id(node)] = gradient
         if id(node) not in passes_on:  # a leaf, or nothing wanted lies behind it
             continue
-        parent_gradients = node._primitive.vjp(gradient, node, *node._parents, **node._params)
-        for parent, parent_gradient in zip(node._parents, parent_gradients):
-            if parent_gradient is None or id(parent) not in needed:
+        parents = node._parents
+        needs = tuple(id(parent) in needed for parent in parents)
+        parent_gradients = node._primitive.backward(needs, gradient, node, *parents, **node._params)
+        for parent, need, parent_gradient in zip(parents, needs, parent_gradients):
+            if parent_gradient is None or not need:
                 continue
             if parent_gradient.shape != parent.shape:  # a wrong VJP must never pass silently
                 raise AssertionError(
@@ -245,15 +257,19 @@ def graph_nodes(*outputs: Tensor) -> list[Tensor]:
     """Every tensor of the recorded graph behind ``outputs``, each once, parents before
     children (leaves included). ``Counter(t.op_name for t in graph_nodes(y) if not t.is_leaf)``
     counts the primitives that made ``y``, as lesson 11 does."""
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(output, False) for output in reversed(outputs)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-        elif id(node) not in visited:
-            visited.add(id(node))
-            stack.append((node, True))
-            stack.extend((parent, False) for parent in reversed(node.parents))
-    return order
+    return _walk(outputs, grad_only=False)
+
+
+def _tensor_backward(self: Tensor, gradient: Tensor | Any = None, retain_graph: bool | None = None,
+                     create_graph: bool = False) -> None:
+    """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (PyTorch semantics).
+
+    ``gradient`` is required unless ``self`` has one element. The graph is freed
+    afterwards unless ``retain_graph`` (default: ``create_graph``) is true.
+    """
+    backward([self], None if gradient is None else [gradient], retain_graph=retain_graph,
+             create_graph=create_graph)
+
+
+# Tensor.backward lives here, beside the pass it runs (tensor.py imports nothing above it).
+Tensor.backward = _tensor_backward

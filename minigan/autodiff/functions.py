@@ -1,5 +1,10 @@
-"""Composite functions: built from primitives, so their gradients (of every order) come
-for free. Each states its formula; none has a VJP of its own."""
+"""The public functions of the engine, in one place: ``minigan.autodiff`` and ``minigan``
+re-export this module's ``__all__`` wholesale.
+
+Some are primitives of the table (``primitives.py``) under their public names; the rest
+are composites built from primitives, so their gradients of every order come for free
+(each states its formula).
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,35 @@ from collections.abc import Sequence
 from typing import Any
 
 from minigan.autodiff import primitives as P
-from minigan.autodiff.tensor import Tensor
+from minigan.autodiff._helpers import expand_dims, mean
+from minigan.autodiff.engine import backward, grad, graph_nodes
+from minigan.autodiff.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from minigan.autodiff.tensor import (
+    DTypeError,
+    ShapeError,
+    Tensor,
+    enable_grad,
+    get_default_dtype,
+    is_grad_enabled,
+    no_grad,
+    set_default_dtype,
+    tensor,
+)
 
 __all__ = [
-    "concatenate", "stack", "where", "logsigmoid", "square", "norm", "mean", "sum",
-    "exp", "log", "tanh", "sigmoid", "softplus", "sqrt", "relu", "leaky_relu", "abs",
-    "maximum", "minimum", "reshape", "transpose", "matmul",
+    # tensors, recording and differentiation
+    "Tensor", "tensor", "grad", "backward", "graph_nodes", "no_grad", "enable_grad", "is_grad_enabled",
+    "set_default_dtype", "get_default_dtype", "ShapeError", "DTypeError",
+    "gradcheck", "gradgradcheck", "GradcheckError",
+    # primitives under their public names
+    "exp", "log", "tanh", "sigmoid", "softplus", "sqrt", "relu", "abs", "maximum", "minimum", "matmul",
+    # thin wrappers of primitives and composites
+    "sum", "mean", "reshape", "transpose", "leaky_relu", "concatenate", "stack", "where",
+    "logsigmoid", "square", "norm",
 ]
 
-# Primitives re-exported under their public names.
 exp, log, tanh, sigmoid, softplus, sqrt, relu, abs = P.exp, P.log, P.tanh, P.sigmoid, P.softplus, P.sqrt, P.relu, P.abs
 maximum, minimum, matmul = P.maximum, P.minimum, P.matmul
-mean = P.mean
 
 
 def sum(x: Tensor, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
@@ -44,7 +66,7 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise ValueError("concatenate needs at least one tensor")
-    return P._concatenate(*tensors, axis=axis)
+    return P.concatenate(*tensors, axis=axis)
 
 
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -55,7 +77,7 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     shapes = {t.shape for t in tensors}
     if len(shapes) != 1:
         raise ValueError(f"stack needs tensors of one shape, got shapes {sorted(shapes)}")
-    return concatenate([P.expand_dims(t, axis) for t in tensors], axis=axis)
+    return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
 
 
 def where(condition: Any, a: Tensor | float, b: Tensor | float) -> Tensor:
@@ -64,7 +86,7 @@ def where(condition: Any, a: Tensor | float, b: Tensor | float) -> Tensor:
         condition = condition.data
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         raise TypeError("where needs a Tensor for a or b")
-    return P._where(condition, a, b)
+    return P.where(condition, a, b)
 
 
 def logsigmoid(x: Tensor) -> Tensor:
@@ -73,6 +95,7 @@ def logsigmoid(x: Tensor) -> Tensor:
 
 
 def square(x: Tensor) -> Tensor:
+    """x² = x·x."""
     return x * x
 
 

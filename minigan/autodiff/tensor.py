@@ -18,10 +18,9 @@ from typing import Any
 
 from minigan import backend
 from minigan import backend as _backends  # where a parameter is called `backend`
-from minigan.backend import _NAMESPACE_BY_TYPE
 
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "set_default_dtype",
-           "get_default_dtype", "Primitive", "ShapeError", "DTypeError"]
+           "get_default_dtype", "ShapeError", "DTypeError"]
 
 
 class ShapeError(ValueError):
@@ -94,16 +93,20 @@ class Tensor:
         requires_grad: whether operations on it are recorded.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_primitive", "_params", "__weakref__")
-    __array_priority__ = 1000  # numpy_array * tensor → Tensor.__rmul__, not elementwise object arrays
+    __slots__ = ("data", "grad", "_requires_grad", "_parents", "_primitive", "_params", "__weakref__")
+    # With __array_ufunc__ = None, NumPy's operators return NotImplemented for a Tensor
+    # operand, so numpy_array * tensor becomes Tensor.__rmul__ (not an object array of
+    # elementwise products); __array_priority__ does the same for array types that consult
+    # it instead (CuPy's operators, np.matrix).
     __array_ufunc__ = None
+    __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False):
         if requires_grad:
             _check_floating(data)
         self.data = data
         self.grad: Tensor | None = None
-        self.requires_grad = requires_grad
+        self._requires_grad = requires_grad
         self._parents: tuple = ()
         self._primitive: Any = None
         self._params: dict | None = None
@@ -124,6 +127,20 @@ class Tensor:
     @property
     def size(self) -> int:
         return self.data.size
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether operations on this tensor are recorded (settable on a floating tensor,
+        like ``torch.Tensor.requires_grad``; the engine reads the slot ``_requires_grad``)."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if flag:
+            _check_floating(self.data)
+        elif not self.is_leaf:
+            raise RuntimeError("requires_grad can only be turned off on a leaf tensor; use .detach() instead")
+        self._requires_grad = bool(flag)
 
     @property
     def is_leaf(self) -> bool:
@@ -177,17 +194,8 @@ class Tensor:
     def requires_grad_(self, flag: bool = True) -> Tensor:
         if not self.is_leaf:
             raise RuntimeError("requires_grad_ can only be set on a leaf tensor; use .detach() first")
-        if flag:
-            _check_floating(self.data)
         self.requires_grad = flag
         return self
-
-    def astype(self, dtype: Any) -> Tensor:
-        """This tensor's values in ``dtype``; the gradient flows back through a floating
-        cast, while an integer or boolean result leaves the graph (as in PyTorch)."""
-        if backend.namespace_of(self.data).dtype(dtype).kind != "f":
-            return Tensor(self.data.astype(dtype))
-        return _ops.astype(self, dtype=dtype)
 
     def to(self, dtype: Any = None, *, backend: str | None = None) -> Tensor:
         """This tensor in ``dtype`` and/or on ``backend`` ("numpy", "strict", "cupy"), with
@@ -209,135 +217,19 @@ class Tensor:
         return self.astype("float64")
 
     # ------------------------------------------------------------ autodiff
-    def backward(self, gradient: Tensor | Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (PyTorch semantics).
-
-        ``gradient`` is required unless ``self`` has one element. The graph is freed
-        afterwards unless ``retain_graph`` (default: ``create_graph``) is true.
-        """
-        from minigan.autodiff.engine import backward
-
-        backward([self], None if gradient is None else [gradient], retain_graph=retain_graph,
-                 create_graph=create_graph)
-
+    # .backward(gradient=None, retain_graph=None, create_graph=False) is attached by engine.py
     def zero_grad(self) -> None:
         self.grad = None
 
-    # ------------------------------------------------------------ operators
-    def __add__(self, other):
-        return _ops.add(self, other)
-
-    def __radd__(self, other):
-        return _ops.add(other, self)
-
-    def __sub__(self, other):
-        return _ops.sub(self, other)
-
-    def __rsub__(self, other):
-        return _ops.sub(other, self)
-
-    def __mul__(self, other):
-        return _ops.mul(self, other)
-
-    def __rmul__(self, other):
-        return _ops.mul(other, self)
-
-    def __truediv__(self, other):
-        return _ops.div(self, other)
-
-    def __rtruediv__(self, other):
-        return _ops.div(other, self)
-
-    def __pow__(self, exponent):
-        return _ops.power(self, exponent)
-
-    def __rpow__(self, base):
-        return _ops.power(base, self)
-
-    def __matmul__(self, other):
-        return _ops.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _ops.matmul(other, self)
-
-    def __neg__(self):
-        return _ops.neg(self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return _ops.abs(self)
-
-    def __getitem__(self, index):
-        return _ops.getitem(self, index=_ops.as_index(index, self.data))
-
-    # comparisons give plain boolean arrays: they have no gradient
-    def __lt__(self, other):
-        return self.data < _raw(other)
-
-    def __le__(self, other):
-        return self.data <= _raw(other)
-
-    def __gt__(self, other):
-        return self.data > _raw(other)
-
-    def __ge__(self, other):
-        return self.data >= _raw(other)
-
-    # ------------------------------------------------------------- methods
-    def sum(self, axis=None, keepdims: bool = False) -> Tensor:
-        return _ops.sum(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis=None, keepdims: bool = False) -> Tensor:
-        return _ops.mean(self, axis=axis, keepdims=keepdims)
-
-    def reshape(self, *shape) -> Tensor:
-        if len(shape) == 1 and isinstance(shape[0], tuple | list):
-            shape = tuple(shape[0])
-        return _ops.reshape(self, shape=shape)
-
-    def transpose(self, *axes) -> Tensor:
-        if len(axes) == 1 and isinstance(axes[0], tuple | list):
-            axes = tuple(axes[0])
-        return _ops.transpose(self, axes=axes or None)
-
-    @property
-    def T(self) -> Tensor:
-        return _ops.transpose(self, axes=None)
-
-    @property
-    def mT(self) -> Tensor:
-        return _ops.swap_last_axes(self)
-
-    def exp(self) -> Tensor:
-        return _ops.exp(self)
-
-    def log(self) -> Tensor:
-        return _ops.log(self)
-
-    def tanh(self) -> Tensor:
-        return _ops.tanh(self)
-
-    def sqrt(self) -> Tensor:
-        return _ops.sqrt(self)
-
-    def relu(self) -> Tensor:
-        return _ops.relu(self)
-
-    def sigmoid(self) -> Tensor:
-        return _ops.sigmoid(self)
+    # The operators (+ − * / ** @ unary −, indexing, comparisons) and the methods that are
+    # primitives (.sum .mean .reshape .transpose .T .mT .astype .exp .log .tanh .sqrt .relu
+    # .sigmoid) are attached in one block at the end of primitives.py, beside the table.
 
 
 def _check_floating(data: Any) -> None:
     if data.dtype.kind != "f":
         raise TypeError(f"only floating-point tensors can require gradients, got dtype {data.dtype} "
                         f"(shape {data.shape}); convert with .astype('float32') first")
-
-
-def _raw(value: Any) -> Any:
-    return value.data if isinstance(value, Tensor) else value
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
@@ -372,112 +264,11 @@ def _contains_none(items: list | tuple) -> bool:
     return any(item is None or (isinstance(item, list | tuple) and _contains_none(item)) for item in items)
 
 
-class Primitive:
-    """An operation with a forward rule on arrays and a backward rule (VJP) on Tensors.
+def __getattr__(name: str) -> Any:
+    # Primitive moved to primitives.py (the head of the table); this keeps the old import
+    # path ``from minigan.autodiff.tensor import Primitive`` working.
+    if name == "Primitive":
+        from minigan.autodiff.primitives import Primitive
 
-    ``forward(xp, *arrays, **params)`` computes the output array with the array module
-    ``xp``. ``vjp(g, out, *args, **params)`` returns one gradient per argument (or None
-    for arguments with no gradient), written with Tensor operations, so that the
-    backward pass is itself differentiable (double backprop).
-    """
-
-    __slots__ = ("name", "forward", "vjp")
-
-    def __init__(self, name: str, forward, vjp):
-        self.name = name
-        self.forward = forward
-        self.vjp = vjp
-
-    def __repr__(self) -> str:
-        return f"<primitive {self.name}>"
-
-    def __call__(self, *args: Any, **params: Any) -> Tensor:
-        # The hot path of the whole engine (every operation passes here): one pass over the
-        # arguments, no helper calls unless something is unusual.
-        reference_data = None
-        requires_grad = False
-        has_constants = False
-        arrays = []
-        for argument in args:
-            if isinstance(argument, Tensor):
-                data = argument.data
-                if reference_data is None:
-                    reference_data = data
-                elif type(data) is not type(reference_data) or (
-                        data.dtype is not reference_data.dtype and data.dtype != reference_data.dtype):
-                    # (`is` first: equal dtypes are nearly always one shared object, and == is slower)
-                    _check_compatible(self.name, reference_data, data)
-                if argument.requires_grad:
-                    requires_grad = True
-                arrays.append(data)
-            else:
-                has_constants = True
-                arrays.append(argument)
-        if reference_data is None:
-            raise TypeError(f"{self.name}: expected at least one Tensor argument")
-        if has_constants:
-            arrays = [a if isinstance(t, Tensor) else _constant(self.name, a, reference_data)
-                      for t, a in zip(args, arrays)]
-        entry = _NAMESPACE_BY_TYPE.get(type(reference_data))
-        module = entry[1] if entry is not None else backend.namespace_of(reference_data)
-        try:
-            out = self.forward(module, *arrays, **params)
-        except ValueError as error:
-            shapes = " and ".join(str(getattr(a, "shape", type(a).__name__)) for a in arrays)
-            raise ShapeError(f"{self.name}: operands of shapes {shapes} do not fit: {error}") from None
-        if type(out) is not type(reference_data):
-            out = module.asarray(out)
-        result = Tensor(out)
-        if requires_grad and _GradMode.enabled:
-            result.requires_grad = True
-            result._parents = args
-            result._primitive = self
-            result._params = params
-        return result
-
-
-def _check_compatible(name: str, a: Any, b: Any) -> None:
-    if type(a) is not type(b):
-        first_backend, second_backend = backend.backend_of(a), backend.backend_of(b)
-        if first_backend != second_backend:
-            raise backend.BackendMismatchError(
-                f"{name}: tensors from two backends, {first_backend} (shape {a.shape}) and "
-                f"{second_backend} (shape {b.shape}); move one with minigan.backend.asarray / Tensor.numpy()"
-            )
-    if a.dtype != b.dtype:
-        raise DTypeError(
-            f"{name}: dtype mismatch, {a.dtype} (shape {a.shape}) and {b.dtype} (shape {b.shape}); "
-            "minigan never changes dtype silently: convert one with .astype()"
-        )
-
-
-_SCALAR_TYPES = (int, float, bool)
-
-
-def _constant(name: str, value: Any, reference_data: Any) -> Any:
-    """A non-Tensor argument in the tensor's dtype, as PyTorch treats a NumPy scalar.
-
-    Python scalars pass as they are (NumPy keeps the tensor's dtype for them), and so do
-    NumPy scalars, made Python numbers. Arrays must be on the tensor's backend; integer
-    and floating ones take a floating tensor's dtype (a boolean array stays a mask)."""
-    if value is None or type(value) in _SCALAR_TYPES or type(value) is tuple or type(value) is slice:
-        return value
-    if backend.is_host_scalar(value):
-        return value.item()
-    if backend.is_array(value):
-        array_backend = backend.backend_of(value)
-        tensor_backend = backend.backend_of(reference_data)
-        if array_backend != tensor_backend:
-            raise backend.BackendMismatchError(
-                f"{name}: a {array_backend} array (shape {value.shape}) mixed with a {tensor_backend} "
-                "tensor; move it explicitly with minigan.backend.asarray"
-            )
-        if value.dtype != reference_data.dtype and value.dtype.kind in "fiu" and reference_data.dtype.kind == "f":
-            return value.astype(reference_data.dtype)
-        return value
-    if isinstance(value, list):
-        return backend.asarray(value, dtype=reference_data.dtype, backend=backend.backend_of(reference_data))
-    return value
-
-
-from minigan.autodiff import primitives as _ops  # noqa: E402  (primitives need Tensor defined first)
+        return Primitive
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,12 +4,18 @@ Subcommands are thin: each lives in its own module of this package (train, tour,
 parses its arguments and calls the library.
 
     minigan --version
-    minigan train --out runs/NAME [--preset quick|paper] [--snapshot-every N]
-    minigan compare --data 8gaussians --out runs/CMP     GAN, WGAN-clip, WGAN-SN, WGAN-GP side by side
     minigan lessons            list the lessons
     minigan lesson N           run lesson N
-    minigan tour               run every lesson and write an index.html gallery
+    minigan tour               run every lesson and write the course site (tour/index.html)
+    minigan notebooks [N ...]  every lesson as an executed Jupyter notebook
+    minigan train --out runs/NAME [--preset quick|paper] [--snapshot-every N]
+    minigan compare --data 8gaussians --out runs/CMP     GAN, WGAN-clip, WGAN-SN, WGAN-GP side by side
+    minigan exercises DIR      a student workspace (or worked solutions with --solutions)
+    minigan check [N ...]      check the student's exercises, with named hints
     minigan lab [--preset P]   the live lab: steer a GAN in the browser while it trains
+
+Every subcommand is registered in :func:`build_parser`, one block each; options of ``train`` and
+``compare`` come from the table in :mod:`minigan.cli.train`.
 
 Exit statuses: 0 done, 1 training diverged, 2 a usage or file-system problem (one line on
 stderr, never a traceback), 130 interrupted by Ctrl-C.
@@ -41,20 +47,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"minigan {minigan.__version__}")
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    # Every subcommand is registered here, one block each, in the order --help lists them.
+    from minigan.cli import tour
+
+    tour.add_lessons_parser(subcommands)
+    tour.add_lesson_parser(subcommands)
+    tour.add_tour_parser(subcommands)
+
+    from minigan.cli import notebooks
+
+    notebooks.add_parser(subcommands)
+
     from minigan.cli import train as train_command
 
     train_command.add_parser(subcommands)
 
-    from minigan.cli import tour
-
-    tour.add_parsers(subcommands)
-    from minigan.cli import exercises as exercises_command
-
-    exercises_command.add_parsers(subcommands)  # exercises, check
-
     from minigan.cli import compare
 
     compare.add_parser(subcommands)
+
+    from minigan.cli import exercises as exercises_command
+
+    exercises_command.add_parsers(subcommands)  # exercises, check
 
     from minigan.lab import cli as lab_command
 

@@ -36,13 +36,18 @@ from minigan.cli.common import (
 
 __all__ = ["add_parser", "run_command", "METHODS", "summary_table"]
 
-# name → (loss, Lipschitz method)
-METHODS = {
-    "GAN": ("gan", "none"),
-    "WGAN-clip": ("wgan", "clip"),
-    "WGAN-SN": ("wgan", "sn"),
-    "WGAN-GP": ("wgan", "gp"),
-}
+
+
+def _methods() -> dict[str, tuple[str, str]]:
+    """name → (loss, Lipschitz method): the plain GAN, then the WGAN with every method of the
+    table in minigan.gan.methods that has a column here."""
+    from minigan.gan.methods import METHODS as LIPSCHITZ
+
+    return {"GAN": ("gan", "none"),
+            **{m.compare_label: ("wgan", m.name) for m in LIPSCHITZ.values() if m.compare_label is not None}}
+
+
+METHODS = _methods()
 FRAMES_PER_RUN = 20  # the default --snapshot-every is steps / FRAMES_PER_RUN
 
 
@@ -57,6 +62,8 @@ def add_parser(subcommands: Any) -> argparse.ArgumentParser:
                     "summary.md to --out. Unset options take the preset's values (quick by default).",
     )
     parser.add_argument("--out", required=True, help="folder for the four runs and the comparison; required")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the runs of an earlier compare in --out (default: refuse)")
     add_training_options(parser, method_options=False, snapshot_default=f"--steps / {FRAMES_PER_RUN}")
     parser.set_defaults(run=run_command)
     return parser
@@ -79,31 +86,41 @@ def _configs(arguments: argparse.Namespace, out: Path) -> dict[str, Any]:
 
 def run_command(arguments: argparse.Namespace) -> int:
     """Run ``minigan compare``; returns the exit status."""
+    from minigan import backend
     from minigan.backend import BackendUnavailableError
-    from minigan.cli.train import clear_frames, flag_message
-    from minigan.gan.trainer import TrainingDiverged, prepare
+    from minigan.cli.train import clear_frames, error_message
+    from minigan.gan import data as datasets
+    from minigan.gan.methods import run_title
+    from minigan.gan.trainer import CHECKPOINT_NAME, TrainingDiverged, prepare
 
     def fail(message: str) -> int:
-        print(f"minigan compare: {flag_message(message)}", file=sys.stderr)
+        print(f"minigan compare: {message}", file=sys.stderr)
         return EXIT_USAGE
 
     try:
-        if arguments.data == "digits":
-            from minigan.cli.train import require_data
-
-            require_data("digits")  # a missing extra: one line, before any folder is made
+        configs = _configs(arguments, Path(arguments.out))  # before the folder is made: a bad option leaves no trace
+        datasets.require(next(iter(configs.values())).data)  # a missing extra (digits: scikit-learn) said now
+        earlier = [name for name, config in configs.items() if (Path(config.out) / CHECKPOINT_NAME).exists()]
+        if earlier and not arguments.overwrite:
+            raise UsageError(f"--out {arguments.out} holds the runs of an earlier compare ({', '.join(earlier)}); "
+                             "pass --overwrite to replace them, or choose another --out")
         out = prepare_out_folder(arguments.out)
         configs = _configs(arguments, out)
     except UsageError as error:
         return fail(str(error))
-    except (ValueError, BackendUnavailableError, ImportError) as error:
-        return fail(str(error))
+    except ImportError as error:
+        return fail(str(error).splitlines()[0])
+    except (ValueError, BackendUnavailableError) as error:
+        return fail(error_message(error))
+    except OSError as error:
+        return fail(f"cannot use --out {arguments.out}: {os_error_message(error)}")
+    backend.tune_malloc()  # process-wide: only where a command asks for it
     runs: dict[str, Any] = {}
     seconds: dict[str, float] = {}
     current = None
     try:
         for name, config in configs.items():
-            print(f"training {name} ({config.loss} + {config.lipschitz}, {config.steps} steps)", flush=True)
+            print(f"training {name} ({run_title(config)}, {config.steps} steps)", flush=True)
             folder = Path(config.out)
             folder.mkdir(parents=True, exist_ok=True)
             clear_frames(folder)
@@ -121,7 +138,7 @@ def run_command(arguments: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_INTERRUPTED
     except (ValueError, BackendUnavailableError) as error:
-        return fail(str(error))
+        return fail(error_message(error))
     except OSError as error:
         return fail(f"cannot write to --out {arguments.out}: {os_error_message(error)}")
     try:
@@ -157,9 +174,14 @@ def write_comparison(out: Path, runs: dict[str, Any]) -> list[Path]:
         (frames_folder / f"frame_{frame.step:06d}.png").write_bytes(frame.png)
     gif = save_frames_gif(frames, out / "compare.gif")
     page = write_compare_page(out / "compare.html", frames, histories,
-                              f"GAN, WGAN-clip, WGAN-SN and WGAN-GP on {first.config.data}")
+                              f"{_names(runs)} on {first.config.data}")
     curves = save_figure(w1_comparison_figure(runs), out / "w1_curves.png")
     return [gif, page, curves]
+
+
+def _names(runs: dict[str, Any]) -> str:
+    names = list(runs)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def w1_comparison_figure(runs: dict[str, Any]) -> Any:

@@ -47,8 +47,8 @@ class NotebookResult:
 
 
 def _kernel_environment() -> dict[str, str]:
-    """The kernel's environment: ours, one BLAS thread unless chosen (see ``tour.lesson_environment``)."""
-    from minigan.cli.tour import lesson_environment
+    """The kernel's environment: ours, one BLAS thread unless chosen (see ``catalogue.lesson_environment``)."""
+    from minigan.cli.catalogue import lesson_environment
 
     return lesson_environment()
 
@@ -104,8 +104,9 @@ def _run(args: argparse.Namespace) -> int:
     if missing:
         print(f"minigan notebooks needs {', '.join(missing)} (the notebooks extra): {INSTALL_HINT}", file=sys.stderr)
         return 2
+    from minigan.cli.catalogue import find_lessons, select_lesson
+    from minigan.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, UsageError, os_error_message, prepare_out_folder
     from minigan.cli.site import NOTEBOOKS_FOLDER, rebuild_site
-    from minigan.cli.tour import find_lessons, select_lesson
 
     try:
         lessons = find_lessons(args.lessons_dir)
@@ -114,14 +115,28 @@ def _run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, LookupError) as error:
         print(error, file=sys.stderr)
         return 2
-    out = Path(args.out)
+    try:
+        out = prepare_out_folder(args.out)
+    except UsageError as error:
+        print(f"minigan notebooks: {error}", file=sys.stderr)
+        return EXIT_USAGE
     failed = 0
-    for lesson in lessons:
-        print(f"notebook {lesson.number:2d}  {lesson.title} ...", flush=True)
-        result = execute_lesson_notebook(lesson.path, out, timeout=args.timeout)
-        verdict = "ok" if not result.error else f"FAILED: {result.error}"
-        print(f"           {verdict}: {result.images} figures inline, {result.path}", flush=True)
-        failed += bool(result.error)
+    lesson = None
+    try:
+        for lesson in lessons:
+            print(f"notebook {lesson.number:2d}  {lesson.title} ...", flush=True)
+            result = execute_lesson_notebook(lesson.path, out, timeout=args.timeout)
+            verdict = "ok" if not result.error else f"FAILED: {result.error}"
+            print(f"           {verdict}: {result.images} figures inline, {result.path}", flush=True)
+            failed += bool(result.error)
+    except KeyboardInterrupt:
+        # (execute_lesson_notebook's finally has ended the kernel: no zmq tracebacks follow)
+        print(f"\nminigan notebooks: interrupted during lesson {lesson.number}; the notebooks written so far "
+              f"are in {out}/", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as error:
+        print(f"minigan notebooks: cannot write to --out {args.out}: {os_error_message(error)}", file=sys.stderr)
+        return EXIT_USAGE
     if out.name == NOTEBOOKS_FOLDER and rebuild_site(out.parent) is not None:
         print(f"course site {os.fspath((out.parent / 'index.html').resolve())} now links the notebooks")
     print(f"{len(lessons) - failed}/{len(lessons)} notebooks ran without error; they are in {out}/ "
@@ -129,7 +144,7 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def add_parser(subcommands: Any, lessons_dir_help: str) -> None:
+def add_parser(subcommands: Any, lessons_dir_help: str | None = None) -> None:
     """Add ``notebooks`` to the ``minigan`` command's subparsers."""
     parser = subcommands.add_parser(
         "notebooks", help="write every lesson as an executed Jupyter notebook (extra: notebooks)",
@@ -139,5 +154,7 @@ def add_parser(subcommands: Any, lessons_dir_help: str) -> None:
     parser.add_argument("lessons", nargs="*", metavar="N", help="lesson numbers or names (default: all)")
     parser.add_argument("--out", default="tour/notebooks", help="output folder (default: tour/notebooks)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds allowed per cell (default: 600)")
-    parser.add_argument("--lessons-dir", default=None, help=lessons_dir_help)
+    from minigan.cli.catalogue import LESSONS_DIR_HELP
+
+    parser.add_argument("--lessons-dir", default=None, help=lessons_dir_help or LESSONS_DIR_HELP)
     parser.set_defaults(run=_run)

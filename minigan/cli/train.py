@@ -17,9 +17,10 @@ Exit status: 0 done, 1 diverged, 2 bad arguments, an unusable folder or checkpoi
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,32 +37,10 @@ from minigan.cli.common import (
     prepare_out_folder,
 )
 
-__all__ = ["add_parser", "run_command", "config_from_arguments", "add_training_options", "FLAGS"]
+__all__ = ["add_parser", "run_command", "config_from_arguments", "add_training_options", "given_settings",
+           "error_message", "Option", "OPTIONS", "FLAGS"]
 
 FRAMES_FOLDER = "frames"
-
-# The flag a user types for each TrainConfig field, so that an error names what was typed.
-FLAGS = {
-    "data": "--data", "loss": "--loss", "lipschitz": "--lipschitz", "steps": "--steps", "seed": "--seed",
-    "backend": "--backend", "batch_size": "--batch-size", "n_critic": "--n-critic", "optimizer": "--optimizer",
-    "lr": "--lr", "lr_schedule": "--lr-schedule", "generator_lr": "--generator-lr", "gp_weight": "--gp-weight",
-    "clip_value": "--clip", "noise_dim": "--noise-dim", "log_every": "--log-every",
-    "metric_samples": "--metric-samples", "checkpoint_every": "--checkpoint-every",
-    "snapshot_every": "--snapshot-every", "generator_hidden": "--generator-hidden/--hidden",
-    "critic_hidden": "--critic-hidden/--hidden", "generator_activation": "--activation",
-    "critic_activation": "--activation", "preset": "--preset", "out": "--out", "resume": "--resume",
-    "overwrite": "--overwrite",
-}
-
-
-def flag_message(message: str) -> str:
-    """A library message with TrainConfig field names replaced by the flags that set them
-    ("generator_activation must be ..." → "--activation must be ..."); "resume=True" → "--resume"."""
-    message = re.sub(r"\b(resume|overwrite)=True\b", lambda m: f"--{m.group(1)}", message)
-    message = re.sub(r"\((--resume|--overwrite)\) ", "", message)
-    return re.sub(r"\b(" + "|".join(sorted(FLAGS, key=len, reverse=True)) + r")\b(?=:| must| entry| has)",
-                  lambda m: FLAGS[m.group(1)], message)
-
 
 def _widths(text: str) -> tuple[int, ...]:
     try:
@@ -84,75 +63,178 @@ def _preset_help(name: str, describe: Any) -> str:
     return f"(quick: {describe(preset_values('quick'), name)}; paper: {describe(preset_values('paper'), name)})"
 
 
+@dataclass(frozen=True)
+class Option:
+    """One option of ``train`` (and ``compare``): its flag, the TrainConfig fields it sets and the
+    argparse settings. ``help`` may be a function (called when the parser is built: the presets'
+    values are looked up then). ``method=True``: it chooses the method, so ``compare`` (which runs
+    every method) does not offer it. A flag that sets two fields (--hidden, --activation) is
+    overridden by a flag that sets one of them (--critic-hidden)."""
+
+    flag: str
+    fields: tuple[str, ...]
+    settings: dict[str, Any]
+    help: str | Callable[[], str]
+    method: bool = False
+
+    @property
+    def dest(self) -> str:
+        return self.settings.get("dest", self.flag.lstrip("-").replace("-", "_"))
+
+
+def _value(values: dict, name: str) -> str:
+    item = values[name]
+    return ",".join(map(str, item)) if isinstance(item, tuple) else str(item)
+
+
+def _rates(values: dict, name: str) -> str:
+    from minigan.gan.config import PRESET_RATES
+
+    table = PRESET_RATES["quick" if values["lr_schedule"] == "linear" else "paper"]
+    return f"Adam {table['adam']:g}, RMSprop {table['rmsprop']:g}"
+
+
+def _choices(name: str) -> Callable[[], tuple[str, ...]]:
+    def choices() -> tuple[str, ...]:
+        from minigan.gan import config
+        from minigan.gan.data import available
+
+        return available() if name == "data" else getattr(config, name)
+    return choices
+
+
+# Every option that sets a TrainConfig field, once: the parser, the settings a command line gives
+# (given_settings) and the flag an error names (FLAGS) are all built from this table.
+OPTIONS: tuple[Option, ...] = (
+    Option("--preset", ("preset",), {"choices": _choices("PRESETS")},
+           "where unset options take their values: quick (small networks, a decaying rate; the default of "
+           "a fresh run) or paper (the WGAN-GP toy script / WGAN paper settings)"),
+    Option("--data", ("data",), {"choices": _choices("data")}, "data set (default 8gaussians)"),
+    Option("--loss", ("loss",), {"choices": _choices("LOSSES")}, "gan, gan-ns or wgan (default wgan)", method=True),
+    Option("--lipschitz", ("lipschitz",), {"choices": _choices("LIPSCHITZ_METHODS")},
+           lambda: ", ".join(f"{m.name} ({m.description})" for m in _methods().values())
+           + "; default: gp for --loss wgan, none for the GAN losses", method=True),
+    Option("--optimizer", ("optimizer",), {"choices": _choices("OPTIMIZERS")},
+           lambda: "default: " + ", ".join(f"{m.optimizer} with --lipschitz {m.name}" for m in _methods().values()
+                                           if m.optimizer != "adam") + ", adam otherwise", method=True),
+    Option("--steps", ("steps",), {"type": non_negative_int},
+           lambda: f"generator steps {_preset_help('steps', _value)}"),
+    Option("--seed", ("seed",), {"type": non_negative_int}, "random seed (default 0)"),
+    Option("--backend", ("backend",), {"choices": ("numpy", "strict", "cupy")},
+           "array backend (default: MINIGAN_BACKEND or numpy)"),
+    Option("--batch-size", ("batch_size",), {"type": positive_int},
+           "points per batch (quick: 256; paper: 256, or 64 with clipping or off the 2-D toy sets)"),
+    Option("--n-critic", ("n_critic",), {"type": positive_int},
+           "critic steps per generator step (default: 5 for wgan, 1 for the GAN losses)"),
+    Option("--lr", ("lr",), {"type": positive_float},
+           lambda: f"learning rate of both networks {_preset_help('lr', _rates)}"),
+    Option("--lr-schedule", ("lr_schedule",), {"choices": _choices("LR_SCHEDULES")},
+           lambda: "constant, or linear decay over --steps to 1/steps of the rate at the last step "
+                   f"{_preset_help('lr_schedule', _value)}"),
+    Option("--generator-lr", ("generator_lr",), {"type": positive_float}, "the generator's rate (default: --lr)"),
+    Option("--gp-weight", ("gp_weight",), {"type": non_negative_float},
+           "λ of the gradient penalty (default: 0.1 for data of dimension ≤ 2, 10 above)"),
+    Option("--clip", ("clip_value",), {"type": positive_float, "dest": "clip_value"},
+           "c of weight clipping (default 0.01)"),
+    Option("--hidden", ("generator_hidden", "critic_hidden"), {"type": _widths},
+           lambda: f"hidden widths of both networks {_preset_help('critic_hidden', _value)}"),
+    Option("--generator-hidden", ("generator_hidden",), {"type": _widths}, "the generator's (default: --hidden)"),
+    Option("--critic-hidden", ("critic_hidden",), {"type": _widths}, "the critic's (default: --hidden)"),
+    Option("--activation", ("generator_activation", "critic_activation"), {"choices": _choices("ACTIVATION_NAMES")},
+           "activation of both networks (default relu)"),
+    Option("--noise-dim", ("noise_dim",), {"type": positive_int}, "dimension of z (default 2)"),
+    Option("--log-every", ("log_every",), {"type": positive_int},
+           lambda: f"a history row and exact W₁ every N steps {_preset_help('log_every', _value)}"),
+    Option("--metric-samples", ("metric_samples",), {"type": positive_int},
+           "points per side for the exact W₁ (default 1000; 500 for data of dimension > 2)"),
+    Option("--checkpoint-every", ("checkpoint_every",), {"type": non_negative_int},
+           "a checkpoint every N steps, 0 only at the end (default 500)"),
+    Option("--snapshot-every", ("snapshot_every",), {"type": positive_int},
+           "a frame every N steps: frames/ and the animations (default: {snapshot_default})"),
+)
+
+
+def _methods() -> dict:
+    from minigan.gan.methods import METHODS
+
+    return METHODS
+
+
+def _flags() -> dict[str, str]:
+    """TrainConfig field → the flag(s) that set it, the specific one first ("--critic-hidden/--hidden")."""
+    flags: dict[str, list[str]] = {}
+    for option in sorted(OPTIONS, key=lambda o: len(o.fields)):
+        for name in option.fields:
+            flags.setdefault(name, []).append(option.flag)
+    return {name: "/".join(names) for name, names in flags.items()}
+
+
+# The flag a user types for each TrainConfig field, so that an error names what was typed.
+FLAGS = {**_flags(), "out": "--out"}
+
+
 def add_training_options(parser: argparse.ArgumentParser, *, method_options: bool = True,
                          snapshot_default: str = "none") -> None:
-    """The options ``train`` and ``compare`` share. Their defaults are None so that a resumed run
-    can tell what was typed; the help says what None becomes."""
-    from minigan.gan.config import ACTIVATION_NAMES, LIPSCHITZ_METHODS, LOSSES, LR_SCHEDULES, OPTIMIZERS, PRESETS
-    from minigan.gan.data import available
-
-    def value(values: dict, name: str) -> str:
-        item = values[name]
-        return ",".join(map(str, item)) if isinstance(item, tuple) else str(item)
-
-    def rates(values: dict, name: str) -> str:
-        from minigan.gan.config import _PAPER_LR, _QUICK_LR
-
-        table = _QUICK_LR if values["lr_schedule"] == "linear" else _PAPER_LR
-        return f"Adam {table['adam']:g}, RMSprop {table['rmsprop']:g}"
-
-    parser.add_argument("--preset", choices=PRESETS, default=None,
-                        help="where unset options take their values: quick (small networks, a decaying "
-                             "rate; the default of a fresh run) or paper (the WGAN-GP toy script / WGAN "
-                             "paper settings)")
-    parser.add_argument("--data", default=None, choices=available(), help="data set (default 8gaussians)")
-    if method_options:
-        parser.add_argument("--loss", default=None, choices=LOSSES, help="gan, gan-ns or wgan (default wgan)")
-        parser.add_argument("--lipschitz", default=None, choices=LIPSCHITZ_METHODS,
-                            help="none, clip (weight clipping), sn (spectral norm) or gp (gradient penalty); "
-                                 "default: gp for --loss wgan, none for the GAN losses")
-        parser.add_argument("--optimizer", choices=OPTIMIZERS, default=None,
-                            help="default: rmsprop with --lipschitz clip, adam otherwise")
-    parser.add_argument("--steps", type=non_negative_int, default=None,
-                        help=f"generator steps {_preset_help('steps', value)}")
-    parser.add_argument("--seed", type=non_negative_int, default=None, help="random seed (default 0)")
-    parser.add_argument("--backend", choices=("numpy", "strict", "cupy"), default=None,
-                        help="array backend (default: MINIGAN_BACKEND or numpy)")
-    parser.add_argument("--batch-size", type=positive_int, default=None,
-                        help="points per batch (quick: 256; paper: 256, or 64 with clipping or off the 2-D "
-                             "toy sets)")
-    parser.add_argument("--n-critic", type=positive_int, default=None,
-                        help="critic steps per generator step (default: 5 for wgan, 1 for the GAN losses)")
-    parser.add_argument("--lr", type=positive_float, default=None,
-                        help=f"learning rate of both networks {_preset_help('lr', rates)}")
-    parser.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=None,
-                        help=f"constant, or linear decay to 0 over --steps {_preset_help('lr_schedule', value)}")
-    parser.add_argument("--generator-lr", type=positive_float, default=None,
-                        help="the generator's rate (default: --lr)")
-    parser.add_argument("--gp-weight", type=non_negative_float, default=None,
-                        help="λ of the gradient penalty (default: 0.1 for data of dimension ≤ 2, 10 above)")
-    parser.add_argument("--clip", type=positive_float, default=None, dest="clip_value",
-                        help="c of weight clipping (default 0.01)")
-    parser.add_argument("--hidden", type=_widths, default=None,
-                        help=f"hidden widths of both networks {_preset_help('critic_hidden', value)}")
-    parser.add_argument("--generator-hidden", type=_widths, default=None, help="the generator's (default: --hidden)")
-    parser.add_argument("--critic-hidden", type=_widths, default=None, help="the critic's (default: --hidden)")
-    parser.add_argument("--activation", default=None, choices=ACTIVATION_NAMES,
-                        help="activation of both networks (default relu)")
-    parser.add_argument("--noise-dim", type=positive_int, default=None,
-                        help="dimension of z (default 2; 16 for the digits)")
-    parser.add_argument("--log-every", type=positive_int, default=None,
-                        help=f"a history row and exact W₁ every N steps {_preset_help('log_every', value)}")
-    parser.add_argument("--metric-samples", type=positive_int, default=None,
-                        help="points per side for the exact W₁ (default 1000; 500 for data of dimension > 2)")
-    parser.add_argument("--checkpoint-every", type=non_negative_int, default=None,
-                        help="a checkpoint every N steps, 0 only at the end (default 500)")
-    parser.add_argument("--snapshot-every", type=positive_int, default=None,
-                        help=f"a frame every N steps: frames/ and the animations (default: {snapshot_default})")
+    """The options ``train`` and ``compare`` share (:data:`OPTIONS`). Their defaults are None so
+    that a resumed run can tell what was typed; the help says what None becomes."""
+    for option in OPTIONS:
+        if option.method and not method_options:
+            continue
+        settings = dict(option.settings)
+        if callable(settings.get("choices")):
+            settings["choices"] = settings["choices"]()
+        text = option.help() if callable(option.help) else option.help
+        parser.add_argument(option.flag, default=None, help=text.replace("{snapshot_default}", snapshot_default),
+                            **settings)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (default: shown)")
     from minigan.cli.common import add_threads_option
 
     add_threads_option(parser)
+
+
+def given_settings(arguments: argparse.Namespace) -> dict[str, Any]:
+    """The TrainConfig fields the command line sets explicitly (None-valued options left out);
+    a flag that sets one field wins over one that sets several."""
+    given: dict[str, Any] = {}
+    for option in sorted(OPTIONS, key=lambda o: -len(o.fields)):
+        value = getattr(arguments, option.dest, None)
+        if value is not None:
+            given.update(dict.fromkeys(option.fields, value))
+    return given
+
+
+def error_message(error: BaseException) -> str:
+    """A library error in the command's words: the setting it names (carried as data by the
+    exception) replaced by the flag that sets it."""
+    from minigan.gan.checkpoint import CheckpointMismatchError
+    from minigan.gan.config import ConfigError
+    from minigan.gan.trainer import RunExistsError
+
+    if isinstance(error, ConfigError):
+        return f"{FLAGS.get(error.field, error.field)} {error.problem}"
+    if isinstance(error, CheckpointMismatchError) and error.differences:
+        return (f"checkpoint {error.path} belongs to a different run; it cannot be resumed with these options: "
+                + "; ".join(f"{FLAGS.get(name, name)}: {saved!r} in the checkpoint vs {now!r} now"
+                            for name, saved, now in error.differences))
+    if isinstance(error, RunExistsError):
+        return (f"{error.path} already holds a checkpoint; pass --resume to continue that run, --overwrite to "
+                "start afresh, or choose another --out")
+    return str(error)
+
+
+def flag_message(message: str | BaseException) -> str:
+    """Kept for callers of the earlier name: :func:`error_message` of an exception (a plain
+    message is returned as it is)."""
+    return error_message(message) if isinstance(message, BaseException) else message
+
+
+def unused_options(config: Any, given: dict[str, Any]) -> list[str]:
+    """The flags given that the run's Lipschitz method does not use (--clip with --lipschitz gp)."""
+    from minigan.gan.methods import METHODS
+
+    mine = set(METHODS[config.lipschitz].options)
+    return [FLAGS[name] for method in METHODS.values() for name in method.options
+            if name in given and name not in mine]
 
 
 def add_parser(subcommands: Any) -> argparse.ArgumentParser:
@@ -173,18 +255,6 @@ def add_parser(subcommands: Any) -> argparse.ArgumentParser:
     parser.add_argument("--no-figures", action="store_true", help="skip the figures (default: drawn)")
     parser.set_defaults(run=run_command)
     return parser
-
-
-def given_settings(arguments: argparse.Namespace) -> dict[str, Any]:
-    """The TrainConfig fields the command line sets explicitly (None-valued options left out)."""
-    names = ("preset", "data", "loss", "lipschitz", "steps", "seed", "backend", "batch_size", "n_critic",
-             "optimizer", "lr", "lr_schedule", "generator_lr", "gp_weight", "clip_value", "noise_dim", "log_every",
-             "metric_samples", "checkpoint_every", "snapshot_every")
-    given = {name: getattr(arguments, name, None) for name in names}
-    given["generator_hidden"] = arguments.generator_hidden or arguments.hidden
-    given["critic_hidden"] = arguments.critic_hidden or arguments.hidden
-    given["generator_activation"] = given["critic_activation"] = arguments.activation
-    return {name: value for name, value in given.items() if value is not None}
 
 
 def config_from_arguments(arguments: argparse.Namespace) -> Any:
@@ -209,34 +279,46 @@ def config_from_arguments(arguments: argparse.Namespace) -> Any:
 
 def run_command(arguments: argparse.Namespace) -> int:
     """Run ``minigan train``; returns the exit status."""
+    from minigan import backend
     from minigan.backend import BackendUnavailableError
+    from minigan.gan import data as datasets
     from minigan.gan.checkpoint import CheckpointError
     from minigan.gan.trainer import TrainingDiverged, prepare
 
     def fail(message: str) -> int:
-        print(f"minigan train: {flag_message(message)}", file=sys.stderr)
+        print(f"minigan train: {message}", file=sys.stderr)
         return EXIT_USAGE
 
     try:
         if arguments.resume and arguments.overwrite:
             raise UsageError("--resume and --overwrite contradict each other: choose one")
         config = config_from_arguments(arguments)  # before the folder is made: a bad option leaves no trace
-        require_data(config.data)
+        datasets.require(config.data)  # a missing extra (digits: scikit-learn): one line, before any file
+        unused = unused_options(config, given_settings(arguments))
+        if unused:
+            raise UsageError(f"{', '.join(unused)} do(es) not apply to --lipschitz {config.lipschitz}: leave it out "
+                             "or choose the method it belongs to")
         out = prepare_out_folder(arguments.out)
         run = prepare(config, resume=arguments.resume, overwrite=arguments.overwrite)
-        if arguments.resume and config.steps <= run.step:
+        if arguments.resume and config.steps < run.step:
             raise UsageError(f"--steps {config.steps}: the run in {out} has already done {run.step} steps; "
-                             f"ask for more than {run.step} to continue it")
+                             f"ask for {run.step} or more")
         if not arguments.resume:
             clear_frames(out)
     except UsageError as error:
         return fail(str(error))
-    except (CheckpointError, FileExistsError, ValueError, BackendUnavailableError, ImportError) as error:
-        return fail(str(error))
+    except ImportError as error:  # a data set whose extra is not installed (digits: scikit-learn)
+        return fail(str(error).splitlines()[0])
+    except (CheckpointError, FileExistsError, ValueError, BackendUnavailableError) as error:
+        return fail(error_message(error))
     except OSError as error:
         return fail(f"cannot use --out {arguments.out}: {os_error_message(error)}")
+    # the malloc setting only where the command asks for it (it is process-wide): see backend.tune_malloc
+    backend.tune_malloc()
     watcher = FrameWriter(out, run) if config.snapshot_every else None
     try:
+        # a finished run (--resume without more --steps) trains no further: what follows writes
+        # whatever a kill after its last checkpoint left unwritten (animations, figures)
         run.fit(progress=not arguments.no_progress, on_snapshot=watcher)
     except TrainingDiverged as error:
         print(f"minigan train: {error}", file=sys.stderr)
@@ -311,6 +393,8 @@ def summary_line(run: Any) -> str:
     """The last history row in words: the discriminator's numbers for a GAN, the critic's for a WGAN."""
     import math
 
+    from minigan.gan.methods import METHODS
+
     last, config = run.history.last(), run.config
     text = f"step {run.step}: exact W1 {last['w1_exact']:.4f}"
     if "w1_floor" in last:  # the digits: the floor of real digits, and the classifier's count
@@ -321,7 +405,7 @@ def summary_line(run: Any) -> str:
         text += f", modes covered {int(modes)}/{len(run.data.mode_centres)}"
     if config.loss == "wgan":
         text += f", critic estimate {last['w1_critic']:.4f}"
-        if config.lipschitz == "gp":
+        if "gradient_target" in METHODS[config.lipschitz].figures:
             text += f", mean gradient norm {last['grad_norm_mean']:.3f} (the penalty's target is 1)"
     else:
         text += (f", D loss {last['critic_loss']:.4f}, mean D(real) {last['d_real_mean']:.3f}, "
@@ -361,7 +445,9 @@ class FrameWriter:
         from minigan.gan.snapshots import SNAPSHOT_FOLDER, load_snapshots
 
         recorder, run = self.recorder, self.run
-        recorder.add_earlier(load_snapshots(self.out / SNAPSHOT_FOLDER), run.history)
+        # frames of steps beyond the run's last (a killed session resumed with fewer --steps) are not its own
+        earlier = [s for s in load_snapshots(self.out / SNAPSHOT_FOLDER) if s["step"] <= run.step]
+        recorder.add_earlier(earlier, run.history)
         if not recorder.frames:
             return []
         gif = recorder.save_gif(self.out / "training.gif")

@@ -39,7 +39,13 @@ def _to_host_owned(x: Any, name: str) -> tuple[np.ndarray, bool]:
     numpy_method = getattr(x, "numpy", None)
     get_method = getattr(x, "get", None)
     if callable(numpy_method) and type(x) is not np.ndarray:
-        x = numpy_method()
+        # a PyTorch tensor that requires grad (or lives on a GPU) refuses .numpy(): detach and
+        # copy it to the host first, as a value is all a distance needs
+        if getattr(x, "requires_grad", False) and callable(getattr(x, "detach", None)):
+            x = x.detach()
+        if callable(getattr(x, "cpu", None)):
+            x = x.cpu()
+        x = x.numpy()
     elif callable(get_method) and hasattr(x, "shape") and not isinstance(x, Mapping):
         try:  # CuPy (and minigan's "strict" arrays): .get() copies device -> host
             x = get_method()
@@ -129,12 +135,27 @@ def _normalized(arr: np.ndarray) -> np.ndarray:
     return arr / total
 
 
+def _sum_tolerance(x: Any) -> float:
+    """The rounding a histogram's total may carry from its own dtype: each mass is rounded to
+    within one ε of that dtype (float32: 1.2e-7), so n masses sum to 1 within n·ε. 0 for float64
+    and for input without a floating dtype (SUM_RTOL applies then)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:
+        return 0.0
+    try:
+        dtype = np.dtype(str(dtype).removeprefix("torch."))
+    except TypeError:
+        return 0.0
+    return float(np.finfo(dtype).eps) if dtype.kind == "f" and dtype.itemsize < 8 else 0.0
+
+
 def _probability_pair(p: Any, q: Any, normalize: bool) -> tuple[np.ndarray, np.ndarray]:
     """Two histograms of equal length, each summing to 1.
 
     With ``normalize=False`` each must already sum to 1 (within ``SUM_RTOL``; the tiny rounding
     difference is then divided out); with ``normalize=True`` each is divided by its own total.
     """
+    tolerances = {"p": _sum_tolerance(p), "q": _sum_tolerance(q)}
     p_arr = _mass_vector(p, "p")
     q_arr = _mass_vector(q, "q")
     if p_arr.shape != q_arr.shape:
@@ -146,7 +167,7 @@ def _probability_pair(p: Any, q: Any, normalize: bool) -> tuple[np.ndarray, np.n
         if not normalize:
             with np.errstate(over="ignore"):
                 total = float(arr.sum())
-            if abs(total - 1.0) > SUM_RTOL:
+            if abs(total - 1.0) > max(SUM_RTOL, arr.size * tolerances[name]):
                 raise ValueError(
                     f"{name} sums to {total:.12g}, not 1 (shape {arr.shape}); pass normalize=True to divide "
                     "each histogram by its total"

@@ -53,7 +53,11 @@ def random_directions(n_projections: int, dim: int, seed: int | np.random.Genera
     """
     if isinstance(n_projections, bool) or not isinstance(n_projections, int | np.integer) or n_projections < 1:
         raise ValueError(f"n_projections must be an int >= 1, got {n_projections!r}")
-    generator = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    if isinstance(dim, bool) or not isinstance(dim, int | np.integer) or dim < 1:
+        # (dim 0 has no unit vector: the redraw below would never end)
+        raise ValueError(f"dim must be an int >= 1 (the points' dimension), got {dim!r}")
+    _check_size("n_projections × dim", int(n_projections) * int(dim))
+    generator = _generator(seed)
     theta = generator.standard_normal((int(n_projections), dim))
     norms = np.linalg.norm(theta, axis=1, keepdims=True)
     # a zero normal vector has probability 0; redraw rather than divide by zero
@@ -62,6 +66,26 @@ def random_directions(n_projections: int, dim: int, seed: int | np.random.Genera
         theta[bad] = generator.standard_normal((int(bad.sum()), dim))
         norms = np.linalg.norm(theta, axis=1, keepdims=True)
     return theta / norms
+
+
+# The largest array (in float64 elements) the sliced distance allocates without being asked twice:
+# 2²⁸ elements are 2 GiB. Larger requests are refused with their size, before NumPy tries.
+MAX_ELEMENTS = 1 << 28
+
+
+def _check_size(what: str, elements: int) -> None:
+    if elements > MAX_ELEMENTS:
+        raise ValueError(f"{what} = {elements:,} float64 values ({elements * 8 / 2**30:.1f} GiB) is more than "
+                         f"this function allocates ({MAX_ELEMENTS:,}); use fewer projections or points")
+
+
+def _generator(seed: Any) -> np.random.Generator:
+    """``seed`` as a generator: a Generator as it is, or a non-negative integer seed."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer or a numpy.random.Generator, got {seed!r}")
+    return np.random.default_rng(int(seed))
 
 
 def _weight_pair(weights: Any) -> tuple[Any, Any]:
@@ -103,6 +127,9 @@ def sliced_w1(
     if xa.shape[1] != ya.shape[1]:
         raise ValueError(f"x and y must have the same dimension, got shapes {xa.shape} and {ya.shape}")
     x_weights, y_weights = _weight_pair(weights)
+    if not isinstance(n_projections, bool) and isinstance(n_projections, int | np.integer):
+        # the projections of both samples: (n + m) × K values, checked before anything is allocated
+        _check_size("(n + m) × n_projections", (xa.shape[0] + ya.shape[0]) * int(n_projections))
     theta = random_directions(n_projections, xa.shape[1], seed)
     x_projected = xa @ theta.T  # (n, K): column k holds ⟨θₖ, xᵢ⟩
     y_projected = ya @ theta.T

@@ -413,7 +413,14 @@ def w1_assignment(X: Any, Y: Any, return_assignment: bool = False) -> float | tu
         )
     if xa.shape[1] != ya.shape[1]:
         raise ValueError(f"X and Y must have the same dimension, got shapes {xa.shape} and {ya.shape}")
-    cost = spatial.distance.cdist(xa, ya, metric="euclidean")
+    # Coordinates near ±1e308 make distances overflow to inf (SciPy then calls the cost matrix
+    # "infeasible"). W₁ is homogeneous (W₁(cX, cY) = c·W₁): solve in units of the largest |value|
+    # (a power of two, exact) and scale back, as w1_samples does.
+    largest = float(max(np.abs(xa).max(initial=0.0), np.abs(ya).max(initial=0.0)))
+    unit = math.ldexp(1.0, math.frexp(largest)[1] - 1) if largest > 2.0**500 else 1.0
+    cost = spatial.distance.cdist(xa / unit, ya / unit, metric="euclidean")
     rows, cols = optimize.linear_sum_assignment(cost)
-    w = float(cost[rows, cols].mean())
+    w = float(cost[rows, cols].mean()) * unit
+    if not math.isfinite(w):
+        raise ValueError(f"W1 overflows float64 (it exceeds {np.finfo(np.float64).max:.4g}); rescale the points")
     return (w, cols) if return_assignment else w

@@ -26,7 +26,7 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,8 @@ __all__ = [
     "CheckpointMismatchError",
     "Checkpoint",
     "write_npz_atomic",
+    "write_text_atomic",
+    "write_atomic",
     "read_npz",
     "save",
     "load",
@@ -54,7 +56,16 @@ class CheckpointError(ValueError):
 
 
 class CheckpointMismatchError(CheckpointError):
-    """A readable checkpoint that does not belong to this run (other architecture or settings)."""
+    """A readable checkpoint that does not belong to this run (other architecture or settings).
+
+    ``differences``: (setting, value in the checkpoint, value now) for each differing setting,
+    as data (empty when the networks or optimizers themselves do not fit); ``path`` the file."""
+
+    def __init__(self, message: str, differences: list[tuple[str, Any, Any]] | None = None,
+                 path: Path | None = None):
+        super().__init__(message)
+        self.differences = list(differences or [])
+        self.path = path
 
 
 @dataclass
@@ -73,27 +84,21 @@ class Checkpoint:
     path: Path | None = field(default=None, compare=False)
 
 
-def write_npz_atomic(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> Path:
-    """Write ``arrays`` to ``path`` (.npz, uncompressed) so that ``path`` is never half-written.
-
-    Temporary file in the same folder (same file system, so the rename is atomic), fsync, then
-    ``os.replace``; the folder is fsync'ed too where the OS allows it, so the rename survives a
-    power cut. On any error the temporary file is removed and ``path`` is untouched.
-    """
+def write_atomic(path: str | os.PathLike, write: Callable[[Any], None]) -> Path:
+    """Write a file so that ``path`` is never half-written: ``write(handle)`` fills a binary
+    temporary file in the same folder (same file system, so the rename is atomic), which is
+    fsync'ed and then renamed over ``path``; the folder is fsync'ed too where the OS allows it,
+    so the rename survives a power cut. On any error (Ctrl-C included) the temporary file is
+    removed and ``path`` is untouched. The one atomic writer of the package: checkpoints,
+    snapshots, the classifier's weights and ``config.json`` all go through it."""
     path = Path(path)
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    for key, value in arrays.items():
-        if not isinstance(value, np.ndarray):
-            raise TypeError(f"checkpoint entry {key!r} must be a host numpy array, "
-                            f"got {type(value).__name__}")
-        if value.dtype == object:
-            raise TypeError(f"checkpoint entry {key!r} has dtype object, which would need pickling")
     handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False)
     temporary = Path(handle.name)
     try:
         with handle:
-            np.savez(handle, **arrays)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         # NamedTemporaryFile makes the file private (0600); give it the mode a plain open() would.
@@ -104,6 +109,22 @@ def write_npz_atomic(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) 
         raise
     _fsync_folder(folder)
     return path
+
+
+def write_npz_atomic(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> Path:
+    """Write ``arrays`` to ``path`` (.npz, uncompressed) atomically (:func:`write_atomic`)."""
+    for key, value in arrays.items():
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"checkpoint entry {key!r} must be a host numpy array, "
+                            f"got {type(value).__name__}")
+        if value.dtype == object:
+            raise TypeError(f"checkpoint entry {key!r} has dtype object, which would need pickling")
+    return write_atomic(path, lambda handle: np.savez(handle, **arrays))
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically (:func:`write_atomic`)."""
+    return write_atomic(path, lambda handle: handle.write(text.encode("utf-8")))
 
 
 def _umask() -> int:

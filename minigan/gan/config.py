@@ -25,12 +25,12 @@ steps, log_every  2,000 and 100
 ================  =======================================================================
 
 ``preset="quick"`` (the default of ``minigan train``) — a run you can watch in well under a
-minute on a laptop CPU: networks 64×3, Adam 2e-3 (RMSprop 1e-3 with clipping) decayed linearly to
-zero over the run ("linear" lr_schedule, as the WGAN-GP authors' CIFAR-10 script), and otherwise
-the paper preset's batch 256, n_critic, λ, 2,000 steps logged every 100. On the 8 Gaussians it
-covers all 8 modes with exact W₁ ≈ 0.12 for WGAN-GP and WGAN-SN (about 20 s of one CPU core);
-the decay matters: at a constant rate Adam's steps keep the generated points jittering around the
-modes, wider than the 3σ the mode count allows.
+minute on a laptop CPU: networks 64×3, Adam 2e-3 (RMSprop 1e-3 with clipping) decayed linearly
+over the run, to 1/steps of it at the last step ("linear" lr_schedule, as the WGAN-GP authors'
+CIFAR-10 script), and otherwise the paper preset's batch 256, n_critic, λ, 2,000 steps logged
+every 100. On the 8 Gaussians it covers all 8 modes with exact W₁ ≈ 0.12 for WGAN-GP and WGAN-SN
+(about 20 s of one CPU core); the decay matters: at a constant rate Adam's steps keep the
+generated points jittering around the modes, wider than the 3σ the mode count allows.
 
 Why λ depends on the dimension: in 1-D a critic's slope can only change sign by passing through
 0, and the penalty λ(‖D′‖ − 1)² charges λ for every interpolate x̂ where it does. The optimal
@@ -59,15 +59,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from minigan.gan.data import DATASETS, TOY_2D
+from minigan.gan.methods import METHODS
 
-__all__ = ["TrainConfig", "LOSSES", "LIPSCHITZ_METHODS", "OPTIMIZERS", "RESUMABLE_CHANGES", "PRESETS",
-           "LR_SCHEDULES", "preset_values", "learning_rate_factor"]
+__all__ = ["TrainConfig", "ConfigError", "LOSSES", "LIPSCHITZ_METHODS", "OPTIMIZERS", "RESUMABLE_CHANGES", "PRESETS",
+           "LR_SCHEDULES", "PRESET_RATES", "preset_values", "learning_rate_factor"]
+
+class ConfigError(ValueError):
+    """A TrainConfig setting with a value it cannot take.
+
+    ``field`` is the setting's name and ``problem`` what is wrong with it, as data, so that a
+    caller can name the setting its own way (the command line names the flag that sets it);
+    ``str(error)`` is "field problem"."""
+
+    def __init__(self, field: str, problem: str):
+        self.field, self.problem = field, problem
+        super().__init__(f"{field} {problem}")
+
 
 PRESETS = ("quick", "paper")
 LR_SCHEDULES = ("constant", "linear")
 
 LOSSES = ("gan", "gan-ns", "wgan")
-LIPSCHITZ_METHODS = ("none", "clip", "sn", "gp")
+LIPSCHITZ_METHODS = tuple(METHODS)  # the table of minigan.gan.methods
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 ACTIVATION_NAMES = ("relu", "tanh", "leaky_relu", "sigmoid", "identity")
 INITS = ("he", "default", "he_normal", "xavier")
@@ -80,8 +93,9 @@ RESUMABLE_CHANGES = ("steps", "log_every", "metric_samples", "checkpoint_every",
 
 # What each preset puts in a field left at None. Entries that depend on the run are functions of
 # (loss, lipschitz, optimizer, data dimension, 2-D toy set?).
-_PAPER_LR = {"rmsprop": 5e-5, "adam": 1e-4}
-_QUICK_LR = {"rmsprop": 1e-3, "adam": 2e-3}
+# The learning rate each preset gives each optimizer (SGD has none: no published rate).
+PRESET_RATES = {"paper": {"rmsprop": 5e-5, "adam": 1e-4}, "quick": {"rmsprop": 1e-3, "adam": 2e-3}}
+_PAPER_LR, _QUICK_LR = PRESET_RATES["paper"], PRESET_RATES["quick"]  # the earlier private names
 
 
 def preset_values(preset: str, loss: str = "wgan", lipschitz: str | None = None, optimizer: str | None = None,
@@ -96,19 +110,21 @@ def preset_values(preset: str, loss: str = "wgan", lipschitz: str | None = None,
     _choice("data", data, tuple(DATASETS))
     if lipschitz is None:
         lipschitz = "gp" if loss == "wgan" else "none"
+    _choice("lipschitz", lipschitz, LIPSCHITZ_METHODS)
+    method = METHODS[lipschitz]
     if optimizer is None:
-        optimizer = "rmsprop" if lipschitz == "clip" else "adam"
+        optimizer = method.optimizer
     dim = DATASETS[data].dim
     toy = data in TOY_2D
     quick = preset == "quick"
     if quick and data == "digits":
         return {**_quick_digits(loss, lipschitz, optimizer), "noise_dim": 16, "generator_final_activation": "tanh"}
-    rates = _QUICK_LR if quick else _PAPER_LR
+    rates = PRESET_RATES[preset]
     hidden = (64, 64, 64) if quick else (512, 512, 512)
     if quick:
         batch_size = 256
-    else:
-        batch_size = 256 if toy and lipschitz != "clip" else 64
+    else:  # the WGAN-GP toy script's 256 on the 2-D toy sets, unless the method's paper says otherwise
+        batch_size = (method.paper_batch_size or 256) if toy else 64
     return {
         "noise_dim": 16 if data == "digits" else 2,
         "generator_final_activation": "tanh" if data == "digits" else "identity",
@@ -174,7 +190,8 @@ class TrainConfig:
         optimizer: "adam", "rmsprop" or "sgd"; both networks use the same one.
         lr, betas, rmsprop_alpha, eps, momentum: optimizer settings (betas for Adam,
             rmsprop_alpha is RMSprop's smoothing constant, momentum for SGD).
-        lr_schedule: "constant" or "linear" (decay to 0 over ``steps``, both networks).
+        lr_schedule: "constant" or "linear" (decay over ``steps``, both networks: the factor
+            1 − (t − 1)/steps, which stops at 1/steps at the last step, never 0).
         generator_lr: the generator's learning rate; None uses ``lr`` for both networks.
         batch_size: points per batch (real and generated).
         clip_value: c of weight clipping, parameters clipped to [−c, c] after every critic step.
@@ -192,8 +209,8 @@ class TrainConfig:
         checkpoint_every: write a checkpoint every this many steps when ``out`` is set (and at
             the end); None or 0: only at the end.
         snapshot_every: record a snapshot (samples, critic values on a grid, −∇ₓD arrows) every
-            this many steps into ``run.snapshots`` (and ``out/frames/`` as the run goes), for
-            the animations of ``minigan train --snapshot-every``; None: none.
+            this many steps into ``run.snapshots`` (and ``out/snapshots/*.npz`` as the run goes,
+            when ``out`` is set), for the animations of ``minigan train --snapshot-every``; None: none.
         backend: "numpy", "strict" or "cupy" to switch before training; None keeps the active one.
         dtype: "float32" (default) or "float64".
         out: a folder for the checkpoint and history files; None writes nothing.
@@ -258,7 +275,7 @@ class TrainConfig:
             if getattr(self, name) is None:
                 setattr(self, name, value)
         if self.lr is None:
-            raise ValueError("lr must be given with optimizer 'sgd': it has no published default learning rate")
+            raise ConfigError("lr", "must be given with optimizer 'sgd': it has no published default learning rate")
         if self.lr_schedule is not None:
             _choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
         self.betas = tuple(float(b) for b in self.betas)
@@ -286,12 +303,12 @@ class TrainConfig:
         for name in ("gp_weight", "momentum", "gp_target"):
             _number(name, getattr(self, name), positive=False)
         if not 0 <= self.rmsprop_alpha <= 1:
-            raise ValueError(f"rmsprop_alpha must lie in [0, 1], got {self.rmsprop_alpha}")
+            raise ConfigError("rmsprop_alpha", f"must lie in [0, 1], got {self.rmsprop_alpha}")
         if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
-            raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas}")
+            raise ConfigError("betas", f"must be two numbers in [0, 1), got {self.betas}")
         for name in ("generator_hidden", "critic_hidden"):
             for width in getattr(self, name):
-                _integer(f"{name} entry", width, minimum=1)
+                _integer(name, width, minimum=1, what="entry ")
         _choice("generator_activation", self.generator_activation, ACTIVATION_NAMES)
         _choice("critic_activation", self.critic_activation, ACTIVATION_NAMES)
         _choice("generator_final_activation", self.generator_final_activation, ACTIVATION_NAMES)
@@ -334,26 +351,35 @@ class TrainConfig:
         """A copy with ``changes`` applied (and validated)."""
         return dataclasses.replace(self, **changes)
 
-    def mismatches(self, other: TrainConfig) -> list[str]:
-        """The settings (other than :data:`RESUMABLE_CHANGES`) where ``other`` differs, as
-        "name: mine vs theirs" strings; empty when a checkpoint of ``other`` may be resumed as ``self``."""
+    def differences(self, other: TrainConfig) -> list[tuple[str, Any, Any]]:
+        """(name, other's value, self's value) for each setting other than :data:`RESUMABLE_CHANGES`
+        where ``other`` differs; empty when a checkpoint of ``other`` may be resumed as ``self``."""
         mine, theirs = self.to_dict(), other.to_dict()
-        return [f"{name}: {theirs[name]!r} in the checkpoint vs {mine[name]!r} now"
+        return [(name, theirs[name], mine[name])
                 for name in mine if name not in RESUMABLE_CHANGES and mine[name] != theirs[name]]
+
+    def mismatches(self, other: TrainConfig) -> list[str]:
+        """:meth:`differences` as "name: theirs in the checkpoint vs mine now" strings."""
+        return [f"{name}: {theirs!r} in the checkpoint vs {mine!r} now"
+                for name, theirs, mine in self.differences(other)]
 
 
 def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+    try:
+        known = value in allowed
+    except TypeError:  # an unhashable value such as a list
+        known = False
+    if not known:
+        raise ConfigError(name, f"must be one of {', '.join(allowed)}; got {value!r}")
 
 
-def _integer(name: str, value: Any, minimum: int) -> None:
+def _integer(name: str, value: Any, minimum: int, what: str = "") -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an integer ≥ {minimum}, got {value!r}")
+        raise ConfigError(name, f"{what}must be an integer ≥ {minimum}, got {value!r}")
 
 
 def _number(name: str, value: Any, positive: bool) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
+        raise ConfigError(name, f"must be a finite number, got {value!r}")
     if (positive and value <= 0) or value < 0:
-        raise ValueError(f"{name} must be {'> 0' if positive else '≥ 0'}, got {value!r}")
+        raise ConfigError(name, f"must be {'> 0' if positive else '≥ 0'}, got {value!r}")

@@ -40,6 +40,7 @@ __all__ = [
     "DATASETS",
     "available",
     "get",
+    "require",
     "sample",
     "sample_host",
     "gaussian_1d",
@@ -60,7 +61,12 @@ SWISS_ROLL_DIVISOR = 7.5
 
 
 def _generator(generator: np.random.Generator | None) -> np.random.Generator:
-    return backend.rng() if generator is None else generator
+    if generator is None:
+        return backend.rng()
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(f"generator must be a numpy.random.Generator (np.random.default_rng(seed)) or None, "
+                        f"got {type(generator).__name__} {generator!r}")
+    return generator
 
 
 def _check_n(n: Any) -> int:
@@ -74,8 +80,10 @@ def _check_n(n: Any) -> int:
 # ------------------------------------------------------------------------------ host samplers
 def _gaussian_1d_host(n: int, generator: np.random.Generator, mean: float = 0.0,
                       std: float = 1.0) -> np.ndarray:
-    if not std > 0:
-        raise ValueError(f"std must be positive, got {std}")
+    if not (isinstance(mean, int | float | np.number) and math.isfinite(mean)):
+        raise ValueError(f"mean must be a finite number, got {mean!r}")
+    if not (isinstance(std, int | float | np.number) and math.isfinite(std) and std > 0):
+        raise ValueError(f"std must be a finite positive number, got {std!r}")
     return mean + std * generator.standard_normal((n, 1))
 
 
@@ -199,6 +207,15 @@ def available() -> tuple[str, ...]:
     return tuple(DATASETS)
 
 
+def require(name: str) -> DataSet:
+    """The data set called ``name``, with whatever it loads loaded now: an ``ImportError`` naming
+    the extra to install (digits: scikit-learn) comes here, before a run writes anything."""
+    data_set = get(name)
+    if name == "digits":
+        digits()
+    return data_set
+
+
 def get(name: str) -> DataSet:
     """The data set called ``name`` (see :func:`available`)."""
     try:
@@ -221,6 +238,8 @@ def _to_tensor(points: np.ndarray, dtype: Any, jittered: bool = False) -> Tensor
     if not jittered:
         points = backend.jitter_host(points)  # the MINIGAN_JITTER test hook (backend/jitter.py)
     dtype = get_default_dtype() if dtype is None else dtype
+    if np.dtype(dtype).kind != "f":  # an integer dtype would truncate every point (pixels to {−1, 0, 1})
+        raise TypeError(f"dtype must be a floating dtype (float32 or float64), got {np.dtype(dtype)}")
     return Tensor(backend.asarray(points, dtype=dtype))
 
 

@@ -13,9 +13,10 @@ penalty acts on the critic only, never on the generator that produced x_fake.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
-import numpy as np  # type of the optional host generator only
+import numpy as np  # the type of the optional host generator, nothing else
 
 from minigan import backend
 from minigan.autodiff import Tensor, grad, no_grad, norm
@@ -96,7 +97,7 @@ def gradient_penalty(
     ``generator`` (default ``minigan.backend.rng()``). For a linear critic D(x) = w·x + b the
     penalty is exactly (‖w‖ − target)².
     """
-    if not isinstance(target, int | float) or isinstance(target, bool) or not np.isfinite(target):
+    if not isinstance(target, int | float) or isinstance(target, bool) or not math.isfinite(target):
         raise ValueError(f"target must be a finite number, got {target!r}")
     x_hat = interpolate(real, fake, epsilon=epsilon, generator=generator)
     norms = gradient_norms(critic, x_hat, create_graph=True)

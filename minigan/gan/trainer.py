@@ -10,9 +10,11 @@ the noise z for a generated batch, and (gradient penalty only) the interpolation
     generator:  L_G = loss_G(D(G(z)))
                 G ← optimizer step on ∇L_G
 
-"sn" wraps every critic Linear in spectral normalisation (W/σ(W), one power iteration per forward
-pass in training mode, as PyTorch). Gradients are taken with ``grad`` with respect to one
-network's parameters at a time, so a generator step never touches the critic's gradients.
+What the Lipschitz method adds (wrapping the critic, a penalty term, a step after each critic
+update) comes from its entry in :data:`minigan.gan.methods.METHODS`: "sn" wraps every critic Linear
+in spectral normalisation (W/σ(W), one power iteration per forward pass in training mode, as
+PyTorch), "gp" adds λ times the penalty, "clip" clips after each step. Gradients are taken with
+``grad`` with respect to one network's parameters at a time, so a generator step never touches the critic's gradients.
 
 Reproducibility. ``mg.manual_seed(config.seed)`` seeds the networks' initialisation; training
 then draws every batch, noise vector and ε from the run's own host generator (seeded by
@@ -49,19 +51,29 @@ from minigan.gan.checkpoint import CheckpointError, CheckpointMismatchError
 from minigan.gan.config import TrainConfig, learning_rate_factor
 from minigan.gan.history import History
 from minigan.gan.losses import critic_loss, generator_loss
+from minigan.gan.methods import METHODS
 from minigan.gan.metrics import evaluate, metric_generator
-from minigan.gan.penalty import gradient_penalty
 from minigan.gan.snapshots import SNAPSHOT_FOLDER, save_snapshot, take_snapshot
-from minigan.nn import StateDictError, clip_weights
+from minigan.nn import StateDictError
 
-__all__ = ["train", "prepare", "Run", "TrainingDiverged", "build_networks", "build_optimizer", "CHECKPOINT_NAME",
-           "remove_stale_temporaries"]
+__all__ = ["train", "prepare", "Run", "TrainingDiverged", "RunExistsError", "build_networks", "build_optimizer",
+           "CHECKPOINT_NAME", "remove_stale_temporaries"]
 
 CHECKPOINT_NAME = "checkpoint.npz"
 TRAIN_STREAM = 1  # the training generator is default_rng([seed, TRAIN_STREAM])
 
 Callback = Callable[["Run"], Any]
 SnapshotCallback = Callable[["Run", dict], Any]
+
+
+class RunExistsError(FileExistsError):
+    """``config.out`` already holds a run's checkpoint (``path``, as data) and neither resume nor
+    overwrite was asked for."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(f"{path} already holds a checkpoint; pass resume=True to continue that run, "
+                         "overwrite=True to start afresh, or choose another out folder")
 
 
 class TrainingDiverged(RuntimeError):
@@ -106,8 +118,9 @@ def build_networks(config: TrainConfig) -> tuple[Any, Any]:
                        init=config.init, final_activation=final)
     critic = nn.MLP(config.critic_sizes, activation=config.critic_activation, dtype=config.dtype,
                     init=config.init)
-    if config.lipschitz == "sn":
-        nn.spectral_norm_all(critic, n_power_iterations=config.sn_power_iterations)
+    wrap = METHODS[config.lipschitz].wrap
+    if wrap is not None:
+        wrap(critic, config)
     return generator, critic
 
 
@@ -190,12 +203,11 @@ class Run:
         if config is None:
             config = saved_config
         else:
-            differences = config.mismatches(saved_config)
+            differences = config.differences(saved_config)
             if differences:
                 raise CheckpointMismatchError(
                     f"checkpoint {path} belongs to a different run; it cannot be resumed with this config: "
-                    + "; ".join(differences)
-                )
+                    + "; ".join(config.mismatches(saved_config)), differences=differences, path=path)
         run = cls.start(config)
         run._restore(saved, path)
         return run
@@ -252,7 +264,7 @@ class Run:
         if self.out is not None:
             self.out.mkdir(parents=True, exist_ok=True)
             remove_stale_temporaries(self.out)
-            _write_text_atomic(self.out / "config.json", json.dumps(config.to_dict(), indent=1) + "\n")
+            checkpoints.write_text_atomic(self.out / "config.json", json.dumps(config.to_dict(), indent=1) + "\n")
         if len(self.history) == 0:
             self._log(elapsed())
         every_snapshot = config.snapshot_every
@@ -330,7 +342,8 @@ class Run:
         live lab drives; :meth:`fit` makes ``n_critic`` of these per generator step).
 
         Draws a real batch, the noise z and (with "gp") ε from ``run.rng``; L_D = loss_D(D(x), D(G(z)))
-        [+ λ·E(‖∇ₓ̂D(x̂)‖ − 1)²]; an optimizer step; clipping to [−c, c] with "clip". Does not move
+        [+ the method's penalty, e.g. λ·E(‖∇ₓ̂D(x̂)‖ − 1)²]; an optimizer step; the method's after-step
+        (e.g. clipping to [−c, c]); the methods are the table in :mod:`minigan.gan.methods`. Does not move
         ``run.step``; ``step`` (default ``run.step + 1``) only names the step in a divergence error.
         """
         config, rng, dtype = self.config, self.rng, self.config.dtype
@@ -341,17 +354,17 @@ class Run:
         with no_grad():
             fake = self.generator(noise)
         loss = critic_loss(config.loss, self.critic(real), self.critic(fake))
-        if config.lipschitz == "gp":
-            penalty = gradient_penalty(self.critic, real, fake, target=config.gp_target, generator=rng)
-            loss = loss + config.gp_weight * penalty
+        method = METHODS[config.lipschitz]
+        if method.penalty is not None:
+            loss = loss + method.penalty(self.critic, real, fake, config, rng)
         critic_value = _finite_or_raise(loss.item(), step, "critic loss")
         gradients = grad(loss, critic_parameters)
         for parameter, gradient in zip(critic_parameters, gradients):
             parameter.grad = gradient
         self.critic_optimizer.step()
         self.critic_optimizer.zero_grad()
-        if config.lipschitz == "clip":
-            clip_weights(self.critic, config.clip_value)
+        if method.after_step is not None:
+            method.after_step(self.critic, config)
         return critic_value
 
     def generator_step(self, step: int | None = None) -> float:
@@ -487,19 +500,14 @@ def _progress_bar(enabled: bool, total: int, initial: int, history: History) -> 
 
 
 def remove_stale_temporaries(folder: Path) -> list[Path]:
-    """Delete the ``.checkpoint.npz.*.tmp`` files a run killed while writing a checkpoint left in
-    ``folder`` (the atomic write never reached its rename); returns what was removed."""
+    """Delete the temporary files (``.NAME.*.tmp``) a run killed while writing left in ``folder``
+    and in its ``snapshots/`` (the atomic write never reached its rename); returns what was removed."""
     removed = []
-    for path in folder.glob(f".{CHECKPOINT_NAME}.*.tmp"):
-        path.unlink(missing_ok=True)
-        removed.append(path)
+    for pattern in (".*.tmp", f"{SNAPSHOT_FOLDER}/.*.tmp"):
+        for path in folder.glob(pattern):
+            path.unlink(missing_ok=True)
+            removed.append(path)
     return removed
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
 
 
 # ------------------------------------------------------------------------------- entry point
@@ -529,7 +537,6 @@ def prepare(config: TrainConfig, *, resume: bool = False, overwrite: bool = Fals
     checkpoint with ``resume`` (the same refusals as :func:`train`)."""
     if not isinstance(config, TrainConfig):
         raise TypeError(f"train expects a TrainConfig, got {type(config).__name__}")
-    backend.tune_malloc()  # keep freed step temporaries mapped (a process-wide glibc setting)
     if resume and overwrite:
         raise ValueError("resume=True and overwrite=True contradict each other: choose one")
     existing = None if config.out is None else Path(config.out) / CHECKPOINT_NAME
@@ -541,9 +548,6 @@ def prepare(config: TrainConfig, *, resume: bool = False, overwrite: bool = Fals
         run = Run.from_checkpoint(existing, config)
     else:
         if existing is not None and existing.exists() and not overwrite:
-            raise FileExistsError(
-                f"{existing} already holds a checkpoint; pass resume=True (--resume) to continue that run, "
-                "overwrite=True (--overwrite) to start afresh, or choose another out folder"
-            )
+            raise RunExistsError(existing)
         run = Run.start(config)
     return run

@@ -28,7 +28,7 @@ import warnings
 from typing import Any
 
 from minigan import backend
-from minigan.autodiff import ShapeError, Tensor, no_grad
+from minigan.autodiff import ShapeError, Tensor, maximum, no_grad
 from minigan.nn.module import Module, Parameter
 
 __all__ = ["power_iteration", "spectral_norm", "spectral_norm_all", "remove_spectral_norm",
@@ -84,7 +84,9 @@ def power_iteration(W: Any, u: Any = None, tol: float | None = None, max_iter: i
             max(1e-10, 8·machine epsilon of W's dtype): 1e-10 in float64, about 1e-6
             in float32 (tighter is below float32 round-off and would never stop).
         max_iter: at most this many iterations (a RuntimeWarning says when it was hit).
-        eps: unused; kept so that calls written for the earlier absolute clamp still run.
+        eps: the floor of a vector's length when a random start vector is normalised
+            (x / max(‖x‖, eps), as ``torch.nn.functional.normalize``); the iteration
+            itself uses the relative test above, not eps.
 
     Returns:
         sigma: σ = uᵀWv as a Python float (each iteration reads it back to test tol);
@@ -191,8 +193,9 @@ class _SpectralNorm:
         sigma = Tensor(u) @ (weight @ Tensor(v))
         # W·(1/σ) rather than W/σ: the same value to an ulp, and its backward makes two fewer
         # passes over W-sized arrays (the share of a training step it costs matters, see
-        # benchmarks/results/spectral_norm.md).
-        return weight * (1.0 / sigma), sigma
+        # benchmarks/results/spectral_norm.md). σ is floored at eps: an all-zero W (σ = 0)
+        # stays the zero map instead of 0·∞ = NaN; above eps the floor changes nothing.
+        return weight * (1.0 / maximum(sigma, self.eps)), sigma
 
     def __call__(self, module: Module, args: tuple) -> None:
         weight, sigma = self.compute(module, update=module.training)
@@ -233,6 +236,10 @@ def spectral_norm(module: Module, n_power_iterations: int = 1, eps: float = 1e-1
     if weight is None:
         raise ValueError(f"spectral_norm: {type(module).__name__} has no parameter {name!r}")
     _matrix(weight, "spectral_norm")
+    if not backend.to_host(backend.namespace_of(weight.data).any(weight.data != 0)):
+        # σ(0) = 0: W/σ is 0/0 (PyTorch returns NaN with warnings); say so once, here
+        raise ValueError(f"spectral_norm: {type(module).__name__}.{name} is all zeros (shape {tuple(weight.shape)}), "
+                         "so σ(W) = 0 and W/σ(W) is undefined; initialise the weight first")
     if not isinstance(n_power_iterations, int) or n_power_iterations < 0:
         raise ValueError(f"spectral_norm: n_power_iterations must be an integer ≥ 0, "
                          f"got {n_power_iterations!r}")
