@@ -458,7 +458,8 @@ def test_each_kernel_computes_its_rows_plain_expression(name, order):
     make = np.asfortranarray if order == "F" else np.ascontiguousarray
     a, b = (mg.backend.asarray(make(rng.standard_normal((300, 260)))) for _ in range(2))
     primitive = P.TABLE[name]
-    operands = (a,) if name in ("neg", "tanh") else (a, b)
+    operands = {"neg": (a,), "tanh": (a,), "matmul": (a, b.T),  # products: shapes that chain
+                "linear": (a, b, mg.backend.asarray(rng.standard_normal(300)))}.get(name, (a, b))
     np.testing.assert_array_equal(mg.backend.to_host(primitive.kernel(xp, *operands)),
                                   mg.backend.to_host(primitive.forward(xp, *operands)))
 

@@ -320,7 +320,7 @@ def _matmul_vjp(needs: Needs, g: Tensor, out: Tensor, a: Tensor, b: Tensor) -> t
     return grad_a, grad_b
 
 
-matmul = Primitive("matmul", _matmul_forward, _matmul_vjp)
+matmul = Primitive("matmul", _matmul_forward, _matmul_vjp, kernel=kernels.matmul)
 
 
 def _linear_forward(xp: Any, x: Any, weight: Any, bias: Any) -> Any:
@@ -348,7 +348,13 @@ def _linear_vjp(needs: Needs, g: Tensor, out: Tensor, x: Tensor, weight: Tensor,
 
 
 # The affine map of nn.Linear for a batch x (x.ndim ≥ 2); bias may be None.
-linear = Primitive("linear", _linear_forward, _linear_vjp)
+def _linear_kernel(xp: Any, x: Any, weight: Any, bias: Any) -> Any:
+    # the same product as the forward, with BLAS's threads chosen by its size (kernels.matmul)
+    y = kernels.matmul(xp, weight, x.swapaxes(-1, -2)).swapaxes(-1, -2)
+    return y if bias is None else y + bias
+
+
+linear = Primitive("linear", _linear_forward, _linear_vjp, kernel=_linear_kernel)
 
 
 # ------------------------------------------------------------------------ reductions
