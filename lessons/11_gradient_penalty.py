@@ -216,10 +216,11 @@ lesson.check_close("… while x̂ = εx + (1 − ε)x̃ fills the ring between t
 # coordinate is ε, uniform on [0, 1], mean 1/2. Uniform on the triangle (the union of the segments)
 # its mean would be 1/3: the triangle narrows towards (1, 0), where all the segments meet and x̂
 # crowds. x̂ is uniform along each segment, not on their union.
-fan_fake = np.stack([np.zeros(n_mix), host_rng.uniform(-1.0, 1.0, n_mix)], axis=1)
+slip_rng = np.random.default_rng([lesson.seed, 11])  # its own stream: the checks below keep their draws
+fan_fake = np.stack([np.zeros(n_mix), slip_rng.uniform(-1.0, 1.0, n_mix)], axis=1)
 fan_real = np.tile([1.0, 0.0], (n_mix, 1))
 fan_x_hat = interpolate(mg.tensor(fan_real), mg.tensor(fan_fake),
-                        epsilon=mg.tensor(host_rng.uniform(0, 1, (n_mix, 1)))).numpy()
+                        epsilon=mg.tensor(slip_rng.uniform(0, 1, (n_mix, 1)))).numpy()
 fan_mean, fan_se = fan_x_hat[:, 0].mean(), fan_x_hat[:, 0].std() / np.sqrt(n_mix)
 lesson.worked("the notes' slip: x̂ is not uniform on the union of the segments — its first coordinate has mean "
               "1/2 (within 4 s.e.), over 20 s.e. from the 1/3 of the uniform law on the triangle",
