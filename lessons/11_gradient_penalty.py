@@ -464,6 +464,12 @@ lesson.savefig(fig, "gradient_norms")
 # one is four lines on the engine's own pieces (`gradient_norms` with `create_graph=True`, `relu`).
 # We then measure the critic's gradient norm at 1,024 fresh generated points — the push a generator
 # at the optimum would receive — and its estimate E D(real) − E D(fake) on fresh batches (W₁ is 0).
+#
+# > **The source says** (Wikipedia, *Wasserstein GAN*) that D_WGAN "has gradient 1 almost
+# > everywhere" — **in fact** the optimal critic has unit slope only where transport happens (in
+# > 1-D: f*′ = ±1, its sign varying, where the two CDFs differ); where the laws agree it may be
+# > flat. At P_g = P_r it is flat everywhere: gradient 0, and the two-sided penalty charges it λ·1
+# > (worked below).
 
 # %%
 def penalty_of(critic, real, fake, one_sided):

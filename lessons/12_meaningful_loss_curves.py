@@ -203,8 +203,9 @@ for name in methods:
     falls = [r["fall"][name] for r in each]
     lesson.check(f"{name}: the exact W₁ fell by at least a third over the run{every}", max(falls) < 2 / 3,
                  "final/initial = " + ", ".join(f"{f:.2f}" for f in falls))
-# Bands: over seeds 0–4 the penalty's ratio stayed in 0.74–1.15, the rescaled ones in 0.56–1.01.
-lesson.check(f"WGAN-GP: the estimate stays within 0.6–1.25 × W₁ at every log after warm-up (K ≈ 1){every}",
+# Bands: set with margin around what `--full`'s five seeds gave when the lesson was written.
+lesson.check(f"WGAN-GP: the estimate stays within 0.6–1.25 × W₁ at every log after warm-up (slope held near 1)"
+             f"{every}",
              all(0.6 <= r["ratio_gp"][0] and r["ratio_gp"][1] <= 1.25 for r in each),
              "; ".join(f"{r['ratio_gp'][0]:.3f}–{r['ratio_gp'][1]:.3f}" for r in each))
 lesson.check(f"WGAN-GP: its step-to-step changes follow W₁'s (correlation ≥ 0.3){every}",
