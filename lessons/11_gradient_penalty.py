@@ -6,8 +6,8 @@
 # proved a sharper property of the *optimal* critic f* of the Kantorovich–Rubinstein problem, under
 # three conditions: the space is compact, f* is differentiable, and the optimal transport plan π
 # moves its mass, π(x = y) = 0 (no point is coupled with itself). Then, for π-almost every coupled
-# pair (x, y), f* has gradient norm 1 all along the segment between them — its gradient points
-# along the segment. So they ask for unit gradient norm directly, with a soft penalty:
+# pair (x, y) and every point x_t = t·x + (1 − t)·y between them (0 ≤ t ≤ 1), ∇f*(x_t) is the
+# unit vector along the segment: f* has gradient norm 1 on the lines the plan moves mass along. So they ask for unit gradient norm directly, with a soft penalty:
 #
 #     L_D = E D(x̃) − E D(x) + λ·E_x̂ (‖∇ₓ̂ D(x̂)‖₂ − 1)²,    x̂ = ε·x + (1 − ε)·x̃,  ε ~ U[0, 1]
 #
@@ -41,7 +41,7 @@
 # > the laws (checked in section 2). The same notes call P_m "a uniform distribution along straight
 # > lines between pairs of points" — **in fact** x̂ is uniform along each *one* segment, but the
 # > law of x̂ is not uniform on the union of segments: near the laws, where segments crowd
-# > together, it is dense; in between, thin (checked in section 2: x̂'s radius is not uniform).
+# > together, it is dense; in between, thin (checked in section 2, on a fan of segments).
 # >
 # > **The source says** (Wikipedia, *Wasserstein GAN*) that the penalty's μ̂ "is a fixed
 # > distribution" — **in fact** the law of x̂ depends on P_g, so it moves with the generator at
@@ -52,7 +52,7 @@
 # > optimal one: section 3) nor what the generator minimises: the generator's loss is −E D(G(z))
 # > for the critic of the moment; the penalty does not depend on the generator's weights except
 # > through x̂, and the trainer does not differentiate it with respect to them.
-
+#
 # Training with this loss means differentiating ‖∇ₓ̂ D‖ with respect to the critic's weights — a
 # derivative of a derivative. That is why minigan's engine writes every VJP with Tensor
 # operations: with `create_graph=True`, the backward pass is itself recorded as a graph and can
