@@ -33,9 +33,9 @@
 # The critic's estimate is at most K·W₁, K its Lipschitz constant, and reaches it only for an
 # optimal critic. The gradient penalty holds the critic's slope near 1 where it looks, so its
 # estimate is *comparable* to W₁ — not equal: a trained critic falls short of the optimum (this
-# lesson asserts 0.6–1.25 × W₁ after warm-up, lesson 11 65–105 % for a critic trained alone, lesson
-# 14 in 64-D far less), and a
-# penalised critic is not certified 1-Lipschitz, so the estimate can even exceed W₁. Clipping and
+# lesson asserts 0.6–1.25 × W₁ after warm-up, lesson 11 65–105 % for a critic trained alone,
+# lesson 14 in 64-D far less), and a penalised critic is not certified 1-Lipschitz, so the
+# estimate can even exceed W₁. Clipping and
 # spectral normalisation only bound K, and K drifts during training; dividing the estimate by the
 # critic's measured slope (its mean ‖∇D‖ at the interpolates x̂, logged by the trainer) *reduces*
 # that drift — it does not remove it, and it gives no Kantorovich–Rubinstein cap: the mean slope is
