@@ -6,7 +6,7 @@
 # proved a sharper property of the *optimal* critic f* of the Kantorovich–Rubinstein problem, under
 # three conditions: the space is compact, f* is differentiable, and the optimal transport plan π
 # moves its mass, π(x = y) = 0 (no point is coupled with itself). Then, for π-almost every coupled
-# pair (x, y) and every point x_t = t·x + (1 − t)·y between them (0 ≤ t ≤ 1), ∇f*(x_t) is the
+# pair (x, y) and every point xₜ = t·x + (1 − t)·y between them (0 ≤ t ≤ 1), ∇f*(xₜ) is the
 # unit vector along the segment: f* has gradient norm 1 on the lines the plan moves mass along.
 # So they ask for unit gradient norm directly, with a soft penalty:
 #
