@@ -2,21 +2,33 @@
 # # Lesson 11 — The gradient penalty (WGAN-GP) and double backpropagation
 #
 # Clipping (lesson 9) bounds the critic's Lipschitz constant crudely and biases it towards
-# simple functions. Gulrajani et al. (2017) noticed a sharper property of the *optimal* critic
-# f* of the Kantorovich–Rubinstein problem: it has gradient norm 1 almost everywhere on the
-# straight lines between points of P_r and P_g that the optimal transport plan couples. So they
-# ask for that directly, with a soft penalty:
+# simple functions. Gulrajani et al. (2017, *Improved Training of Wasserstein GANs*, Proposition 1)
+# proved a sharper property of the *optimal* critic f* of the Kantorovich–Rubinstein problem, under
+# three conditions: the space is compact, f* is differentiable, and the optimal transport plan π
+# moves its mass, π(x = y) = 0 (no point is coupled with itself). Then, for π-almost every coupled
+# pair (x, y) and every point xₜ = t·x + (1 − t)·y between them (0 ≤ t ≤ 1), ∇f*(xₜ) is the
+# unit vector along the segment: f* has gradient norm 1 on the lines the plan moves mass along.
+# So they ask for unit gradient norm directly, with a soft penalty:
 #
 #     L_D = E D(x̃) − E D(x) + λ·E_x̂ (‖∇ₓ̂ D(x̂)‖₂ − 1)²,    x̂ = ε·x + (1 − ε)·x̃,  ε ~ U[0, 1]
 #
-# (x real, x̃ generated). The lines x̂ lies on join **independently drawn** pairs — not the pairs
-# the optimal transport plan couples, which nobody knows (finding them is the transport problem
-# itself). So sampling x̂ this way is a heuristic, as the paper says. It still works for two
-# reasons: the independent pairs include, with positive probability, pairs close to any coupled
-# pair (the independent coupling's support is all of supp P_r × supp P_g), so the optimal lines
-# are among those sampled; and the critic's slope matters only where the generator will read it —
-# on and between the two laws, which is exactly the region those lines sweep. Off that region the
-# penalty says nothing (section 3 measures it).
+# (x real, x̃ generated). The conditions matter. Where the two laws overlap, part of the optimal
+# plan may leave mass where it is (π(x = y) > 0), and at P_g = P_r *all* of it stays: then every
+# constant is an optimal critic, with gradient 0, while the penalty above still demands norm 1 —
+# it is biased exactly when the generator has succeeded. Section 4 measures this, and the
+# *one-sided* penalty λ·E max(0, ‖∇D(x̂)‖ − 1)² (Petzka, Fischer and Lukovnikov, 2018), which only
+# punishes slopes above 1, beside it.
+#
+# The lines x̂ lies on join **independently drawn** pairs — not the pairs the optimal transport
+# plan couples, which nobody knows (finding them is the transport problem itself). So sampling x̂
+# this way is a heuristic, and the paper says so; it works well in practice, but nothing makes it
+# exact. For continuous laws the coupled pairs are a set of probability 0 under independent
+# sampling, so the penalty almost never looks at the optimal lines themselves; and it demands unit
+# norm on the other segments too, where f* need not have it. The penalised critic's optimum is
+# therefore not f* (section 3 finds its estimate short of W₁, section 4 finds it far from f* at
+# P_g = P_r). What the sampling does get right is *where* it looks: on and between the two laws,
+# where the generator will read the critic's slope. Off that region the penalty says nothing
+# (section 3 measures it).
 #
 # Two sets of hyper-parameters circulate, and they differ: the paper's **Algorithm 1** uses
 # λ = 10, n_critic = 5 and Adam(α = 1e-4, β₁ = 0, β₂ = 0.9); the authors' **toy script** (the
@@ -27,7 +39,20 @@
 # > from "P_m = εP_r + (1 − ε)P_g, ε ~ U[0, 1]" — **in fact** that formula is a *mixture*: a
 # > draw from it is a real point (with probability ε) or a generated one, never a point between
 # > them. What the paper samples is the law of x̂ = εx + (1 − ε)x̃, which mixes the *points*, not
-# > the laws (checked in section 2).
+# > the laws (checked in section 2). The same notes call P_m "a uniform distribution along straight
+# > lines between pairs of points" — **in fact** x̂ is uniform along each *one* segment, but the
+# > law of x̂ is not uniform on the union of segments: near the laws, where segments crowd
+# > together, it is dense; in between, thin (checked in section 2, on a fan of segments).
+# >
+# > **The source says** (Wikipedia, *Wasserstein GAN*) that the penalty's μ̂ "is a fixed
+# > distribution" — **in fact** the law of x̂ depends on P_g, so it moves with the generator at
+# > every step (checked in section 2: moving the fake points moves the x̂).
+# >
+# > **The source says** (the paper notes) that the penalised supremum is "the new loss function
+# > for the generator" — **in fact** that supremum is neither W₁ (the penalised critic is not the
+# > optimal one: section 3) nor what the generator minimises: the generator's loss is −E D(G(z))
+# > for the critic of the moment; the penalty does not depend on the generator's weights except
+# > through x̂, and the trainer does not differentiate it with respect to them.
 #
 # Training with this loss means differentiating ‖∇ₓ̂ D‖ with respect to the critic's weights — a
 # derivative of a derivative. That is why minigan's engine writes every VJP with Tensor
@@ -181,10 +206,35 @@ expected_share = (1.1 - 0.3) / np.sqrt(2.0)
 share_tolerance = 4 * np.sqrt(expected_share * (1 - expected_share) / n_mix) + 0.01  # 4 standard errors + spread
 print(f"share in the ring 0.3 ≤ ‖x‖ ≤ 1.1: mixture εP_r + (1 − ε)P_g {ring_share(mixture_draws):.3f}, "
       f"x̂ {ring_share(x_hat_draws):.3f} (expected {expected_share:.3f})")
+# A worked computation, not a test: the mixture's draws are data points or cloud points by construction.
 lesson.check_close("the source's slip: the mixture εP_r + (1 − ε)P_g puts no point between the laws",
-                   ring_share(mixture_draws), 0.0, atol=0.0)
+                   ring_share(mixture_draws), 0.0, atol=0.0, kind="worked")
 lesson.check_close("… while x̂ = εx + (1 − ε)x̃ fills the ring between them at the expected share",
                    ring_share(x_hat_draws), expected_share, atol=share_tolerance)
+
+# "Uniform along straight lines"? Join one real point (1, 0) to fake points spread evenly on the
+# segment {0} × [−1, 1]: the segments fill the triangle with corners (1, 0), (0, ±1). x̂'s first
+# coordinate is ε, uniform on [0, 1], mean 1/2. Uniform on the triangle (the union of the segments)
+# its mean would be 1/3: the triangle narrows towards (1, 0), where all the segments meet and x̂
+# crowds. x̂ is uniform along each segment, not on their union.
+slip_rng = np.random.default_rng([lesson.seed, 11])  # its own stream: the checks below keep their draws
+fan_fake = np.stack([np.zeros(n_mix), slip_rng.uniform(-1.0, 1.0, n_mix)], axis=1)
+fan_real = np.tile([1.0, 0.0], (n_mix, 1))
+fan_x_hat = interpolate(mg.tensor(fan_real), mg.tensor(fan_fake),
+                        epsilon=mg.tensor(slip_rng.uniform(0, 1, (n_mix, 1)))).numpy()
+fan_mean, fan_se = fan_x_hat[:, 0].mean(), fan_x_hat[:, 0].std() / np.sqrt(n_mix)
+lesson.worked("the notes' slip: x̂ is not uniform on the union of the segments — its first coordinate has mean "
+              "1/2 (within 4 s.e.), over 20 s.e. from the 1/3 of the uniform law on the triangle",
+              abs(fan_mean - 0.5) <= 4 * fan_se and abs(fan_mean - 1 / 3) >= 20 * fan_se,
+              f"mean {fan_mean:.4f} ± {fan_se:.4f}")
+# "A fixed distribution"? Shift the generated points by t = (0.5, 0): with the same ε, x̂ moves by
+# (1 − ε)·t, on average t/2 — the law of x̂ is made by the generator.
+moved_x_hat = interpolate(ring_real, ring_fake + mg.tensor(np.array([[0.5, 0.0]]), dtype="float32"),
+                          epsilon=mg.tensor(weights_eps, dtype="float32")).numpy()
+lesson.check_close("the source's slip: μ̂ is not fixed — shifting the generated points by (0.5, 0) moves the "
+                   "mean of x̂ by 0.5·E(1 − ε) ≈ 0.25 (the ε drawn)",
+                   (moved_x_hat - x_hat_draws)[:, 0].mean(), 0.5 * (1 - weights_eps).mean(), atol=1e-5,
+                   kind="worked")
 
 fig, ax = plt.subplots(figsize=(5.5, 5.5))
 for a, b in zip(r, f):
@@ -217,12 +267,16 @@ lesson.savefig(fig, "interpolates")
 # Optimality is something we can check: by Kantorovich–Rubinstein duality (lesson 07) a
 # 1-Lipschitz critic's estimate E D(real) − E D(fake) is at most W₁, with equality for the optimal
 # one, and the exact W₁ between the two samples is an assignment problem. Then the gradient norms
-# at x̂: the penalty drives them to ≈ 1; the clipped critic's are tied to c and tiny, so its
-# "W₁ estimate" is W₁ scaled by an unknown, small factor.
+# at x̂: the penalty drives them to ≈ 1; the clipped critic's are tied to c and tiny. Its
+# estimate is at most K·W₁ for its own Lipschitz constant K (at most the product of its layers'
+# spectral norms, checked), but it is not "K·W₁ for some unknown K": the clipped networks are a
+# strict subset of the K-Lipschitz functions, so their best estimate can fall short of K·W₁ by any
+# factor, and that factor drifts during training (lesson 12 measures the drift).
 #
-# The quick run does not reach the optimum: over seeds 0–4 its penalty critic's estimate is
-# 72–82 % of the exact W₁ between the two 1,000-point samples (itself a little above the laws'
-# W₁: two finite samples are never perfectly matched). `--full`'s 6,000 steps go further.
+# The quick run does not reach the optimum: its penalty critic's estimate falls short of the exact
+# W₁ between the two 1,000-point samples (asserted: 65–105 %, printed below; that W₁ is itself a
+# little above the laws' W₁: two finite samples are never perfectly matched). `--full`'s 6,000
+# steps go further.
 
 # %%
 critic_steps = {"clipping": 300 if not lesson.full else 3000, "gradient penalty": 2000 if not lesson.full else 6000}
@@ -268,20 +322,21 @@ def train_critic_alone(name, method):
 
 
 def exact_w1_against_noisy_data(name, n):
-    """Exact W₁ between n data points and n other data points plus N(0, 1) noise (an assignment)."""
+    """Exact W₁ between n data points and n other data points plus N(0, 1) noise (an assignment),
+    and the two samples."""
     real = data.sample_host(name, n, host_rng)
     fake = data.sample_host(name, n, host_rng) + host_rng.standard_normal((n, 2))
-    return mg.distances.w1_assignment(real, fake)
+    return mg.distances.w1_assignment(real, fake), real, fake
 
 
 surfaces = {(name, method): train_critic_alone(name, method)
             for name in datasets_shown for method in ("clipping", "gradient penalty")}
-exact_w1 = {name: exact_w1_against_noisy_data(name, 1000 if not lesson.full else 1500) for name in datasets_shown}
+w1_samples = {name: exact_w1_against_noisy_data(name, 1000 if not lesson.full else 1500) for name in datasets_shown}
+exact_w1 = {name: w1_samples[name][0] for name in datasets_shown}
 for (name, method), result in surfaces.items():
     print(f"{name:>12}, {method:>16}: ‖∇D(x̂)‖ mean {result['norms'].mean():.4f}, "
           f"sd {result['norms'].std():.4f}; E D(real) − E D(fake) = {result['estimate']:.4g} "
           f"(exact W₁ {exact_w1[name]:.3f})")
-# The quick run's critic reached 72–82 % of the exact W₁ over seeds 0–4; --full trains 3× longer.
 lowest_fraction, highest_fraction = (0.65, 1.05) if not lesson.full else (0.8, 1.2)
 for name in datasets_shown:
     penalty, clipping = surfaces[(name, "gradient penalty")], surfaces[(name, "clipping")]
@@ -294,8 +349,27 @@ for name in datasets_shown:
     lesson.check_between(f"{name}, gradient penalty: the critic's estimate is {lowest_fraction:.0%}–"
                          f"{highest_fraction:.0%} of the exact W₁", penalty["estimate"] / exact_w1[name],
                          lowest_fraction, highest_fraction)
-    lesson.check_between(f"{name}, weight clipping: the critic's estimate has the right sign and is W₁ scaled "
-                         "down by over 100×", clipping["estimate"] / exact_w1[name], 1e-9, 0.01)
+    # The clipped critic: what can fail is the sign (an untrained critic's is a coin toss); its size
+    # is capped by Kantorovich–Rubinstein with the critic's own K ≤ ∏‖Wᵢ‖_s, on the very samples
+    # whose exact W₁ we have (an identity), and that K by clipping itself (∏ c·√(m·l), worked).
+    lesson.check_less(f"{name}, weight clipping: the critic learned which side is real (estimate > 0)",
+                      0.0, clipping["estimate"], margin=-1e-12)
+    _, w1_real, w1_fake = w1_samples[name]
+    with mg.no_grad():
+        clipped_critic = clipping["critic"]
+        same_sample_estimate = (clipped_critic(mg.tensor(w1_real, dtype="float32")).mean().item()
+                                - clipped_critic(mg.tensor(w1_fake, dtype="float32")).mean().item())
+    spectral_product = mg.nn.lipschitz_upper_bound(clipped_critic)
+    lesson.identity(f"{name}, weight clipping: on the W₁ samples its estimate is ≤ ∏‖Wᵢ‖_s · W₁ "
+                    "(Kantorovich–Rubinstein with the critic's own Lipschitz bound)",
+                    same_sample_estimate <= spectral_product * exact_w1[name],
+                    f"{same_sample_estimate:.3g} ≤ {spectral_product:.3g} × {exact_w1[name]:.3f}")
+    clip_cap = float(np.prod([0.01 * np.sqrt(layer.weight.shape[0] * layer.weight.shape[1])
+                              for layer in clipped_critic if isinstance(layer, mg.nn.Linear)]))
+    lesson.check_less(f"{name}, weight clipping: that bound is below the clipping cap ∏ c·√(m·l)",
+                      spectral_product, clip_cap, kind="worked")
+    print(f"{name}: clipped critic's estimate / W₁ = {clipping['estimate'] / exact_w1[name]:.3g}, its "
+          f"∏‖Wᵢ‖_s = {spectral_product:.3g}, the cap ∏ c·√(m·l) = {clip_cap:.3g}")
 
 # %% [markdown]
 # > **The source says** (Wikipedia, *Wasserstein GAN*, "Gradient penalty") that the critic,
@@ -303,8 +377,8 @@ for name in datasets_shown:
 # > making ‖D‖_L ≈ a" — **in fact** the penalty is evaluated only at the x̂, so it acts only on
 # > the region their lines sweep; elsewhere the critic's slope is whatever the network happens to
 # > do there. Two measurements on the 8 Gaussians' penalty critic: its gradient norm at points
-# > 6 ≤ ‖x‖ ≤ 9, beyond every x̂ drawn, where this ReLU critic extrapolates linearly (printed:
-# > there it stays near 1 by the network's shape, not by the penalty); and a critic changed only
+# > 6 ≤ ‖x‖ ≤ 9, beyond every x̂ drawn, where this ReLU critic extrapolates linearly (printed, not
+# > asserted: it is whatever the network's shape makes it, not what the penalty asks); and a critic changed only
 # > off the lines, D′(x) = D(x) + 10·max(0, ‖x‖ − 6), whose slope there is 10 ± 1 while the
 # > penalty, which never looks there, is the same to the last bit (checked).
 
@@ -371,7 +445,88 @@ ax.legend(fontsize=8)
 lesson.savefig(fig, "gradient_norms")
 
 # %% [markdown]
-# ## 4. WGAN-GP training on the toy sets
+# ## 4. When the generator has won: P_g = P_r, and the one-sided penalty
+#
+# Proposition 1 needs π(x = y) = 0. At P_g = P_r the optimal plan leaves every point where it is,
+# W₁ = 0, and every constant critic is optimal: gradient 0 everywhere. The two-sided penalty
+# λ·E(‖∇D(x̂)‖ − 1)² charges that optimal critic its full λ (every x̂ has norm 0, so the penalty is
+# exactly 1 — worked below), while any function with slope 1 along the x̂ pays nothing and, its
+# positive and negative parts cancelling between two samples of one law, loses almost nothing on
+# E D(real) − E D(fake). So the penalised problem's optimum is *not* the optimal critic: it has
+# slope ≈ 1 where the true one is flat, and a generator that has already reached P_r would still
+# be pushed by it. Petzka et al. (2018, *On the regularization of Wasserstein GANs*) proposed the
+# one-sided penalty λ·E max(0, ‖∇D(x̂)‖ − 1)², which punishes only slopes above 1 — what the
+# Lipschitz constraint actually forbids.
+#
+# The experiment: real and "generated" batches both drawn from the 8 Gaussians (P_g = P_r), a ReLU
+# critic 2→32→32→1 *started at the optimum* (its last layer scaled by 0.01, so it is nearly
+# constant), trained 300 Adam steps (1e-3, β = (0.5, 0.9), λ = 10, batches of 128) once with each
+# penalty, on three seeds. minigan's `gradient_penalty` has only the two-sided form; the one-sided
+# one is four lines on the engine's own pieces (`gradient_norms` with `create_graph=True`, `relu`).
+# We then measure the critic's gradient norm at 1,024 fresh generated points — the push a generator
+# at the optimum would receive — and its estimate E D(real) − E D(fake) on fresh batches (W₁ is 0).
+#
+# > **The source says** (Wikipedia, *Wasserstein GAN*) that D_WGAN "has gradient 1 almost
+# > everywhere" — **in fact** the optimal critic has unit slope only where transport happens (in
+# > 1-D: f*′ = ±1, its sign varying, where the two CDFs differ); where the laws agree it may be
+# > flat. At P_g = P_r it is flat everywhere: gradient 0, and the two-sided penalty charges it λ·1
+# > (worked below).
+
+# %%
+def penalty_of(critic, real, fake, one_sided):
+    """E(‖∇D(x̂)‖ − 1)², or the one-sided E max(0, ‖∇D(x̂)‖ − 1)² (Petzka et al. 2018)."""
+    norms = gradient_norms(critic, interpolate(real, fake), create_graph=True)
+    excess = mg.relu(norms - 1.0) if one_sided else norms - 1.0
+    return (excess * excess).mean()
+
+
+def critic_at_equilibrium(seed, one_sided, steps=300):
+    """Train a nearly constant critic with P_g = P_r; return (mean ‖∇D‖ at fresh fake points, estimate)."""
+    mg.manual_seed(seed)
+    critic = mg.nn.MLP([2, 32, 32, 1], activation="relu", init="he")
+    critic[-1].weight.data[...] *= 0.01  # start (nearly) at the optimum: a constant
+    optimizer = mg.optim.Adam(critic.parameters(), lr=1e-3, betas=(0.5, 0.9))
+    for _ in range(steps):
+        real, fake = data.sample("8gaussians", 128), data.sample("8gaussians", 128)
+        loss = critic(fake).mean() - critic(real).mean() + 10.0 * penalty_of(critic, real, fake, one_sided)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    real, fake = data.sample("8gaussians", 1024), data.sample("8gaussians", 1024)
+    push = float(gradient_norms(critic, mg.tensor(fake.data, requires_grad=True)).numpy().mean())
+    with mg.no_grad():
+        estimate = critic(real).mean().item() - critic(fake).mean().item()
+    return push, estimate
+
+
+equilibrium_seeds = [lesson.seed + offset for offset in range(3)]
+equilibrium = {kind: [critic_at_equilibrium(seed, kind == "one-sided") for seed in equilibrium_seeds]
+               for kind in ("two-sided", "one-sided")}
+for kind, results in equilibrium.items():
+    print(f"P_g = P_r, {kind} penalty, seeds {equilibrium_seeds}: mean ‖∇D‖ at generated points "
+          + ", ".join(f"{push:.3f}" for push, _ in results) + "; estimate "
+          + ", ".join(f"{estimate:+.4f}" for _, estimate in results))
+flat = mg.nn.MLP([2, 32, 32, 1], activation="relu")
+for parameter in flat.parameters():
+    parameter.data[...] = 0.0  # a constant critic: the optimum at P_g = P_r
+equal_law = data.sample("8gaussians", 256)
+lesson.check_close("P_g = P_r: a constant critic (optimal, gradient 0) pays the full two-sided penalty, 1",
+                   penalty_of(flat, equal_law, data.sample("8gaussians", 256), one_sided=False).item(), 1.0,
+                   atol=1e-6, kind="worked")
+two_pushes = [push for push, _ in equilibrium["two-sided"]]
+one_pushes = [push for push, _ in equilibrium["one-sided"]]
+lesson.check("two-sided penalty: the critic leaves the optimum — its mean ‖∇D‖ is within 0.1 of 1 on each seed",
+             all(abs(push - 1.0) <= 0.1 for push in two_pushes), ", ".join(f"{p:.3f}" for p in two_pushes))
+lesson.check("one-sided penalty: it stays far flatter — mean ‖∇D‖ below 0.5 on each seed (only batch noise "
+             "moves it)", max(one_pushes) < 0.5, ", ".join(f"{p:.3f}" for p in one_pushes))
+lesson.check("both estimates stay near W₁ = 0 (|estimate| < 0.05 on each seed): the bias is in the critic's "
+             "slope — what the generator reads — not in the number",
+             max(abs(estimate) for results in equilibrium.values() for _, estimate in results) < 0.05,
+             "; ".join(f"{kind} " + ", ".join(f"{e:+.4f}" for _, e in results)
+                       for kind, results in equilibrium.items()))
+
+# %% [markdown]
+# ## 5. WGAN-GP training on the toy sets
 #
 # Now the full game, trained by minigan's trainer: the WGAN loss, the gradient penalty with the toy
 # script's λ = 0.1, n_critic = 5, batches of 256, Adam with β = (0.5, 0.9). The quick mode differs
@@ -387,9 +542,15 @@ lesson.savefig(fig, "gradient_norms")
 # must be ≤ 0.15 on the 8 Gaussians (two 1,000-point samples of the data itself are 0.04–0.1
 # apart, as the modes' shares vary: the sampling floor, printed) and within 0.1 of the floor on
 # the Swiss roll (whose floor is 0.07–0.1).
-# And on the 8 Gaussians every mode must be covered: a mode counts as covered when at least 5 %
-# of 2,000 generated points lie within 3σ of its centre (σ = 0.02/1.414, the data's own spread;
-# the data puts 12.5 % · 98.9 % there).
+# And on the 8 Gaussians the modes are counted: a mode counts as covered when at least 5 % of
+# 2,000 generated points lie within 3σ of its centre (σ = 0.02/1.414, the data's own spread; the
+# data puts 12.5 % · 98.9 % there). This quick run trains one seed, and a trained network's exact
+# mode count is not a stable number — a borderline mode's share (100 points) moves with the last
+# bits of every matrix product, so it can change between CPUs, BLAS builds, thread counts, and a
+# student's correct but differently rounded code for an exercise. Measured with this recipe:
+# 8 on seeds 0–6 on the machine the lesson was written on; 8, 8, 7, 8, 8, 8 on seeds 0–5 on
+# another; 7 on seed 0 with the worked exercise solutions installed. Never fewer than 7, so at least 7 is what
+# is asserted. Lesson 12 counts over three seeds at once.
 
 # %%
 MODE_SD = 0.02 / 1.414
@@ -441,7 +602,7 @@ for name in ("8gaussians", "swissroll"):
 modes_found = covered_modes(runs["8gaussians"].sample(2000, host_rng))
 print(f"8gaussians: {modes_found} of 8 modes covered")
 if not lesson.full:  # the published settings were not re-measured for the mode count
-    lesson.check_close("8gaussians: WGAN-GP covers all 8 modes", modes_found, 8, atol=0)
+    lesson.check_less("8gaussians: WGAN-GP covers at least 7 of the 8 modes", 7, modes_found)
 
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
 for ax, (name, run) in zip(axes[:2], runs.items()):
@@ -465,6 +626,22 @@ axes[2].set_title("Exact W₁ during training")
 axes[2].legend(fontsize=8)
 fig.tight_layout()
 lesson.savefig(fig, "wgan_gp_training")
+
+# %% [markdown]
+# ## What this course cannot reproduce
+#
+# The WGAN-GP abstract claims more than toy problems: the penalty "enables stable training of a
+# wide variety of GAN architectures with almost no hyperparameter tuning, including 101-layer
+# ResNets and language models with continuous generators", and high-quality samples on CIFAR-10 and
+# LSUN bedrooms. What this course can test is the mechanism at small scale: the penalty holds the
+# slope near 1 where it looks (section 3), WGAN-GP converges on the toy sets (section 5) and on
+# 8×8 digits (lesson 14), and, in lesson 14, across four methods with one set of hyper-parameters
+# each. It cannot test the robustness claims themselves. A 101-layer ResNet or a character-level
+# language model needs convolutions, residual blocks and hours to days of GPU training; minigan
+# has only dense layers, and its lessons must run in minutes on two CPU cores. And "a wide variety
+# of architectures with almost no tuning" is a claim about a *sweep* — the paper trains many
+# generator–critic pairs with random architectures and counts how many succeed — which is
+# hundreds of full trainings. These claims stay the paper's; nothing here confirms or refutes them.
 
 # %%
 lesson.finish()

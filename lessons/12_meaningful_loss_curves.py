@@ -3,12 +3,17 @@
 #
 # A practical gift of the Wasserstein GAN: its critic's objective, E D(real) − E D(fake), is an
 # *estimate of the distance* between the data and the generator (Kantorovich–Rubinstein:
-# for a K-Lipschitz critic it is at most K·W₁, with equality for the best one). So the number you
-# watch during training can mean something: when it goes down, the samples got better — as long
-# as K stays put, which this lesson finds is true of the gradient penalty and not of clipping
-# (there the estimate must first be divided by the critic's measured slope). The GAN's
-# discriminator loss has no such reading; in practice it hovers around 2 ln 2 ≈ 1.386 (the value
-# when D cannot tell the two apart) whether the samples are good or bad.
+# for a K-Lipschitz critic it is at most K·W₁, with equality only for the best K-Lipschitz
+# function, which a trained network need not be). So the number you watch during training can mean
+# something: when it goes down, the samples got better — as long as the critic stays near its
+# optimum and its scale K stays put, which this lesson finds is true enough of the gradient penalty
+# and not of clipping (there the estimate must first be divided by the critic's measured slope).
+# The GAN's discriminator loss has a reading too, but a poor one: with an *optimal* D it is
+# 2 ln 2 − 2·JS(p_r‖p_g), and JS saturates at ln 2 as soon as the two laws barely overlap (lesson 04
+# drives the same loss to ≈ 0 that way), so it says "far" without saying how far. With the one
+# discriminator step per generator step used here, D is nowhere near optimal and its loss hovers
+# around 2 ln 2 ≈ 1.386 (the value when D cannot tell the two apart) whether the samples are good
+# or bad.
 #
 # minigan can check this claim exactly: every run logs the exact W₁ between generated and real
 # points (256 of each in quick mode; optimal assignment), next to the critic's estimate. We train
@@ -25,11 +30,28 @@
 #   the generator's quality — the WGAN papers instead train long enough, with extra critic steps
 #   at the start, for the critic to stay near its optimum.
 #
-# The critic's estimate is at most K·W₁, K its Lipschitz constant, and close to it for a
-# well-trained critic. The gradient penalty pins K ≈ 1, so its estimate *is* W₁. Clipping and
+# The critic's estimate is at most K·W₁, K its Lipschitz constant, and reaches it only for an
+# optimal critic. The gradient penalty holds the critic's slope near 1 where it looks, so its
+# estimate is *comparable* to W₁ — not equal: a trained critic falls short of the optimum (this
+# lesson asserts 0.6–1.25 × W₁ after warm-up, lesson 11 65–105 % for a critic trained alone,
+# lesson 14 in 64-D far less), and a penalised critic is not certified 1-Lipschitz, so the
+# estimate can even exceed W₁. Clipping and
 # spectral normalisation only bound K, and K drifts during training; dividing the estimate by the
-# critic's measured slope (its mean ‖∇D‖ at the interpolates x̂, logged by the trainer) removes
-# that drift.
+# critic's measured slope (its mean ‖∇D‖ at the interpolates x̂, logged by the trainer) *reduces*
+# that drift — it does not remove it, and it gives no Kantorovich–Rubinstein cap: the mean slope is
+# at most K, so estimate / mean slope may exceed W₁.
+#
+# > **The source says** (Lilian Weng, *From GAN to WGAN*, §6.3.2) "L(p_r, p_g) = W(p_r, p_g) =
+# > max_{w ∈ W} E_{x∼p_r} f_w(x) − E_{z∼p_r(z)} f_w(g_θ(z))" — **in fact** three slips: the noise
+# > law is p_z, not p_r(z); for a K-Lipschitz family the maximum is at most K·W, so a 1/K is missing;
+# > and even with it there is equality only if the family {f_w} is the *whole* K-Lipschitz ball,
+# > which a clipped network is not (checked below: the clipped critic's estimate is thousands of
+# > times smaller than W₁, and its ratio to W₁ drifts).
+# >
+# > **The source says** (the Q&A on the WGAN-GP abstract) "it is not necessary to know what K is.
+# > It is enough to know that it exists and that it is fixed throughout the training process" —
+# > **in fact** with clipping nothing fixes it: the clipped critic's scale drifts within a run
+# > (checked below: its raw estimate / W₁ changes by more than the rescaled one's).
 
 # %%
 import math
@@ -77,10 +99,11 @@ GENERATOR_RATE_FACTOR = 0.15
 START_OFFSET = 2.0
 
 
-def train_all(seed):
-    """The four runs for one seed: {method: History}."""
+def train_all(seed, names=tuple(methods)):
+    """The runs for one seed: {method: History}."""
     histories = {}
-    for name, settings in methods.items():
+    for name in names:
+        settings = methods[name]
         generator_lr = GENERATOR_RATE_FACTOR * rates[name] if settings["loss"] == "wgan" else None
         config = mg.gan.TrainConfig(data="8gaussians", lr=rates[name], generator_lr=generator_lr, seed=seed,
                                     checkpoint_every=None, **settings, **common)
@@ -94,6 +117,10 @@ def train_all(seed):
 
 
 runs_by_seed = {seed: train_all(seed) for seed in seeds}
+# The GAN's loss is cheap to watch on more seeds: quick mode adds two GAN-only runs for that claim.
+gan_seeds = seeds if lesson.full else [lesson.seed + offset for offset in range(3)]
+gan_histories = {seed: runs_by_seed[seed]["gan"] if seed in runs_by_seed else train_all(seed, ("gan",))["gan"]
+                 for seed in gan_seeds}
 
 # %% [markdown]
 # ## Does the number we watch follow the truth?
@@ -103,19 +130,23 @@ runs_by_seed = {seed: train_all(seed) for seed in seeds}
 # something, both on the logs after the first tenth of the run (before that the critic is still
 # learning to tell the two apart, and its first estimates can even be negative — see the figure):
 #
-# * **the ratio** estimate / W₁ stays inside a band at every log. Kantorovich–Rubinstein caps it
-#   at K (K ≈ 1 for the penalty; for the others we divide by the measured slope first), plus a
-#   few % of sampling error of the 256-point W₁; it falls below 1 as far as the critic is from
-#   optimal;
+# * **the ratio** estimate / W₁ stays inside a band at every log. For the penalty Kantorovich–
+#   Rubinstein suggests a band around 1 (the slope is held near 1 where the penalty looks, and the
+#   256-point W₁ has a few % of sampling error), though it caps nothing: the critic is not certified
+#   1-Lipschitz. It falls below 1 as far as the critic is from optimal. For clipping and spectral
+#   normalisation we divide the estimate by the measured slope (the mean ‖∇D(x̂)‖) first — a
+#   rescaling, not a cap: the mean slope is at most the critic's K, so the rescaled estimate is
+#   *not* bounded by W₁, and the band we assert is measured, not derived;
 # * **the steps**: the step-to-step changes of the estimate correlate with the changes of W₁
 #   (Pearson), so the estimate moves when — and as — the samples move.
 #
 # And a finding the sources do not prepare you for: **the raw estimate of the clipped critic does
 # not track W₁ here.** Its scale K (its Lipschitz constant, ~10⁻⁵ with c = 0.01) drifts during
-# the run, by more than W₁ changes: over seeds 0–3 the raw estimate's rank correlation with W₁
-# was −0.89, −0.21, +0.58 and −0.40, and the ratio raw estimate / W₁ drifts by a factor 1.5–3.6
-# within a run. Only the estimate divided by the critic's measured slope (its mean ‖∇D‖ at the
-# interpolates x̂) tracks W₁. The same holds, more mildly, for spectral normalisation.
+# the run, by more than W₁ changes: the ratio raw estimate / W₁ drifts within a run by a larger
+# factor than the rescaled one (checked, and printed for each seed; `--full` checks five seeds).
+# Divided by the critic's measured slope (its mean ‖∇D‖ at the interpolates x̂) the estimate tracks
+# W₁ far better — the drift is reduced, not removed. The same holds, more mildly, for spectral
+# normalisation.
 
 # %%
 gp = "wgan + gradient penalty"
@@ -149,6 +180,7 @@ def statistics(histories):
         "drift_rescaled": {name: drift(estimate[name] / slope[name] / truth[name]) for name in rescaled},
         "rank_raw_clipping": float(stats.spearmanr(estimate["wgan + clipping"][settled],
                                                    truth["wgan + clipping"][settled])[0]),
+        "clipping_final_estimate": float(estimate["wgan + clipping"][-1]),
         "clipping_scale": truth["wgan + clipping"][-1] / estimate["wgan + clipping"][-1],
         "steps_gan": step_correlation(histories["gan"].column("critic_loss"), truth["gan"]),
         "median_gan_loss": float(np.median(discriminator_loss)),
@@ -171,8 +203,9 @@ for name in methods:
     falls = [r["fall"][name] for r in each]
     lesson.check(f"{name}: the exact W₁ fell by at least a third over the run{every}", max(falls) < 2 / 3,
                  "final/initial = " + ", ".join(f"{f:.2f}" for f in falls))
-# Bands: over seeds 0–4 the penalty's ratio stayed in 0.74–1.15, the rescaled ones in 0.56–1.01.
-lesson.check(f"WGAN-GP: the estimate stays within 0.6–1.25 × W₁ at every log after warm-up (K ≈ 1){every}",
+# Bands: set with margin around what `--full`'s five seeds gave when the lesson was written.
+lesson.check(f"WGAN-GP: the estimate stays within 0.6–1.25 × W₁ at every log after warm-up (slope held near 1)"
+             f"{every}",
              all(0.6 <= r["ratio_gp"][0] and r["ratio_gp"][1] <= 1.25 for r in each),
              "; ".join(f"{r['ratio_gp'][0]:.3f}–{r['ratio_gp'][1]:.3f}" for r in each))
 lesson.check(f"WGAN-GP: its step-to-step changes follow W₁'s (correlation ≥ 0.3){every}",
@@ -188,12 +221,22 @@ for name in rescaled:
     lesson.check(f"{name}: the raw estimate's ratio to W₁ drifts more within the run than the rescaled one's "
                  f"(max/min){every}", all(r["drift_raw"][name] > r["drift_rescaled"][name] for r in each),
                  "; ".join(f"×{r['drift_raw'][name]:.2f} vs ×{r['drift_rescaled'][name]:.2f}" for r in each))
-lesson.check(f"weight clipping's raw estimate is W₁ scaled down by > 1000 (its K is tied to c = 0.01){every}",
-             min(r["clipping_scale"] for r in each) > 1000,
-             "W₁/estimate = " + ", ".join(f"{r['clipping_scale']:.3g}" for r in each))
-lesson.check(f"GAN: the discriminator's loss hovers near 2 ln 2 — its median is within 0.25 of it{every}",
-             all(abs(r["median_gan_loss"] - LN4) <= 0.25 for r in each),
-             "medians " + ", ".join(f"{r['median_gan_loss']:.3f}" for r in each) + f" vs {LN4:.3f}")
+# How small the clipped critic's estimate is follows from clipping alone: each layer's ‖W‖_s ≤ c·√(m·l),
+# so K ≤ ∏ c·√(m·l), and Kantorovich–Rubinstein bounds the estimate by K·W₁ (worked). What can fail is
+# its sign: a clipped critic that lost track of which side is real reads negative.
+layer_sizes = [2, *common["critic_hidden"], 1]
+clip_cap = float(np.prod([0.01 * math.sqrt(m * l) for m, l in zip(layer_sizes[:-1], layer_sizes[1:])]))
+lesson.worked(f"clipping caps the critic's K at ∏ c·√(m·l) = {clip_cap:.2g}: a positive estimate is W₁ scaled "
+              f"down by ≥ {1 / clip_cap:,.0f}×{every}",
+              all(r["clipping_scale"] >= 1 / clip_cap for r in each if r["clipping_final_estimate"] > 0),
+              "W₁/estimate = " + ", ".join(f"{r['clipping_scale']:.3g}" for r in each))
+lesson.check(f"weight clipping's raw estimate is still positive at the end: the critic points the right way{every}",
+             min(r["clipping_final_estimate"] for r in each) > 0,
+             ", ".join(f"{r['clipping_final_estimate']:.3g}" for r in each))
+gan_medians = [float(np.median(history.column("critic_loss")[1:])) for history in gan_histories.values()]
+lesson.check(f"GAN: the discriminator's loss hovers near 2 ln 2 — its median is within 0.25 of it on each of "
+             f"{len(gan_seeds)} seeds", all(abs(median - LN4) <= 0.25 for median in gan_medians),
+             "medians " + ", ".join(f"{median:.3f}" for median in gan_medians) + f" vs {LN4:.3f}")
 lesson.check(f"GAN: its loss's changes say far less about W₁'s than WGAN-GP's estimate does (step correlation "
              f"lower by ≥ 0.3){every}", all(r["steps_gan"] <= r["steps_gp"] - 0.3 for r in each),
              "GAN " + ", ".join(f"{r['steps_gan']:+.2f}" for r in each))
@@ -204,10 +247,18 @@ lesson.check(f"GAN: its loss's changes say far less about W₁'s than WGAN-GP's 
 # A meaningful loss is one gift of the WGAN; the other usually claimed is less mode collapse.
 # We count modes: a mode is covered when at least 5 % of 2,000 generated points lie within 3σ of
 # its centre (σ = 0.02/1.414, the data's spread). Both models get the same ReLU networks
-# 2→64·3→(2 or 1), batches of 256, 2,000 generator steps and the same learning-rate schedule (Adam
-# 1e-3, falling linearly to 5e-5 over the second half, as in lesson 11); each gets its own
-# discriminator routine — WGAN-GP (λ = 0.1) 5 critic steps per generator step, the GAN
-# (minimax) one. Three seeds. This is lesson 11's quick WGAN-GP recipe.
+# 2→64·3→(2 or 1), batches of 256, the same 2,000 generator steps and the same learning-rate
+# schedule (Adam 1e-3, falling linearly to 5e-5 over the second half, as in lesson 11). They do
+# *not* get the same discriminator training: WGAN-GP (λ = 0.1) takes 5 critic steps per generator
+# step, the GAN one discriminator step with the minimax loss — each its usual routine. So this
+# compares two recipes, not two losses: whether the gap comes from the loss or from the extra
+# critic steps, this experiment cannot say. This is lesson 11's quick WGAN-GP recipe.
+#
+# A trained network's exact mode count is not a stable number: a borderline mode's share (5 % is
+# 100 points) moves with the last bits of every matrix product, so the count can change from one
+# CPU, BLAS build or thread count to the next, and with the 2,000 points drawn. The claims below
+# are therefore about three seeds at once, with margins below what was measured (listed after
+# the checks).
 
 # %%
 MODE_SD = 0.02 / 1.414
@@ -241,18 +292,22 @@ for seed in mode_seeds:
         mode_counts[name].append(covered_modes(run.sample(2000, mode_rng)))
 print("modes covered (of 8) on seeds " + ", ".join(map(str, mode_seeds)) + ": WGAN-GP "
       + ", ".join(map(str, mode_counts["wgan"])) + "; GAN " + ", ".join(map(str, mode_counts["gan"])))
-lesson.check("WGAN-GP covers all 8 modes on each of the 3 seeds", min(mode_counts["wgan"]) == 8,
+lesson.check("WGAN-GP covers at least 7 of the 8 modes on each of the 3 seeds", min(mode_counts["wgan"]) >= 7,
              ", ".join(map(str, mode_counts["wgan"])))
-lesson.check("the GAN, with the same networks, steps and schedule, misses modes on at least one seed",
-             min(mode_counts["gan"]) < 8, ", ".join(map(str, mode_counts["gan"])))
+lesson.check("…and all 8 on at least one of them", max(mode_counts["wgan"]) == 8,
+             ", ".join(map(str, mode_counts["wgan"])))
+lesson.check("the GAN, with its own discriminator routine (1 step, minimax loss), misses modes on at least one "
+             "seed", min(mode_counts["gan"]) < 8, ", ".join(map(str, mode_counts["gan"])))
 lesson.check_less("over the 3 seeds WGAN-GP covers more modes in total than the GAN", sum(mode_counts["gan"]) + 1,
                   sum(mode_counts["wgan"]))
 
 # %% [markdown]
-# What holds, measured with this recipe on seeds 0–6: WGAN-GP covered 8 of 8 modes on every seed;
-# the GAN covered 3 to 8 (one measurement gave 7, 8, 5, 6, 3, 3, 4 — a borderline mode's count can
-# change with the 2,000 points drawn). The GAN does not collapse onto a single mode here, it drops
-# some, and on a lucky seed it covers all eight. The WGAN-GP's advantage is real; it also costs
+# What was measured with this recipe before the claims were written. On the machine the lesson
+# was first written on, seeds 0–6: WGAN-GP 8 modes on every seed, the GAN 7, 8, 5, 6, 3, 3, 4. On
+# another machine (OpenBLAS, one thread), seeds 0–5: WGAN-GP 8, 8, 7, 8, 8, 8, the GAN 5, 7, 5, 6,
+# 7, 6 — the 7 made the old claim "all 8 on every seed" fail there. WGAN-GP was never below 7;
+# the GAN dropped modes on every triple of seeds. The GAN does not collapse onto a single mode here, it drops some,
+# and on a lucky seed it covers all eight. The WGAN-GP recipe's advantage is real; it also costs
 # five critic steps per generator step to the GAN's one.
 
 # %%

@@ -682,7 +682,68 @@ MUTATIONS_LESSONS_08_10_13: list[Mutation] = [
 
 # ------------------------------------------------------------------ lessons 11, 12, 14 (more mutations)
 
+
+def _interpolate_epsilon_on_the_fake_side() -> None:
+    from minigan.autodiff import Tensor, no_grad
+    from minigan.gan import penalty
+
+    original = penalty.interpolate
+
+    def swapped(real, fake, epsilon=None, generator=None):
+        x_hat = original(real, fake, epsilon=epsilon, generator=generator)
+        with no_grad():
+            moved = real + fake - x_hat  # (1 − ε)·real + ε·fake: ε measured from the real point
+        return Tensor(moved.data, requires_grad=True)
+
+    _replace(penalty, "interpolate", swapped)
+
+
+def _rmsprop_climbs_the_gradient() -> None:
+    from minigan import optim
+
+    original = optim.RMSprop._update
+
+    def ascent(self, state, param, grad):
+        original(self, state, param, -grad)  # the step's sign flipped: the loss is maximised
+
+    _replace(optim.RMSprop, "_update", ascent)
+
+
+def _adam_climbs_the_gradient() -> None:
+    from minigan import optim
+
+    original = optim.Adam._update
+
+    def ascent(self, state, param, grad):
+        original(self, state, param, -grad)
+
+    _replace(optim.Adam, "_update", ascent)
+
+
+def _digits_scaled_to_unit_interval() -> None:
+    import dataclasses
+
+    from minigan.gan import data
+
+    original = data.digits
+
+    def unit(*args, **kwargs):
+        loaded = original(*args, **kwargs)  # p/16 ∈ [0, 1] instead of p/8 − 1 ∈ [−1, 1]
+        return dataclasses.replace(loaded, train=(loaded.train + 1.0) / 2.0, held_out=(loaded.held_out + 1.0) / 2.0)
+
+    _replace(data, "digits", unit)
+
+
 MUTATIONS_LESSONS_11_12_14: list[Mutation] = [
+    Mutation("interpolate_epsilon_on_the_fake_side", "x̂ = (1 − ε)·real + ε·fake, ε measured from the wrong end",
+             _interpolate_epsilon_on_the_fake_side, ("11",)),
+    Mutation("rmsprop_climbs_the_gradient", "RMSprop stepping up the gradient", _rmsprop_climbs_the_gradient,
+             ("11", "12")),
+    Mutation("adam_climbs_the_gradient", "Adam stepping up the gradient", _adam_climbs_the_gradient, ("12",)),
+    Mutation("w1_assignment_squared_distances_in_training", "assignment W₁ with squared distances (the trainer's "
+             "exact W₁, the digits' distances)", _w1_assignment_squared_distances, ("12", "14")),
+    Mutation("digits_scaled_to_unit_interval", "digit pixels p/16 ∈ [0, 1] instead of p/8 − 1 ∈ [−1, 1]",
+             _digits_scaled_to_unit_interval, ("14",)),
 ]
 
 
