@@ -1,9 +1,11 @@
 """What every lesson script shares: its command line, its checks, its figures.
 
-A lesson states claims and proves them with numbers. ``Lesson.check`` prints each
-claim as it is checked and remembers the verdict; ``Lesson.finish`` writes a summary
-(``lesson.json``, read by ``minigan tour`` to build the course site) and exits non-zero if
-any claim failed, so a lesson that runs to the end with status 0 is a lesson that holds.
+A lesson states claims and checks them with numbers. ``Lesson.check`` prints each claim as
+it is checked and remembers the verdict; ``Lesson.identity`` and ``Lesson.worked`` record the
+checks that are not tests of the lesson's teaching (agreement with a theorem, a worked
+computation), marked and counted apart; ``Lesson.finish`` writes a summary (``lesson.json``,
+read by ``minigan tour`` to build the course site) and exits non-zero if any check failed, so a
+lesson that runs to the end with status 0 is a lesson whose checks held on this run.
 
 Usage inside ``lessons/NN_topic.py``::
 
