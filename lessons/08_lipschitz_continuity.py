@@ -39,10 +39,10 @@
 #
 # where ‖W‖_s is the spectral norm (largest singular value) and the last step uses the mean value
 # theorem: |D(x) − D(y)| ≤ sup‖∇D‖·‖x − y‖ (for ReLU, D is continuous and piecewise affine, so
-# split the segment at the finitely many kinks and apply it on each piece). Biases do not appear. This bound is what weight
-# clipping (lesson 9) and spectral normalisation (lesson 10) control. Below: the cone, the
-# chain rule, the bound on random tanh networks, how loose it is, and seven loose statements of
-# the sources about Lipschitz functions, each checked.
+# split the segment at the finitely many kinks and apply it on each piece). Biases do not
+# appear. This bound is what weight clipping (lesson 9) and spectral normalisation (lesson 10)
+# control. Below: the cone, the chain rule, the bound on random tanh networks, how loose it is,
+# and seven loose statements of the sources about Lipschitz functions, each checked.
 
 # %%
 import math
