@@ -88,8 +88,10 @@ def train_discriminator(discriminator, sample_real, sample_fake, steps, lr, real
 #   the unsmoothed one times α(1 − D*)/(1 − α D*) → 0.9: scaled by 0.9, vanishing all the same.
 #
 # Why *one-sided*? Smoothing the fake label too (to β = 0.1) gives
-# D* = (α p_r + β p_g)/(p_r + p_g), which tends to β, not 0, where only fakes live: D stops
-# pushing those samples towards the data.
+# D* = (α p_r + β p_g)/(p_r + p_g), which tends to β, not 0, where only fakes live: D* is flat
+# there, so for a generator trained with the non-saturating loss −ln D, whose gradient is the
+# slope of ln D* (kept by one-sided smoothing: ln D*_α = ln α + ln D*), D stops pushing those
+# samples towards the data.
 #
 # > **The source says** (Weng, "From GAN to WGAN", §5 (4)) one-sided label smoothing means "instead
 # > of providing 1 and 0 labels, use soften values such as 0.9 and 0.1" — **in fact** softening
@@ -105,8 +107,10 @@ ALPHA, BETA = 0.9, 0.1
 grid = np.linspace(-3.0, 5.0, 161)
 p_real = stats.norm.pdf(grid, 0.0, 1.0)  # P_r = N(0, 1)
 p_fake = stats.norm.pdf(grid, 2.0, 1.0)  # P_g = N(2, 1)
-# Dividing each point's objective by p_r + p_g leaves its maximiser unchanged and makes the
-# ascent equally fast everywhere (each point's curvature in the logit is then D(1 − D) ≤ 1/4).
+# Dividing each point's objective by p_r + p_g leaves its maximiser unchanged and bounds the
+# curvature by 1/4 everywhere (each point's curvature in the logit is then D(1 − D) ≤ 1/4). Where
+# D* is tiny the curvature is tiny too and the ascent slow, so the check below is relative, on
+# the points with D*_α ≥ 0.01 (x ≤ 3.2); beyond them 600 steps have not converged (printed).
 weight_real = mg.tensor(p_real / (p_real + p_fake), dtype="float64")
 weight_fake = 1.0 - weight_real
 
@@ -130,12 +134,15 @@ d_numerical = mg.sigmoid(logits).numpy()
 d_plain = distances.optimal_discriminator(p_real, p_fake)
 d_one_sided = ALPHA * d_plain
 d_two_sided = (ALPHA * p_real + BETA * p_fake) / (p_real + p_fake)
-error = np.abs(d_numerical - d_one_sided).max()
-print(f"max |numerical maximiser − 0.9·p_r/(p_r + p_g)| on the grid: {error:.2e}")
-lesson.check_less("gradient ascent finds D*_α = 0.9·p_r/(p_r + p_g) at every grid point (max error < 1e-3)",
-                  error, 1e-3)
+converged = d_one_sided >= 0.01
+relative_errors = np.abs(d_numerical - d_one_sided) / d_one_sided
+error = relative_errors[converged].max()
+print(f"max |numerical maximiser − 0.9·p_r/(p_r + p_g)| / D*_α: {error:.2e} where D*_α ≥ 0.01; "
+      f"{relative_errors[~converged].max():.2f} in the tail (x > {grid[converged].max():.2f}, not converged)")
+lesson.check_less("gradient ascent finds D*_α = 0.9·p_r/(p_r + p_g) at every grid point with D*_α ≥ 0.01 "
+                  "(max relative error < 1e-6)", error, 1e-6)
 lesson.check_less("with one-sided smoothing the maximiser found by ascent never exceeds α = 0.9", d_numerical.max(),
-                  ALPHA)
+                  ALPHA, kind="identity")
 far_fake = grid.size - 1  # x = 5: almost only fakes there
 print(f"at x = {grid[far_fake]:.0f}: one-sided D* = {d_one_sided[far_fake]:.4f}, "
       f"two-sided D* = {d_two_sided[far_fake]:.4f}")
@@ -152,8 +159,9 @@ real_side = grid <= 0.0
 print(f"largest optimal logit on x ≤ 0: smoothed {smoothed_logits[real_side].max():.3f} (ln 9 = {math.log(9):.3f}), "
       f"unsmoothed after 3000 ascent steps {plain_logits[real_side].max():.3f} (closed form 2 − 2x = "
       f"{(2 - 2 * grid[real_side]).max():.1f})")
-lesson.check_close("with α = 0.9 the optimal logits on the real side approach but never pass ln 9 ≈ 2.197",
-                   smoothed_logits[real_side].max(), math.log(ALPHA / (1 - ALPHA)), atol=0.01)
+lesson.check_between("with α = 0.9 the optimal logits on the real side approach but never pass ln 9 ≈ 2.197",
+                     smoothed_logits[real_side].max(), math.log(ALPHA / (1 - ALPHA)) - 0.01,
+                     math.log(ALPHA / (1 - ALPHA)))
 logit_error = np.abs(smoothed_logits - np.log(ALPHA * p_real / ((1 - ALPHA) * p_real + p_fake)))[real_side].max()
 lesson.check_less("…and match the closed form ln(α p_r/((1 − α) p_r + p_g)) on x ≤ 0 (max error < 0.01)",
                   logit_error, 0.01)
@@ -277,8 +285,8 @@ lesson.check_close("d/dx ln(1 − D*_σ(x)) at the fake point equals D*_σ(θ)·
 # A trained discriminator shows the same thing. Train D on the two point masses, once without
 # and once with instance noise, then measure the gradient the minimax generator loss ln(1 − D(x))
 # sends to the fake sample x = θ. Without noise D separates the two points perfectly and becomes
-# ever more confident, so that gradient shrinks towards 0 as D trains; with noise it settles
-# near the optimum's D*_σ(θ)·θ/σ².
+# ever more confident, so that gradient shrinks towards 0 as D trains; with noise it stays far
+# from 0 (checked; the optimum's D*_σ(θ)·θ/σ² is printed for comparison).
 
 # %%
 def fake_point_gradient(sigma, steps):
@@ -406,7 +414,7 @@ final_fm = np.linalg.norm(paths["feature matching"][-1])
 print(f"after 100 steps (lr 0.01): minimax moved μ by {moved_minimax:.4f}; feature matching brought ‖μ‖ "
       f"from {start_distance:.2f} to {final_fm:.2f}")
 lesson.check_less("the minimax loss leaves μ stuck (moved < 0.05)", moved_minimax, 0.05)
-lesson.check_less("feature matching pulls μ most of the way to the data's centre (‖μ‖ halves)", final_fm,
+lesson.check_less("feature matching pulls μ at least halfway to the data's centre (‖μ‖ at least halves)", final_fm,
                   start_distance / 2)
 fm_loss_after = generator_loss("feature matching", mg.tensor(paths["feature matching"][-1], dtype="float32"),
                                batch=4096).item()
@@ -428,7 +436,7 @@ real_points = data.sample_host("8gaussians", 400, host_rng)
 ax.scatter(*real_points.T, s=3, color="k", label="real data (8 Gaussians)")
 ax.plot(*start, "s", color="w", mec="k", ms=11, label="start μ = (1.5, 1.5)")
 ax.plot(*paths["feature matching"].T, "-o", ms=2, color="lime", label="μ under feature matching")
-# the minimax path moves 0.004: drawn as a cross on top of the start square, or it would be invisible
+# the minimax path moves very little (printed): drawn as a cross on top of the start square, or it would be invisible
 ax.plot(*paths["minimax ln(1 − D)"][-1], "x", color="tab:orange", ms=9, mew=2.5, zorder=5,
         label=f"μ under minimax ln(1 − D): stuck (moved {moved_minimax:.3f})")
 ax.set_aspect("equal")
@@ -576,7 +584,7 @@ plain_radius, averaged_radius = np.hypot(*plain_path.T), np.hypot(*averaged_path
 print(f"radius after 500 steps: plain {plain_radius[-1]:.3f} (theory √2·1.01^(500/2) = "
       f"{math.sqrt(2) * 1.01 ** 250:.3f}), with historical averaging {averaged_radius[-1]:.4f}")
 lesson.check_close("plain simultaneous steps: radius grows exactly by √(1 + η²) per step",
-                   plain_radius[-1], math.sqrt(2.0) * (1.0 + 0.1**2) ** 250, rtol=1e-9)
+                   plain_radius[-1], math.sqrt(2.0) * (1.0 + 0.1**2) ** 250, rtol=1e-9, kind="identity")
 lesson.check_less("historical averaging turns the spiral inwards: radius < 0.1 after 500 steps (from 1.41)",
                   averaged_radius[-1], 0.1)
 
@@ -639,8 +647,8 @@ with mg.no_grad():
                      - virtual_batch_norm(layer(batch_b), h_reference).numpy()[0]).max()
 print(f"max change of x₀'s normalised features when its batch mates change: BN {bn_gap:.3f}, "
       f"VBN {vbn_gap:.1e}")
-lesson.check("batch norm: x₀'s output depends on the rest of the batch (changes by > 0.1)", bn_gap > 0.1,
-             f"{bn_gap:.3f}")
+lesson.worked("batch norm: x₀'s output depends on the rest of the batch (changes by > 0.1, with companions ×3)",
+              bn_gap > 0.1, f"{bn_gap:.3f}")
 lesson.check_less("virtual batch norm: x₀'s output is the same in both batches (to float32 round-off) — by "
                   "construction, it depends only on x₀ and the reference batch", vbn_gap, 1e-5, kind="worked")
 
@@ -698,7 +706,7 @@ lesson.identity("the unsupervised term's gradient: ∂(−ln D)/∂lₖ = −sof
 
 # %% [markdown]
 # The experiment: 10 labelled digits per class (100 in all, drawn from the 1,297 training
-# digits), the other training digits unlabelled, accuracy on the 500 held-out digits. Both
+# digits), all training digits, used without labels, accuracy on the 500 held-out digits. Both
 # classifiers are ReLU MLPs 64 → 128 → 128 → 10 (He initialisation), Adam(10⁻³, β = (0.5, 0.999)),
 # batches of 64; the generator 16 → 128 → 128 → 64 (ReLU, tanh out). The same seeds, the same
 # labelled digits and the same number of steps for both: 800 in quick mode on three seeds,
@@ -794,20 +802,22 @@ lesson.savefig(fig, "semi_supervised")
 
 # %% [markdown]
 # What this shows, honestly: the K + 1 critic learns both of its jobs — it classifies the held-out
-# digits nearly as well as the classifier trained on the labels alone, and it tells real digits
-# from fakes (D near 1 on held-out digits, near 0 on fakes) — but at this budget the unlabelled
+# digits within a few points of the classifier trained on the labels alone (at most 7 worse over
+# seeds 0–11), and it tells real digits from fakes (D clearly higher on held-out digits than on
+# fakes, printed) — but at this budget the unlabelled
 # digits and the fakes did **not** improve the classification: the mean gain over the seeds is
 # below +3 points (checked below; over classifier seeds 0–11, the runs of `--seed 0` … `--seed 9`,
 # each seed's gain lay between −7 and +1.2 points, negative on all but one). Longer runs (2,000
 # steps) and N(0, 0.3²) noise on every input, as the paper adds, tried while writing this lesson,
 # did not change that. The gain Salimans et al. report (MNIST, 100 labels, about 1 % error) comes with much longer
 # training, weight-normalised networks with noise in every layer, and 60,000 unlabelled images
-# where we have 1,297; a fake that D rejects with near certainty (D ≈ 0.01 here) teaches D's
+# where we have 1,297; a fake that D rejects confidently (D on fakes is printed above) teaches D's
 # features little. So the lesson asserts what holds — the identities above, both halves of the
 # K + 1 critic working, no large loss from adding the GAN — and not a gain it could not show.
 
 # %%
-lesson.check_less("no semi-supervised gain at this budget: the mean gain over the seeds is below +3 points",
+lesson.check_less("no semi-supervised gain of 3 points or more at this budget: the mean gain over the seeds is "
+                  "below +3 points",
                   gains.mean(), 0.03)
 
 # %%
