@@ -27,23 +27,25 @@
 # > **The source says** (the WGAN-GP abstract with questions and answers) "Optimizing a traditional
 # > GAN is equivalent to minimizing KL-divergence" — **in fact** with an optimal discriminator it
 # > minimises JS, as derived above; KL and JS share only their minimiser p_g = p_r (checked below:
-# > the criterion equals JS, not KL, for every shift).
+# > the criterion equals JS, not KL, at every shift tried).
 #
 # > **The source says** (Wikipedia, "Wasserstein GAN", §"The GAN game") "A basic theorem of the GAN
-# > game states that" — and the sentence stops: **in fact** no theorem follows, only a description
-# > of the discriminator adapting. The theorem it means is Goodfellow et al.'s (2014, Proposition 1
-# > and Theorem 1): for a fixed generator the best discriminator is D* = p_r/(p_r + p_g), and the
-# > criterion C(G) = max_D L(G, D) = 2·JS(p_r‖p_g) − 2 ln 2 has its global minimum −2 ln 2 exactly
-# > at p_g = p_r (checked below: D* by brute force, C = 2·JS − 2 ln 2, and C(μ) > −2 ln 2 for every
-# > shift μ ≠ 0 of a generator N(μ, 1)).
+# > game states that" — in our copy the formula after the colon is lost; the page gives it below
+# > (D* = dμ_ref/d(μ_ref + μ_G), and max_D L = 2·JS − 2 ln 2). The theorem is Goodfellow et
+# > al.'s (2014, Proposition 1 and Theorem 1): for a fixed generator the best discriminator is
+# > D* = p_r/(p_r + p_g), and the criterion C(G) = max_D L(G, D) = 2·JS(p_r‖p_g) − 2 ln 2 has
+# > its global minimum −2 ln 2 exactly at p_g = p_r (checked below: D* by brute force,
+# > C = 2·JS − 2 ln 2, and C(μ) > −2 ln 2 for each shift tried, μ = 0.5 … 8, of a generator
+# > N(μ, 1)).
 #
 # > **Typos in the sources, for the record** (none changes a result): Weng writes D*(x) =
 # > p_r(x)/(p_r(x) + p_o(x)) — p_o is p_g; her JS derivation writes ln(p_r(x)/(p_r + p_g(x))) —
 # > the bracket is (p_r(x) + p_g(x)); her §5 (7) says the vanilla GAN's loss measures JS "between
 # > p_r and p_q" — p_g; and "a good objection function" (§4.5) is an *objective* function.
-# > Wikipedia calls the discriminator at step t "μ" with the subscript "D, t" and maximises over "μ_D", as if the
-# > discriminator were a measure like the generator's μ_G — it is a function D_t; its chain
-# > L(μ_G, D₁) ≤ L(μ_G, D₂) ≤ ⋯ ≤ max_D L (an "ideally") is what the training curve below shows:
+# > Wikipedia calls the discriminator at step t "μ" with the subscript "D, t" and maximises over
+# > "μ_D": not a typo but its randomised-discriminator convention (a discriminator as a Markov
+# > kernel, a measure for each input, of which our function D_t is the deterministic case); its
+# > chain L(μ_G, D₁) ≤ L(μ_G, D₂) ≤ ⋯ ≤ max_D L (an "ideally") is what the training curve below shows:
 # > every exact value under the bound, not a monotone sequence.
 #
 # Below: each claim checked on 1-D Gaussians, then a minigan discriminator (an MLP trained with
@@ -82,7 +84,7 @@ for a, b in [(1.0, 1.0), (0.3, 0.1), (0.05, 0.4)]:
     base_ten = a * np.log10(y_grid) + b * np.log10(1 - y_grid)
     best_natural, best_ten = y_grid[natural.argmax()], y_grid[base_ten.argmax()]
     lesson.check_close(f"a = {a}, b = {b}: the maximiser is a/(a + b) = {a / (a + b):.4f}", best_natural, a / (a + b),
-                       atol=1e-5)
+                       atol=1e-5, kind="identity")
     lesson.identity(f"a = {a}, b = {b}: log₁₀ has the same maximiser, and its maximum is 1/ln 10 times the natural "
                     "one (log₁₀ = ln / ln 10)",
                     best_ten == best_natural and abs(base_ten.max() - natural.max() / math.log(10)) < 1e-12)
@@ -129,7 +131,7 @@ for other_name, other_d in [("D = ½", np.full_like(grid, 0.5)), ("D = 0.9·D* +
 # %%
 same_value = distances.max_discriminator_value(p_real, p_real, dx)
 lesson.identity("p_g = p_r ⇒ D* = ½ everywhere", bool(np.all(distances.optimal_discriminator(p_real, p_real) == 0.5)))
-lesson.check_close("p_g = p_r ⇒ max_D L = −2 ln 2", same_value, -2 * LN2, atol=1e-8)
+lesson.check_close("p_g = p_r ⇒ max_D L = −2 ln 2", same_value, -2 * LN2, atol=1e-8, kind="worked")
 
 # %% [markdown]
 # ## With D = D*, the generator minimises JS — not KL
@@ -150,10 +152,11 @@ for mu, c, j, k in zip(shifts, criterion, js_by_shift, kl_by_shift):
     print(f"  μ = {mu:3.1f}: C = {c:+.5f}   (C + 2 ln 2)/2 = {(c + 2 * LN2) / 2:.5f}   JS = {j:.5f}   KL = {k:.3f}")
 lesson.check("(C(μ) + 2 ln 2)/2 = JS for every μ (to 1e-6)",
              bool(np.all(np.abs((criterion + 2 * LN2) / 2 - js_by_shift) < 1e-6)))
-lesson.check("…and is not KL: they differ by more than 0.3 nats at μ = 2",
-             abs((criterion[3] + 2 * LN2) / 2 - kl_by_shift[3]) > 0.3)
+lesson.identity("…and is not KL: they differ by more than 0.3 nats at μ = 2",
+                abs((criterion[3] + 2 * LN2) / 2 - kl_by_shift[3]) > 0.3)
 lesson.check_close("C saturates at 0 (JS at ln 2) far away: C(8) ≈ 0", criterion[-1], 0.0, atol=5e-4)
-lesson.identity("Goodfellow et al.'s theorem: C(μ) = −2 ln 2 at μ = 0 and C(μ) > −2 ln 2 for every μ ≠ 0",
+lesson.identity("Goodfellow et al.'s theorem: C(μ) = −2 ln 2 at μ = 0 and C(μ) > −2 ln 2 at each shift tried "
+                "(0.5 … 8)",
                 abs(criterion[0] + 2 * LN2) < 1e-8 and bool(np.all(criterion[1:] > -2 * LN2 + 1e-3)),
                 f"C = {np.round(criterion, 4).tolist()}")
 
@@ -212,7 +215,7 @@ for step in range(steps):
         moves = np.concatenate([np.abs(parameter.numpy() - old).ravel()[np.abs(gradient).ravel() > 1e-4]
                                 for parameter, old, gradient in zip(discriminator.parameters(), before, gradients)])
         lesson.check_close("Adam's first step moves every weight (|gradient| > 1e-4) by lr = 0.01 (max relative "
-                           "deviation)", np.abs(moves / optimizer.lr - 1.0).max(), 0.0, atol=1e-3)
+                           "deviation)", np.abs(moves / optimizer.lr - 1.0).max(), 0.0, atol=1e-3, kind="identity")
     minibatch_values.append(-loss.item())
     if step % 25 == 0 or step >= steps - 100:  # every 25th step, and each of the last 100
         # L(G, D) of the D that this step's minibatch scored (before the update), exact on the grid
@@ -229,8 +232,8 @@ lesson.check_less("the trained value never exceeds the bound (at every evaluatio
                   best_value, margin=1e-9, kind="identity")
 lesson.check_less("after training it is within 0.01 of the bound", best_value - final_value, 0.01)
 falls = int(np.sum(np.diff(exact_values) < 0))
-lesson.check("…but not monotonically: the exact value falls between some evaluations (minibatch noise)", falls > 0,
-             f"falls at {falls} of {len(exact_values) - 1} evaluations")
+lesson.worked("…but not monotonically: the exact value falls between some evaluations (minibatch noise)", falls > 0,
+              f"falls at {falls} of {len(exact_values) - 1} evaluations")
 # Each minibatch value is an unbiased estimate of the exact L(G, D) of the D it scored; over the
 # last 100 steps their differences average out to within a few standard errors of zero.
 tail = np.array(minibatch_values[-100:])

@@ -82,9 +82,9 @@ lesson.check_less("…and is linear: one step from (0.3, −0.7) lands on M·(0.
 engine_eigenvalues = np.linalg.eigvals(engine_simultaneous)
 print(f"its eigenvalues: {engine_eigenvalues}")
 by_imaginary_part = engine_eigenvalues[np.argsort(engine_eigenvalues.imag)]
-lesson.check("the measured Jacobian's eigenvalues are 1 ± iη, of modulus √(1 + η²) > 1 (to 1e-9)",
-             bool(np.all(np.abs(by_imaginary_part - np.array([1 - 1j * lr, 1 + 1j * lr])) < 1e-9)),
-             f"moduli {np.abs(engine_eigenvalues).round(12).tolist()}, √(1 + η²) = {math.sqrt(1 + lr**2):.12f}")
+lesson.identity("the measured Jacobian's eigenvalues are 1 ± iη, of modulus √(1 + η²) > 1 (to 1e-9)",
+                bool(np.all(np.abs(by_imaginary_part - np.array([1 - 1j * lr, 1 + 1j * lr])) < 1e-9)),
+                f"moduli {np.abs(engine_eigenvalues).round(12).tolist()}, √(1 + η²) = {math.sqrt(1 + lr**2):.12f}")
 
 # %% [markdown]
 # ## Simultaneous steps spiral outwards
@@ -120,8 +120,8 @@ lesson.check_close(f"after {steps} steps the radius is √2·(1.01)^{steps // 2}
 angle = np.unwrap(np.arctan2(simultaneous.y, simultaneous.x))
 lesson.check_close("the point turns by atan(η) per step", (angle[-1] - angle[0]) / steps, math.atan(lr), rtol=1e-10)
 first_turn = int(np.argmax(angle - angle[0] >= 2 * math.pi))  # the first step at which a full turn is done
-lesson.check("one full turn takes 2π/atan(η) = 63.04… steps: the 64th step completes the first turn",
-             first_turn == math.ceil(2 * math.pi / math.atan(lr)) == 64, f"turn completed at step {first_turn}")
+lesson.worked("one full turn takes 2π/atan(η) = 63.04… steps: the 64th step completes the first turn",
+              first_turn == math.ceil(2 * math.pi / math.atan(lr)) == 64, f"turn completed at step {first_turn}")
 sign_changes = int(np.sum(np.diff(np.sign(simultaneous.x)) != 0))
 expected_changes = round(steps * math.atan(lr) / math.pi)  # x changes sign twice per turn
 lesson.check("x oscillates: its sign changes about twice per turn",
@@ -129,12 +129,12 @@ lesson.check("x oscillates: its sign changes about twice per turn",
 
 same_sign = simultaneous.x[:-1] * simultaneous.y[:-1] > 0  # the point each step starts from
 lesson.check_close("the first step, from (1, 1) (same signs), already multiplies the radius by √(1 + η²)",
-                   growth[0], factor, rtol=1e-12)
-lesson.check("steps from same-sign points grow the radius exactly as much as steps from opposite-sign points",
-             same_sign.sum() > 0 and (~same_sign).sum() > 0
-             and bool(np.all(np.abs(growth[same_sign] - factor) < 1e-12))
-             and bool(np.all(np.abs(growth[~same_sign] - factor) < 1e-12)),
-             f"{same_sign.sum()} same-sign and {(~same_sign).sum()} opposite-sign steps")
+                   growth[0], factor, rtol=1e-12, kind="identity")
+lesson.identity("steps from same-sign points grow the radius exactly as much as steps from opposite-sign points",
+                same_sign.sum() > 0 and (~same_sign).sum() > 0
+                and bool(np.all(np.abs(growth[same_sign] - factor) < 1e-12))
+                and bool(np.all(np.abs(growth[~same_sign] - factor) < 1e-12)),
+                f"{same_sign.sum()} same-sign and {(~same_sign).sum()} opposite-sign steps")
 
 # %% [markdown]
 # ## Alternating steps stay bounded — but do not converge either
@@ -152,9 +152,9 @@ print("measured Jacobian of one alternating step:\n", engine_alternating)
 lesson.check_less("the engine's alternating step has Jacobian [[1, −η], [η, 1 − η²]] (finite differences, to 1e-9)",
                   np.abs(engine_alternating - alternating_matrix).max(), 1e-9)
 lesson.check_close("…whose determinant is 1: the engine's alternating step preserves areas",
-                   np.linalg.det(engine_alternating), 1.0, atol=1e-9)
+                   np.linalg.det(engine_alternating), 1.0, atol=1e-9, kind="identity")
 lesson.check_less("…and whose eigenvalues lie on the unit circle (|λ| = 1 to 1e-9): no spiral in or out",
-                  np.abs(np.abs(np.linalg.eigvals(engine_alternating)) - 1.0).max(), 1e-9)
+                  np.abs(np.abs(np.linalg.eigvals(engine_alternating)) - 1.0).max(), 1e-9, kind="identity")
 
 invariant = games.alternating_invariant(alternating.x, alternating.y, lr)
 low, high = games.alternating_radius_bounds(alternating.radius[0], lr)
@@ -169,7 +169,7 @@ lesson.check_close("…and the lower bound is reached: from (1, 1), on the ellip
                    "its minor axis at r₀·√((1 − η/2)/(1 + η/2)) (to 1e-4, relative)", alternating.radius.min(), low,
                    rtol=1e-4, atol=0.0)
 lesson.check_less("…and does not decay: after the last full turn it is still ≥ 0.95 × the start",
-                  0.95 * alternating.radius[0], alternating.radius[-63:].max())
+                  0.95 * alternating.radius[0], alternating.radius[-63:].max(), kind="identity")
 
 # %% [markdown]
 # ## Smaller steps do not fix it

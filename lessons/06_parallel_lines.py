@@ -27,7 +27,7 @@
 # > value at 0 is 0), and away from 0 it is perfectly differentiable — with derivative 0, which is
 # > the real trouble (checked below).
 # >
-# > A trivial slip of the same section: "the JS divergence between the distributions of p_r and
+# > A trivial slip of §5 (7): "the JS divergence between the distributions of p_r and
 # > p_q" — p_q is the generator's p_g.
 
 # %%
@@ -52,11 +52,12 @@ LN2 = math.log(2.0)
 LOG_ROOT_2PI = 0.5 * math.log(2 * math.pi)
 
 # %% [markdown]
-# ## The analytic values, against an independent computation
+# ## The analytic values, beside other computations
 #
-# `distances.parallel_lines(θ)` returns the four closed-form values. We do not check them against
-# the formulas they are written from, but against numbers computed another way, for θ from 1 down
-# to 10⁻⁶, of both signs:
+# `distances.parallel_lines(θ)` returns the four closed-form values. We set them beside numbers
+# computed another way, for θ from 1 down to 10⁻⁶, of both signs; only the first, the blurred-JS
+# quadrature, is independent of the closed forms — the histograms and the assignment agree by
+# their construction:
 #
 # * **JS** as a limit of laws with densities: blur both segments sideways by N(0, h²). The blurred
 #   laws have densities everywhere, so their JS is an honest integral (SciPy's quadrature); the
@@ -121,19 +122,19 @@ for theta in (1.0, 0.1, 1e-3, 1e-6, -1e-6):
 js_gap = max(abs(distances.parallel_lines(t)["js"] - blurred[64.0]) for t in thetas_checked)
 w1_gap = max(abs(distances.parallel_lines(t)["w1"] - independent_values(t)["w1"]) / abs(t) for t in thetas_checked)
 lesson.check_less("JS(θ) = ln 2 for every θ = ±10⁻⁶ … ±1: minigan's closed form agrees with the limit of the "
-                  "blurred JS (quadrature) to 1e-9", js_gap, 1e-9)
+                  "blurred JS (quadrature) to 1e-9", js_gap, 1e-9, kind="identity")
 lesson.worked("…and the histogram with a bin edge between the lines gives ln 2 too (SciPy at θ = 10⁻⁶; by "
               "construction: the bins separate the segments)", abs(independent_values(1e-6)["js"] - LN2) < 1e-12,
               f"{independent_values(1e-6)['js']:.12f}")
 lesson.check_less("W₁(θ) = |θ| for every θ = ±10⁻⁶ … ±1 (the assignment solver agrees to 1e-9 relative)", w1_gap,
-                  1e-9)
-lesson.check("KL stays +∞ both ways for every θ ≠ 0 (SciPy's entropy too)",
-             all(distances.parallel_lines(t)[key] == math.inf and independent_values(t)[key] == math.inf
-                 for t in thetas_checked for key in ("kl_pq", "kl_qp")))
+                  1e-9, kind="identity")
+lesson.identity("KL stays +∞ both ways for every θ ≠ 0 (SciPy's entropy too)",
+                all(distances.parallel_lines(t)[key] == math.inf and independent_values(t)[key] == math.inf
+                    for t in thetas_checked for key in ("kl_pq", "kl_qp")))
 at_zero, reference_at_zero = distances.parallel_lines(0.0), independent_values(0.0)
-lesson.check("at θ = 0 all four are 0 (and SciPy's histograms and assignment give 0 too)",
-             all(at_zero[key] == 0 and abs(reference_at_zero[key]) < 1e-12 for key in at_zero),
-             str({key: float(value) for key, value in reference_at_zero.items()}))
+lesson.worked("at θ = 0 all four are 0 (and SciPy's histograms and assignment give 0 too)",
+              all(at_zero[key] == 0 and abs(reference_at_zero[key]) < 1e-12 for key in at_zero),
+              str({key: float(value) for key, value in reference_at_zero.items()}))
 
 # %% [markdown]
 # The sources' two slips, measured on the assignment W₁ and the histogram JS: W₁'s one-sided
@@ -144,15 +145,15 @@ lesson.check("at θ = 0 all four are 0 (and SciPy's histograms and assignment gi
 h = 1e-3
 w1_right_slope = (independent_values(h)["w1"] - independent_values(0.0)["w1"]) / h
 w1_left_slope = (independent_values(0.0)["w1"] - independent_values(-h)["w1"]) / h
-lesson.check_close("W₁'s slope just right of 0 is +1", w1_right_slope, 1.0, atol=1e-9)
+lesson.check_close("W₁'s slope just right of 0 is +1", w1_right_slope, 1.0, atol=1e-9, kind="identity")
 lesson.check_close("W₁'s slope just left of 0 is −1: a kink at 0, so W₁ is continuous but not smooth",
-                   w1_left_slope, -1.0, atol=1e-9)
+                   w1_left_slope, -1.0, atol=1e-9, kind="identity")
 js_near_zero = [distances.parallel_lines(t)["js"] for t in (1e-3, 1e-6, -1e-6)]
-lesson.check("JS jumps: it is ln 2 at θ = ±10⁻⁶ (minigan, agreeing with the blurred limit) but 0 at θ = 0, where "
-             "the blurred JS is 0 for every h: discontinuous, not merely non-differentiable",
-             min(js_near_zero) > blurred[64.0] - 1e-9 and distances.parallel_lines(0.0)["js"] == 0.0
-             and blurred[0.0] == 0.0, f"JS near 0: {np.round(js_near_zero, 12).tolist()}, at 0: "
-             f"{distances.parallel_lines(0.0)['js']}")
+lesson.identity("JS jumps: it is ln 2 at θ = ±10⁻⁶ (minigan, agreeing with the blurred limit) but 0 at θ = 0, where "
+                "the blurred JS is 0 for every h: discontinuous, not merely non-differentiable",
+                min(js_near_zero) > blurred[64.0] - 1e-9 and distances.parallel_lines(0.0)["js"] == 0.0
+                and blurred[0.0] == 0.0, f"JS near 0: {np.round(js_near_zero, 12).tolist()}, at 0: "
+                f"{distances.parallel_lines(0.0)['js']}")
 js_slope_away = (distances.parallel_lines(0.5 + h)["js"] - distances.parallel_lines(0.5 - h)["js"]) / (2 * h)
 lesson.identity("away from 0 JS is differentiable, with slope 0 (θ = 0.5; it is the constant ln 2 there): no "
                 "signal for a generator", abs(js_slope_away) <= 1e-9, f"slope {js_slope_away:.3g}")
@@ -200,12 +201,12 @@ for theta in thetas:
 sample_w1 = np.array(sample_w1)
 above_lower = np.all(sample_w1[:, 0] >= sample_w1[:, 1] - 1e-12)
 below_upper = np.all(sample_w1[:, 0] <= sample_w1[:, 2] + 1e-12)
-lesson.check("sample W₁ always lies in [|θ|, |θ| + W₁(heights)]", bool(above_lower and below_upper))
+lesson.identity("sample W₁ always lies in [|θ|, |θ| + W₁(heights)]", bool(above_lower and below_upper))
 error = np.abs(sample_w1[:, 0] - sample_w1[:, 1]).max()
 # the gap is the heights' own sampling error, O(1/√n) (about 0.04 on average at n = 150)
 lesson.check_less(f"sample W₁ is within 0.1 of |θ| on every θ (n = {n_points})", error, 0.1)
 lesson.check_close("with shared heights the assignment finds W₁ = |θ| exactly (θ = 0.3)",
-                   distances.parallel_lines_samples(0.3, 100, seed=1), 0.3, atol=1e-12)
+                   distances.parallel_lines_samples(0.3, 100, seed=1), 0.3, atol=1e-12, kind="identity")
 
 # %% [markdown]
 # ## A generator that learns θ
@@ -213,7 +214,8 @@ lesson.check_close("with shared heights the assignment finds W₁ = |θ| exactly
 # Treat θ as a generator's parameter: it produces the points (θ, yᵢ). The gradient of the sample
 # W₁ with respect to θ is the gradient of the transport cost Σ‖Xᵢ − Y_σ(i)‖/n at the optimal
 # matching σ (the matching is held fixed: by the envelope theorem the optimum's gradient is the
-# cost's gradient at the optimal plan). minigan's autodiff supplies it; we take gradient steps.
+# cost's gradient at the optimal plan; the optimal matching is unique almost surely here).
+# minigan's autodiff supplies it; we take gradient steps.
 # Under JS the loss is ln 2 for every θ ≠ 0, so its gradient is exactly 0 and θ never moves.
 
 # %%
@@ -238,10 +240,11 @@ for _ in range(descent_steps):
     theta_path.append(theta_parameter.item())
 theta_path = np.array(theta_path)
 print("θ under W₁ gradient descent:", " ".join(f"{t:.3f}" for t in theta_path[:: max(1, descent_steps // 10)]))
-lesson.check_less(f"W₁ gradient descent moves θ from 1 to below 0.1 in {descent_steps} steps", abs(theta_path[-1]), 0.1)
-lesson.check("θ decreases at about the full rate lr·|∂W₁/∂θ| = lr·1 while far from 0 (first 5 steps)",
-             bool(np.all(np.abs(np.diff(theta_path[:6]) + learning_rate) < 0.03)),
-             f"steps {np.round(np.diff(theta_path[:6]), 4).tolist()}")
+lesson.check_less(f"W₁ gradient descent moves θ from 1 to below 0.1 in {descent_steps} steps", abs(theta_path[-1]), 0.1,
+                  kind="worked")
+lesson.worked("θ decreases at about the full rate lr·|∂W₁/∂θ| = lr·1 while far from 0 (first 5 steps)",
+              bool(np.all(np.abs(np.diff(theta_path[:6]) + learning_rate) < 0.03)),
+              f"steps {np.round(np.diff(theta_path[:6]), 4).tolist()}")
 
 # %% [markdown]
 # ## The picture

@@ -19,7 +19,7 @@
 # Below: f* for a bimodal P and a Gaussian Q; a minigan critic with a gradient penalty learning
 # it; then the reason WGAN trains where the original GAN stalls — on two Gaussians far apart the
 # optimal critic's slope is still ±1, while the optimal discriminator's is ~0 where the generated
-# samples are, and the GAN generator's gradient is tiny and dominated by rare samples.
+# samples are, and the minimax GAN generator's gradient is tiny and dominated by rare samples.
 #
 # > **The source says** (Wikipedia, "Wasserstein GAN") that the Wasserstein metric "satisfies a
 # > 'dual representation theorem' that renders it highly efficient to compute:" — and the theorem
@@ -72,8 +72,8 @@ slopes = np.diff(critic_star.knot_values) / np.diff(critic_star.knots)
 print(f"W₁ of the samples {w1_empirical:.5f};  E_P f* − E_Q f* = {critic_star.w1:.5f};  "
       f"W₁ of the laws {w1_population:.5f}")
 lesson.check_close("E_P f* − E_Q f* = W₁ of the samples (to 1e-9)", critic_star.w1, w1_empirical, atol=1e-9)
-lesson.check("f* is 1-Lipschitz: every slope between neighbouring data points has |slope| ≤ 1",
-             bool(np.all(np.abs(slopes) <= 1 + 1e-6)), f"largest |slope| {np.abs(slopes).max():.9f}")
+lesson.identity("f* is 1-Lipschitz: every slope between neighbouring data points has |slope| ≤ 1",
+                bool(np.all(np.abs(slopes) <= 1 + 1e-6)), f"largest |slope| {np.abs(slopes).max():.9f}")
 sampling_error = 0.03  # the sample W₁ of 20,000 points per side is typically ~0.01 away from the law's
 lesson.check_close("the sample W₁ estimates the laws' W₁ = ∫|F_P − F_Q|", w1_empirical, w1_population,
                    atol=sampling_error)
@@ -111,7 +111,7 @@ other_critics = {
 for name, other_critic in other_critics.items():
     largest_slope = np.abs(np.diff(other_critic(grid_for_slopes)) / np.diff(grid_for_slopes)).max()
     lesson.check_less(f"{name} is 1-Lipschitz (largest slope on a grid of step 1e-4 over [−6, 6])", largest_slope,
-                      1.0, margin=1e-9)
+                      1.0, margin=1e-9, kind="identity")
     value = other_critic(p_samples).mean() - other_critic(q_samples).mean()
     lesson.check_less(f"…so by duality it scores {value:.4f} ≤ W₁", value, w1_empirical, margin=1e-12,
                       kind="identity")
@@ -154,14 +154,14 @@ lesson.check_less("a smaller 1-Lipschitz family falls short: the best linear cri
 # P ≠ Q its "estimate" keeps growing with training, far past W₁. On P = Q (fresh samples of the
 # same law every step) there is nothing to find: the critic's outputs may spread as it chases
 # each minibatch's noise (their range is printed), but on fresh held-out samples its estimate is
-# 0 up to sampling error — true of *any* critic fixed before those samples are drawn, so shown
-# as an identity (≡), not a tested claim.
+# 0 up to sampling error — as expected of *any* critic fixed before those samples are drawn; a
+# Monte Carlo event (within 4 standard errors), so a tested claim (✓), not an identity.
 #
 # > **The source says** (the WGAN-GP Q&A) "It's not mandatory for a discriminator to obey a
 # > Lipschitz constraint" — **in fact** for a WGAN critic it is: without it the supremum the
-# > critic approximates is +∞ for every P ≠ Q and its value means nothing (checked below: the
-# > unconstrained estimate more than doubles each time the steps double). The GAN discriminator
-# > of lessons 2–4 needs no such constraint; the WGAN critic does.
+# > critic approximates is +∞ for every P ≠ Q and its value means nothing (checked below: in this
+# > run the unconstrained estimate more than doubles each time the steps double). The GAN
+# > discriminator of lessons 2–4 needs no such constraint; the WGAN critic does.
 
 # %%
 lesson.check_close("K = 2: 2f* has largest slope 2 (it is 2-Lipschitz, not 1-Lipschitz) …",
@@ -171,9 +171,10 @@ lesson.check_close("… and E_P 2f* − E_Q 2f* = 2·W₁: without the 1/K the s
                    rtol=1e-9, kind="worked")
 reversed_critic = distances.optimal_critic_1d(q_samples, p_samples)  # Wikipedia's sign: maximise E_Q D − E_P D
 lesson.check_close("Wikipedia's sign convention gives the same W₁: max E_Q D − E_P D = W₁", reversed_critic.w1,
-                   w1_empirical, rtol=1e-9)
+                   w1_empirical, rtol=1e-9, kind="identity")
 shape_gap = reversed_critic(critic_star.knots) + critic_star(critic_star.knots)
-lesson.check_less("… and its best D is −f* (D + f* is constant on the data; spread)", np.ptp(shape_gap), 1e-9)
+lesson.check_less("… and its best D is −f* (D + f* is constant on the data; spread)", np.ptp(shape_gap), 1e-9,
+                  kind="identity")
 
 batch = 128
 p_eval, q_eval = mg.tensor(p_samples[:, None]).float(), mg.tensor(q_samples[:, None]).float()
@@ -207,16 +208,17 @@ print("unconstrained critic, E_P f − E_Q f on held-out samples after "
       f"{unconstrained_steps // 4}, {unconstrained_steps // 2}, {unconstrained_steps} steps: "
       + "; ".join(f"{label}: " + ", ".join(f"{v:.3g}" for v in free_estimates[label]) for label in ("P ≠ Q", "P = Q")))
 growing = free_estimates["P ≠ Q"]
-lesson.check("P ≠ Q, no constraint: the estimate keeps growing — it more than doubles each time the steps double",
-             growing[1] > 2 * growing[0] and growing[2] > 2 * growing[1], ", ".join(f"{v:.3g}" for v in growing))
-lesson.check_less("… and ends far past W₁ (more than 5×)", 5 * w1_empirical, growing[-1])
+lesson.check("P ≠ Q, no constraint: in this run the estimate keeps growing — it more than doubles each time the "
+             "steps double", growing[1] > 2 * growing[0] and growing[2] > 2 * growing[1],
+             ", ".join(f"{v:.3g}" for v in growing))
+lesson.check_less("… and ends far past W₁ (more than 5×, in this run)", 5 * w1_empirical, growing[-1])
 same_law = free_estimates["P = Q"][-1]
 print(f"P = Q: the critic's outputs on P's samples span {free_estimates['P = Q range']:.3g} "
       f"(P ≠ Q: {free_estimates['P ≠ Q range']:.3g}); held-out estimate {same_law:.3g} "
       f"± {free_estimates['P = Q standard error']:.2g}")
-lesson.check_less("P = Q, no constraint: the estimate on held-out samples is 0 within 4 standard errors (any "
-                  "critic fixed before the samples are drawn gives this)",
-                  abs(same_law), 4 * free_estimates["P = Q standard error"], kind="identity")
+lesson.check_less("P = Q, no constraint: the estimate on held-out samples is 0 within 4 standard errors (as "
+                  "expected of any critic fixed before the samples are drawn)",
+                  abs(same_law), 4 * free_estimates["P = Q standard error"])
 
 # %% [markdown]
 # ## A critic trained with a gradient penalty
@@ -226,7 +228,9 @@ lesson.check_less("P = Q, no constraint: the estimate on held-out samples is 0 w
 # minibatches. The penalty keeps the slope *near* 1; it does not forbid slopes a little above 1,
 # and a critic with Lipschitz constant L can exceed W₁ by up to a factor L. So we measure L
 # (the largest |f′| over the data's range, by minigan's autodiff on a fine grid) and check the
-# honest bound: f/L is 1-Lipschitz, so (E_P f − E_Q f)/L ≤ W₁ of the evaluation samples, exactly.
+# bound: were L the true Lipschitz constant, f/L would be 1-Lipschitz and (E_P f − E_Q f)/L ≤ W₁
+# of the evaluation samples exactly; but the grid's largest slope is only a lower bound on the
+# true constant, so this is a tested claim (✓), with a margin of 10⁻³.
 # On seeds 0–9 (quick mode) the measured L ran from 1.17 to 1.32 and the rescaled value (E_P f − E_Q f)/L from
 # 80 % to 94 % of W₁; the checks below leave room around those ranges (L ≤ 1.5, ≥ 65 % of W₁).
 #
@@ -275,8 +279,9 @@ lipschitz = float(np.abs(trained_slopes).max())
 final_dual = dual_value()
 print(f"trained critic: E_P f − E_Q f = {final_dual:.4f}, Lipschitz constant L = {lipschitz:.3f}, "
       f"value / max(L, 1) = {final_dual / max(lipschitz, 1):.4f};  W₁ = {w1_empirical:.4f}")
-lesson.check_less("the trained critic, rescaled to be 1-Lipschitz, does not exceed W₁ (duality; L measured on a fine "
-                  "grid)", final_dual / max(lipschitz, 1.0), w1_empirical, margin=1e-6, kind="identity")
+lesson.check_less("the trained critic, rescaled by L, does not exceed W₁ (duality, to 10⁻³; L, the largest slope on a "
+                  "fine grid, is a lower bound on the true constant)", final_dual / max(lipschitz, 1.0), w1_empirical,
+                  margin=1e-3)
 lesson.check_less("…and reaches at least 65 % of it (80–94 % on seeds 0–9, quick mode)", 0.65 * w1_empirical,
                   final_dual / max(lipschitz, 1.0))
 lesson.check_less("the gradient penalty keeps L near 1, though above it (≤ 1.5; 1.17–1.32 on seeds 0–9, quick)",
@@ -346,7 +351,8 @@ lesson.identity("WGAN: every minibatch gradient is exactly 1, for every μ (zero
 lesson.check("minimax: the average of the minibatch gradients matches μ·E σ(ℓ) (within 4 standard errors)",
              all(abs(table["minimax", mu][0] - table["expected minimax", mu])
                  <= 4 * table["minimax", mu][1] / math.sqrt(n_batches) + 1e-15 for mu in shifts))
-lesson.check_less("minimax: the expected gradient falls below 10⁻³ at μ = 8", table["expected minimax", 8.0], 1e-3)
+lesson.check_less("minimax: the expected gradient falls below 10⁻³ at μ = 8", table["expected minimax", 8.0], 1e-3,
+                  kind="worked")
 lesson.check_less("minimax: at μ = 8 the typical (median) minibatch gradient is < 1/1000 of the average one",
                   table["minimax", 8.0][2], 1e-3 * table["expected minimax", 8.0])
 minimax_cv = {mu: table["minimax", mu][1] / table["minimax", mu][0] for mu in shifts}
@@ -381,7 +387,8 @@ lesson.check_less("|D*′| at the centre of the generated samples (x = μ) is < 
 # sample, so (μ² + 2)/64 per minibatch. We measure both estimators, for both objectives, on the
 # same 2,000 minibatches of 64. What we find: the score function is the noisier of the two;
 # between the objectives, the GAN's score-function gradient is the noisier *relative to its size*
-# once the laws are far apart (its mean vanishes), while in raw variance the WGAN's is larger.
+# at every μ here, and overwhelmingly once the laws are far apart (its mean vanishes), while in
+# raw variance the WGAN's is larger.
 
 # %%
 estimator_table = {}
@@ -419,10 +426,14 @@ relative_spread = {(name, mu): math.sqrt(estimator_table[name, mu][1]) / abs(est
 print("score function, sd/mean of the minibatch gradient: " + ", ".join(
     f"μ={mu:g}: WGAN {relative_spread['wgan', mu]:.2f}, minimax {relative_spread['minimax', mu]:.2f}"
     for mu in shifts))
-lesson.check("Wikipedia's 'the variance … in GAN is usually much larger': in relative terms (sd/mean) yes for "
-             "far-apart laws — at μ = 4 and 8, and over 10× at μ = 8",
-             relative_spread["minimax", 4.0] > relative_spread["wgan", 4.0]
-             and relative_spread["minimax", 8.0] > 10 * relative_spread["wgan", 8.0])
+# At μ = 8 the exact ratio is about 21 (21.7 vs 1.02), but the minimax estimate is heavy-tailed — set
+# by the rare samples with z < −4 — and its estimated ratio dipped to 10.6 over 200 simulated seeds:
+# the check asks for 5×.
+lesson.check("Wikipedia's 'the variance … in GAN is usually much larger': in relative terms (sd/mean) yes at "
+             "every μ here, overwhelmingly for far-apart laws — over 5× at μ = 8",
+             all(relative_spread["minimax", mu] > relative_spread["wgan", mu] for mu in shifts)
+             and relative_spread["minimax", 8.0] > 5 * relative_spread["wgan", 8.0],
+             f"ratio at μ = 8: {relative_spread['minimax', 8.0] / relative_spread['wgan', 8.0]:.1f}")
 lesson.check("… but not in raw variance: the WGAN score-function estimator, which multiplies by the unbounded "
              "g(x) = x, has the larger variance at every μ",
              all(estimator_table["wgan", mu][1] > estimator_table["minimax", mu][1] for mu in shifts))
