@@ -132,7 +132,7 @@ def test_tour_writes_a_course_map_and_a_page_per_lesson(passing_lessons, tmp_pat
         assert "<figcaption>Figure 1. first_figure</figcaption>" in page
         assert (out / name / "output.txt").read_text().count("✓") == 3  # the log still holds every check
         assert "a claim with a detail &amp; an ampersand" in page  # claims are HTML-escaped
-        assert page.count('<li class="pass"') == 3 and 'class="fail"' not in page
+        assert page.count('<li class="pass claim"') == 3 and 'class="fail' not in page
         assert (out / name / f"{name}.py").read_text() == (passing_lessons / f"{name}.py").read_text()
         assert f'href="{name}/{name}.py"' in page and f"python lessons/{name}.py" in page
     first = (out / "01_first.html").read_text(encoding="utf-8")
@@ -151,10 +151,11 @@ def test_a_failing_lesson_fails_the_tour_but_the_rest_still_run(passing_lessons,
     false_claim = (out / "03_false_claim.html").read_text(encoding="utf-8")
     assert "FAILED" in false_claim and 'first failed check: <a href="#check-2">two is less than one' in false_claim
     failed_mark = '<span class="mark">✗</span> <span class="claim">'
-    assert f'<li class="fail" id="check-2">{failed_mark}two is less than one' in false_claim
-    assert f'<li class="fail" id="check-3">{failed_mark}six lies in [1, 5]' in false_claim
+    tested = 'title="a tested claim">'
+    assert f'<li class="fail claim" id="check-2" {tested}{failed_mark}two is less than one' in false_claim
+    assert f'<li class="fail claim" id="check-3" {tested}{failed_mark}six lies in [1, 5]' in false_claim
     crash = (out / "04_crash.html").read_text(encoding="utf-8")
-    assert "FAILED" in crash and '<li class="pass" id="check-1">' in crash
+    assert "FAILED" in crash and '<li class="pass claim" id="check-1" ' in crash
     error_at = crash.index('<pre class="error">')
     assert "boom in the middle of the lesson" in crash[error_at:]  # the traceback, in the cell that raised
     assert "04_crash.py&quot;, line 9" in crash[error_at:]  # with the file's own line numbers
