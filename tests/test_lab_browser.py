@@ -7,49 +7,20 @@ missing. Every wait polls with a generous limit: the machine may be busy.
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
+from headless_chromium import headless_chromium
 
 from minigan.lab import LabServer, LabSession
 
 pytestmark = pytest.mark.numpy_only
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 PATIENCE = 90.0  # seconds any one thing may take to show on a busy machine
-
-
-def _missing() -> str | None:
-    missing = [package for package, found in (("chromium", CHROMIUM), ("chromium-driver", CHROMEDRIVER)) if not found]
-    if missing:
-        return f"needs the Debian package(s) {' and '.join(missing)}: apt-get install -y chromium chromium-driver"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "needs selenium: pip install -e '.[dev]'"
-    return None
-
 
 @pytest.fixture(scope="module")
 def browser():
-    reason = _missing()
-    if reason:
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1280,1000"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
+    yield from headless_chromium("1280,1000")
 
 
 def _until(condition, what: str):

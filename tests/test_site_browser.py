@@ -6,48 +6,19 @@ missing. selenium is pointed at the system's chromedriver, so it never tries to 
 """
 
 import io
-import shutil
 from pathlib import Path
 
 import pytest
+from headless_chromium import headless_chromium, missing_reason
 
 from minigan.cli import main
 
 pytestmark = pytest.mark.numpy_only
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-
-def _missing() -> str | None:
-    missing = [package for package, found in (("chromium", CHROMIUM), ("chromium-driver", CHROMEDRIVER)) if not found]
-    if missing:
-        return f"needs the Debian package(s) {' and '.join(missing)}: apt-get install -y chromium chromium-driver"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "needs selenium: pip install -e '.[dev]'"
-    return None
-
 
 @pytest.fixture(scope="module")
 def browser():
-    reason = _missing()
-    if reason:
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1100,1400", "--allow-file-access-from-files"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
+    yield from headless_chromium("1100,1400", "--allow-file-access-from-files")
 
 
 @pytest.fixture(scope="module")
@@ -106,10 +77,7 @@ def test_the_course_map_and_a_lesson_page_work_from_file_urls(browser, site):
     assert _severe_console_messages(browser) == []
 
 
-def test_the_skip_reason_names_the_missing_debian_package(monkeypatch):
-    import test_site_browser as this
-
-    monkeypatch.setattr(this, "CHROMEDRIVER", None)
-    assert "chromium-driver" in this._missing() and "apt-get install" in this._missing()
-    monkeypatch.setattr(this, "CHROMIUM", None)
-    assert "chromium and chromium-driver" in this._missing()
+def test_the_skip_reason_names_the_missing_debian_package():
+    assert "chromium-driver" in missing_reason("/usr/bin/chromium", None)
+    assert "apt-get install" in missing_reason("/usr/bin/chromium", None)
+    assert "chromium and chromium-driver" in missing_reason(None, None)
