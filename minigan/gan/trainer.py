@@ -135,6 +135,15 @@ def build_optimizer(parameters: Any, config: TrainConfig, lr: float | None = Non
     return optim.SGD(parameters, lr=lr, momentum=config.momentum)
 
 
+def _descend(loss: Tensor, parameters: list[Tensor], optimizer: Any) -> None:
+    """One optimizer step down ``loss``: the gradients of exactly these parameters (``grad``, so the
+    other network's parameters get none), the step, then zeroed for the next one."""
+    for parameter, gradient in zip(parameters, grad(loss, parameters)):
+        parameter.grad = gradient
+    optimizer.step()
+    optimizer.zero_grad()
+
+
 def _finite_or_raise(value: float, step: int, quantity: str) -> float:
     if not math.isfinite(value):
         raise TrainingDiverged(step, quantity, value)
@@ -358,11 +367,7 @@ class Run:
         if method.penalty is not None:
             loss = loss + method.penalty(self.critic, real, fake, config, rng)
         critic_value = _finite_or_raise(loss.item(), step, "critic loss")
-        gradients = grad(loss, critic_parameters)
-        for parameter, gradient in zip(critic_parameters, gradients):
-            parameter.grad = gradient
-        self.critic_optimizer.step()
-        self.critic_optimizer.zero_grad()
+        _descend(loss, critic_parameters, self.critic_optimizer)
         if method.after_step is not None:
             method.after_step(self.critic, config)
         return critic_value
@@ -376,11 +381,7 @@ class Run:
         noise = Tensor(backend.random_normal((config.batch_size, config.noise_dim), dtype=dtype, generator=self.rng))
         loss = generator_loss(config.loss, self.critic(self.generator(noise)))
         generator_value = _finite_or_raise(loss.item(), step, "generator loss")
-        gradients = grad(loss, generator_parameters)
-        for parameter, gradient in zip(generator_parameters, gradients):
-            parameter.grad = gradient
-        self.generator_optimizer.step()
-        self.generator_optimizer.zero_grad()
+        _descend(loss, generator_parameters, self.generator_optimizer)
         return generator_value
 
     def _log(self, wall_time: float) -> None:
