@@ -400,9 +400,10 @@ lesson.check_less("clipping's estimate is the exact W₁ scaled down more than 1
 # * **Mode collapse did not happen here, for any method.** The sources show an MLP GAN collapsing
 #   (002, Figure 6); on these digits, with these sizes, the GAN's class histogram stays within
 #   0.03 nats of uniform (checked): the classes are not far off balance — JS alone would still
-#   allow a rare digit, but every digit takes at least 5 % of its samples (checked). Its digits are also confidently recognised less often than WGAN-GP's (checked; the
-#   shares are printed), which lowers its mode count. So this lesson cannot confirm "WGAN avoids
-#   mode collapse"; it can only say that WGAN-GP's digits are more often clear ones.
+#   allow a rare digit, but every digit takes at least 5 % of its samples (checked). Its digits
+#   are also confidently recognised less often than WGAN-GP's (checked; the shares are printed),
+#   which lowers its mode count. So this lesson cannot confirm "WGAN avoids mode collapse"; it
+#   can only say that WGAN-GP's digits are more often clear ones.
 # * **"The penalty beats clipping" depends on the yardstick.** By exact W₁ WGAN-GP ends lowest of
 #   the four (checked) — which is not the same as closest in law: sample W₁ in 64-D rewards
 #   blur. By sliced W₁ the WGANs' final order is not stable across seeds — on some seeds clipping
