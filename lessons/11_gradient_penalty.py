@@ -266,8 +266,8 @@ lesson.savefig(fig, "interpolates")
 # in thousands of steps: 2,000 penalty steps on the 8 Gaussians in the quick mode, 6,000 on all three
 # toy sets with `--full` (on the paper's 128×128 grid). Too short a run is misleading: a
 # He-initialised ReLU critic starts with an arbitrary sign of E D(real) − E D(fake) (negative on
-# seed 0 when the lesson was written), and it takes a
-# thousand-odd steps for its biases to fold it around the data.
+# seed 0 when the lesson was written), and it takes a thousand-odd steps for its biases to fold it
+# around the data.
 #
 # Optimality is something we can check: by Kantorovich–Rubinstein duality (lesson 07) a
 # 1-Lipschitz critic's estimate E D(real) − E D(fake) is at most W₁, with equality for the optimal
