@@ -9,16 +9,17 @@
 # optimum and its scale K stays put, which this lesson finds is true enough of the gradient penalty
 # and not of clipping (there the estimate must first be divided by the critic's measured slope).
 # The GAN's discriminator loss has a reading too, but a poor one: with an *optimal* D it is
-# 2 ln 2 − 2·JS(p_r‖p_g), and JS saturates at ln 2 as soon as the two laws barely overlap (lesson 04
+# 2 ln 2 − 2·JS(p_r‖p_g), and JS is ln 2 when the supports are disjoint and near it when they barely overlap (lesson 04
 # drives the same loss to ≈ 0 that way), so it says "far" without saying how far. With the one
 # discriminator step per generator step used here, D is nowhere near optimal and its loss hovers
 # around 2 ln 2 ≈ 1.386 (the value when D cannot tell the two apart) whether the samples are good
 # or bad.
 #
-# minigan can check this claim exactly: every run logs the exact W₁ between generated and real
-# points (256 of each in quick mode; optimal assignment), next to the critic's estimate. We train
-# four models on the 8 Gaussians — the GAN, and the WGAN with weight clipping, spectral
-# normalisation and the gradient penalty — and compare their curves with the truth.
+# minigan can check this claim against the exact W₁ of finite samples: every run logs the exact
+# W₁ between generated and real points (256 of each in quick mode, 1,000 with `--full`; optimal
+# assignment), next to the critic's estimate. We train four models on the 8 Gaussians — the
+# GAN, and the WGAN with weight clipping, spectral normalisation and the gradient
+# penalty — and compare their curves with the truth.
 #
 # Two details of the set-up, both so that a short run shows the effect clearly:
 #
@@ -45,13 +46,14 @@
 # > max_{w ∈ W} E_{x∼p_r} f_w(x) − E_{z∼p_r(z)} f_w(g_θ(z))" — **in fact** three slips: the noise
 # > law is p_z, not p_r(z); for a K-Lipschitz family the maximum is at most K·W, so a 1/K is missing;
 # > and even with it there is equality only if the family {f_w} is the *whole* K-Lipschitz ball,
-# > which a clipped network is not (checked below: the clipped critic's estimate is thousands of
-# > times smaller than W₁, and its ratio to W₁ drifts).
+# > which a clipped network is not (worked below: the clipped critic's estimate is thousands of
+# > times smaller than W₁; and, checked, its ratio to W₁ drifts).
 # >
 # > **The source says** (the Q&A on the WGAN-GP abstract) "it is not necessary to know what K is.
 # > It is enough to know that it exists and that it is fixed throughout the training process" —
-# > **in fact** with clipping nothing fixes it: the clipped critic's scale drifts within a run
-# > (checked below: its raw estimate / W₁ changes by more than the rescaled one's).
+# > **in fact** clipping does fix a bound K (≤ ∏c√(ml), computed below), but the clipped critics
+# > are not the whole K-Lipschitz ball, so the estimate is no fixed multiple of W₁: its ratio to
+# > W₁ drifts within a run (checked below: by more than the rescaled one's).
 
 # %%
 import math
@@ -141,9 +143,9 @@ gan_histories = {seed: runs_by_seed[seed]["gan"] if seed in runs_by_seed else tr
 #   (Pearson), so the estimate moves when — and as — the samples move.
 #
 # And a finding the sources do not prepare you for: **the raw estimate of the clipped critic does
-# not track W₁ here.** Its scale K (its Lipschitz constant, ~10⁻⁵ with c = 0.01) drifts during
-# the run, by more than W₁ changes: the ratio raw estimate / W₁ drifts within a run by a larger
-# factor than the rescaled one (checked, and printed for each seed; `--full` checks five seeds).
+# not track W₁ here.** Its effective slope (its mean ‖∇D‖ at the interpolates x̂) drifts during
+# the run, and the ratio raw estimate / W₁ drifts within a run by a larger factor than the
+# rescaled one (checked, and printed for each seed; `--full` checks five seeds).
 # Divided by the critic's measured slope (its mean ‖∇D‖ at the interpolates x̂) the estimate tracks
 # W₁ far better — the drift is reduced, not removed. The same holds, more mildly, for spectral
 # normalisation.
@@ -172,6 +174,7 @@ def statistics(histories):
         "ratio_gp": (float((estimate[gp] / truth[gp])[settled].min()),
                      float((estimate[gp] / truth[gp])[settled].max())),
         "steps_gp": step_correlation(estimate[gp], truth[gp]),
+        "n_differences": int(settled.sum()) - 1,
         "ratio_rescaled": {name: (float((estimate[name] / slope[name] / truth[name])[settled].min()),
                                   float((estimate[name] / slope[name] / truth[name])[settled].max()))
                            for name in rescaled},
@@ -204,11 +207,11 @@ for name in methods:
     lesson.check(f"{name}: the exact W₁ fell by at least a third over the run{every}", max(falls) < 2 / 3,
                  "final/initial = " + ", ".join(f"{f:.2f}" for f in falls))
 # Bands: set with margin around what `--full`'s five seeds gave when the lesson was written.
-lesson.check(f"WGAN-GP: the estimate stays within 0.6–1.25 × W₁ at every log after warm-up (slope held near 1)"
-             f"{every}",
+lesson.check(f"WGAN-GP: the estimate stays within 0.6–1.25 × W₁ at every log after warm-up{every}",
              all(0.6 <= r["ratio_gp"][0] and r["ratio_gp"][1] <= 1.25 for r in each),
              "; ".join(f"{r['ratio_gp'][0]:.3f}–{r['ratio_gp'][1]:.3f}" for r in each))
-lesson.check(f"WGAN-GP: its step-to-step changes follow W₁'s (correlation ≥ 0.3){every}",
+lesson.check(f"WGAN-GP: its step-to-step changes are positively correlated with W₁'s (≥ 0.3 on "
+             f"{each[0]['n_differences']} differences: weak evidence){every}",
              all(r["steps_gp"] >= 0.3 for r in each), ", ".join(f"{r['steps_gp']:+.2f}" for r in each))
 for name in rescaled:
     lesson.check(f"{name}: divided by the measured slope, the estimate stays within 0.45–1.1 × W₁ after warm-up"
@@ -280,7 +283,7 @@ def decay_in_second_half(run):
 
 mode_rng = np.random.default_rng(lesson.seed)
 lesson.check_close("the mode count of 2,000 real points is 8",
-                   covered_modes(mg.gan.data.sample_host("8gaussians", 2000, mode_rng)), 8, atol=0)
+                   covered_modes(mg.gan.data.sample_host("8gaussians", 2000, mode_rng)), 8, atol=0, kind="worked")
 mode_counts = {"wgan": [], "gan": []}
 mode_seeds = [lesson.seed + offset for offset in range(3)]
 for seed in mode_seeds:
