@@ -389,8 +389,9 @@ lesson.check_less("the GAN's class histogram is within 0.03 nats (JS) of uniform
                   found["GAN"].js_from_uniform, 0.03)
 gan_min_share = float(found["GAN"].class_counts.min()) / float(found["GAN"].class_counts.sum())
 print(f"GAN: smallest class share {gan_min_share:.1%} of its 2,000 digits")
-lesson.check_less("…and no digit is rare in the GAN's output: every class takes at least 5 % of its 2,000 digits",
-                  0.05, gan_min_share)
+# measured 6.6 % (seed 0) and 6.3 % (seed 4); the bar sits well below that, at 2 % (a fifth of a fair share)
+lesson.check_less("…and no digit is missing from the GAN's output: every class takes at least 2 % of its 2,000 digits",
+                  0.02, gan_min_share)
 lesson.check_less("clipping's estimate is the exact W₁ scaled down more than 1,000× (its critic's K ≪ 1)",
                   1000.0, end["WGAN-clip"]["exact"] / end["WGAN-clip"]["estimate"])
 
@@ -400,7 +401,7 @@ lesson.check_less("clipping's estimate is the exact W₁ scaled down more than 1
 # * **Mode collapse did not happen here, for any method.** The sources show an MLP GAN collapsing
 #   (002, Figure 6); on these digits, with these sizes, the GAN's class histogram stays within
 #   0.03 nats of uniform (checked): the classes are not far off balance — JS alone would still
-#   allow a rare digit, but every digit takes at least 5 % of its samples (checked). Its digits
+#   allow a rare digit, but every digit takes at least 2 % of its samples (checked; about 6 % measured). Its digits
 #   are also confidently recognised less often than WGAN-GP's (checked; the shares are printed),
 #   which lowers its mode count. So this lesson cannot confirm "WGAN avoids mode collapse"; it
 #   can only say that WGAN-GP's digits are more often clear ones.
