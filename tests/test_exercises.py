@@ -366,6 +366,7 @@ def test_a_float_returned_as_a_string_or_a_list_is_refused(tmp_path, new, shown)
     assert shown in outcome.lines[-1] and "the task asks for a float" in outcome.lines[-1]
 
 
+@pytest.mark.numpy_only  # the message names the array type the VJP returned: numpy.ndarray here
 def test_a_vjp_returning_an_ndarray_is_named(tmp_path):
     write_workspace(tmp_path, solutions=True)
     _plant(tmp_path, 10, "return g * (1.0 - out * out)", "return (g * (1.0 - out * out)).data")
