@@ -209,16 +209,19 @@ def free_cores() -> int:
 def blas_threads_for(multiply_adds: int) -> int:
     """The threads for a matrix product of ``multiply_adds`` (m·k·n) multiply-adds: one below
     :data:`BLAS_MIN_FLOPS`, else :func:`get_num_threads` capped by :func:`free_cores`."""
-    if multiply_adds < BLAS_MIN_FLOPS:
-        return 1
-    wanted = get_num_threads()
-    return 1 if wanted == 1 else min(wanted, free_cores())
+    return _threads_above(multiply_adds, BLAS_MIN_FLOPS)
 
 
 def elementwise_threads_for(size: int) -> int:
     """The threads for an element-wise operation on ``size`` elements: one below
     :data:`MIN_PARALLEL_SIZE`, else :func:`get_num_threads` capped by :func:`free_cores`."""
-    if size < MIN_PARALLEL_SIZE:
+    return _threads_above(size, MIN_PARALLEL_SIZE)
+
+
+def _threads_above(size: int, crossover: int) -> int:
+    # the one rule both kinds of operation follow: one thread below the measured crossover, else
+    # the chosen count, but never more threads than there are free cores right now
+    if size < crossover:
         return 1
     wanted = get_num_threads()
     return 1 if wanted == 1 else min(wanted, free_cores())
