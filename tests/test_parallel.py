@@ -106,7 +106,7 @@ def test_free_cores_counts_the_other_runnable_tasks(monkeypatch, tmp_path):
         return real_open(loadavg if path == "/proc/loadavg" else path, *args, **kwargs)
 
     monkeypatch.setattr("builtins.open", fake_open)
-    monkeypatch.setattr(parallel, "_available_cpus", lambda: 4)
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 4)
     monkeypatch.setattr(parallel._Blas, "current", 1)
     for running, free in ((1, 4), (3, 2), (9, 1)):
         loadavg.write_text(f"0.50 0.40 0.30 {running}/200 12345\n")

@@ -239,3 +239,40 @@ def test_lesson_command_with_a_backend_that_cannot_run_is_one_line_and_status_2(
                  "--backend", "tpu"]) == 2
     error = capfd.readouterr().err
     assert error.count("\n") == 1 and "unknown backend 'tpu'" in error and "Traceback" not in error
+
+
+SLEEPS_THEN_PASSES = '''
+import time
+from minigan.lesson import Lesson
+
+time.sleep({seconds})
+lesson = Lesson(__file__, "Sleeps {seconds} s")
+lesson.check("this holds", True)
+lesson.finish()
+'''
+
+
+def test_tour_jobs_run_lessons_side_by_side_and_print_them_in_order(tmp_path, capsys):
+    """Lesson 1 sleeps longest and finishes last; with --jobs 3 the three still print 1, 2, 3 and the
+    run takes about one lesson's time, not the sum."""
+    folder = write_lessons(tmp_path / "lessons", **{
+        "01_slow": SLEEPS_THEN_PASSES.format(seconds=3),
+        "02_quick": SLEEPS_THEN_PASSES.format(seconds=0),
+        "03_quick": SLEEPS_THEN_PASSES.format(seconds=0),
+    })
+    out = tmp_path / "tour"
+    assert main(["tour", "--lessons-dir", str(folder), "--out", str(out), "--jobs", "3"]) == 0
+    printed = capsys.readouterr().out
+    starts = [printed.index(f"lesson  {n}  Sleeps") for n in (1, 2, 3)]
+    assert starts == sorted(starts) and "3/3 lessons passed" in printed and "(3 at a time)" in printed
+    for name in ("01_slow", "02_quick", "03_quick"):
+        assert all(check["passed"] for check in json.loads((out / name / "lesson.json").read_text())["checks"])
+    finished = {name: (out / name / "lesson.json").stat().st_mtime for name in ("01_slow", "02_quick")}
+    assert finished["02_quick"] < finished["01_slow"]  # lesson 2 did not wait for lesson 1
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_tour_jobs_must_be_a_positive_integer(jobs, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["tour", "--out", str(tmp_path / "t"), "--jobs", jobs])
+    assert exited.value.code == 2 and "--jobs" in capsys.readouterr().err

@@ -115,7 +115,8 @@ def _blas_controllers() -> list | None:
     return _Blas.controllers
 
 
-def _available_cpus() -> int:
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask on Linux, else os.cpu_count())."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -130,7 +131,7 @@ def _from_environment() -> int:
         text = os.environ.get(variable, "").split(",")[0].strip()
         if text.isdigit() and int(text) > 0:
             return int(text)
-    return _available_cpus()
+    return available_cpus()
 
 
 def _user_chose() -> bool:
@@ -203,7 +204,7 @@ def free_cores() -> int:
             _Load.others = max(0, running - max(_Blas.current or 1, 1))
         except (OSError, ValueError, IndexError):
             _Load.others = 0
-    return max(1, _available_cpus() - _Load.others)
+    return max(1, available_cpus() - _Load.others)
 
 
 def blas_threads_for(multiply_adds: int) -> int:
